@@ -1,0 +1,1 @@
+"""The web layer: FastAPI, thin routers (JSON under /api, pages elsewhere), auth, templates."""

@@ -1,0 +1,76 @@
+"""The FastAPI application factory."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from documents.system import System, build_system
+from engine import outbox
+from tasks import actors
+from tasks import broker as brokers
+from tasks import embedded
+
+from . import errors
+from .deps import LoginRequired
+from .pages.routes import router as pages_router
+from .routes import auth, health, processes, tasks
+
+DESCRIPTION = """Hệ thống quản lý văn bản và điều hành (QLVBĐH) — JSON API.
+
+Authenticate with `POST /api/auth/token`, then send `Authorization: Bearer <token>`.
+Errors are `{"error": {"status", "message", "errors"?}}`; times are ISO 8601 in Asia/Ho_Chi_Minh."""
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(system: System | None = None, *, start_worker: bool = True) -> FastAPI:
+    """Build the app. With no REDIS_URL the broker is in memory and, when ``start_worker``,
+    a worker thread and the scheduler run inside this process (the embedded default)."""
+    system = system or build_system()
+    broker = brokers.make_broker(system.settings)
+    actors.bind(broker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        outbox.on_commit(actors.wake_relay)
+        worker = stop = None
+        if start_worker and brokers.is_embedded(broker):
+            worker, stop = embedded.start(broker, system, system.settings.timer_sweep_seconds)
+        try:
+            yield
+        finally:
+            outbox.clear_hooks()
+            if stop is not None:
+                stop.set()
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(title="QLVBĐH", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.system = system
+    app.state.broker = broker
+    errors.install(app)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired):
+        return RedirectResponse("/login", status_code=303)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    for router in (health.router, auth.router, processes.router, tasks.router, pages_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
+    return app

@@ -1,0 +1,82 @@
+"""Request-scoped dependencies: the unit of work, the caller's identity, CSRF."""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Iterator
+
+from fastapi import Depends, Form, Header, Request
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from documents import accounts
+from documents.accounts import Identity
+from documents.system import System
+from engine.runtime import WorkflowRuntime
+
+SESSION_COOKIE = "qlvb_session"
+
+
+def get_system(request: Request) -> System:
+    return request.app.state.system
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
+    session = get_system(request).sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(db_session)]
+
+
+def runtime(request: Request) -> WorkflowRuntime:
+    return get_system(request).runtime
+
+
+Runtime = Annotated[WorkflowRuntime, Depends(runtime)]
+
+
+def api_identity(session: DB, authorization: Annotated[str | None, Header()] = None) -> Identity:
+    """Bearer token for /api. Cookies are not accepted there, so /api needs no CSRF token."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    identity = accounts.identity_for_token(session, token.strip(), "api")
+    if identity is None:
+        raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
+    return identity
+
+
+ApiUser = Annotated[Identity, Depends(api_identity)]
+
+
+class LoginRequired(Exception):
+    """Raised on a page without a valid session: the app redirects to /login."""
+
+
+def page_identity(request: Request, session: DB) -> Identity:
+    token = request.cookies.get(SESSION_COOKIE)
+    identity = accounts.identity_for_token(session, token, "web") if token else None
+    if identity is None:
+        raise LoginRequired()
+    return identity
+
+
+PageUser = Annotated[Identity, Depends(page_identity)]
+
+
+def csrf_protected(who: PageUser, csrf_token: Annotated[str, Form()] = "") -> Identity:
+    """Every state-changing page request carries the session's CSRF token in the form."""
+    if not who.csrf_token or not hmac.compare_digest(csrf_token, who.csrf_token):
+        raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
+    return who
+
+
+CsrfUser = Annotated[Identity, Depends(csrf_protected)]

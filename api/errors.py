@@ -1,0 +1,50 @@
+"""One handler for every error: JSON under /api, a page elsewhere. Business refusals are 4xx."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from engine.errors import EngineError, InvalidData
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/healthz"
+
+
+def _render(request: Request, status: int, message: str, errors: dict | None = None,
+            headers: dict | None = None) -> Response:
+    if _wants_json(request):
+        body = {"error": {"status": status, "message": message}}
+        if errors:
+            body["error"]["errors"] = errors
+        return JSONResponse(body, status_code=status, headers=headers)
+    from .pages.render import error_page
+
+    return error_page(request, status, message, errors)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(EngineError)
+    async def engine_error(request: Request, exc: EngineError):
+        errors = exc.errors if isinstance(exc, InvalidData) else None
+        return _render(request, exc.status, exc.message, errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = {".".join(str(p) for p in err["loc"][1:]) or "body": err["msg"] for err in exc.errors()}
+        return _render(request, 422, "the request is not valid", errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return _render(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return _render(request, 500, "internal error; it has been logged")

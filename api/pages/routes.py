@@ -1,0 +1,114 @@
+"""HTML pages: login, my tasks, a task's form. Cookie session + CSRF token on every POST."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from documents import accounts, audit, processes
+from documents.errors import AccountLocked, DomainError
+from engine.errors import Conflict, InvalidData
+from forms import default_registry
+
+from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime
+from .formdata import coerce
+from .render import page
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "qlvb_login_csrf"
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request):
+    # Before login there is no session: a double-submit cookie protects the login form.
+    token = secrets.token_urlsafe(32)
+    response = page(request, "login.html", {"csrf_token": token})
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.app.state.system.settings.cookie_secure)
+    return response
+
+
+@router.post("/login")
+def login(request: Request, session: DB, username: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=1000)], csrf_token: Annotated[str, Form()] = ""):
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        return page(request, "error.html", {"status": 403, "message": "CSRF token missing or wrong", "errors": {}}, 403)
+    try:
+        user = accounts.authenticate(session, username, password)
+    except DomainError as exc:
+        session.commit()  # keep the failed-attempt count and the audit event
+        key = "login.locked" if isinstance(exc, AccountLocked) else "login.failed"
+        return page(request, "login.html", {"csrf_token": csrf_token, "error_key": key, "username": username},
+                    exc.status)
+    token, _ = accounts.open_session(session, user, "web")
+    response = RedirectResponse("/tasks", status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.system.settings.cookie_secure, max_age=8 * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(who: CsrfUser, session: DB):
+    accounts.close_session(session, who.session_id)
+    audit.record(session, "logout", actor_id=who.user_id, agency_code=who.agency_code)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{locale}")
+def set_language(locale: str, request: Request):
+    response = RedirectResponse(request.headers.get("referer") or "/tasks", status_code=303)
+    if locale in ("vi", "en"):
+        response.set_cookie("lang", locale, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+@router.get("/tasks")
+def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime):
+    return page(request, "tasks.html", {"who": who, "tasks": processes.my_tasks(session, runtime, who)})
+
+
+@router.get("/tasks/{task_id}")
+def task_form(task_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime):
+    task = runtime.task(session, task_id, who.principal)
+    return _task_page(request, who, task)
+
+
+@router.post("/tasks/{task_id}")
+async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
+    task = runtime.task(session, task_id, who.principal)
+    form = default_registry().get(task.form_key) if task.form_key else None
+    raw = await request.form()
+    data = coerce(raw, form.schema) if form else {}
+    try:
+        processes.complete(session, runtime, who, task_id, data)
+    except InvalidData as exc:
+        session.rollback()
+        return _task_page(request, who, task, values=dict(raw), errors=exc.errors or {"": exc.message}, status=422)
+    except Conflict:
+        session.rollback()
+        return _task_page(request, who, task, errors={"": "task.conflict"}, status=409)
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.post("/tasks/{task_id}/claim")
+def task_claim(task_id: int, who: CsrfUser, session: DB, runtime: Runtime):
+    processes.claim(session, runtime, who, task_id)
+    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+
+
+def _task_page(request: Request, who, task, values=None, errors=None, status=200):
+    form = default_registry().get(task.form_key) if task.form_key else None
+    return page(request, "task.html", {"who": who, "task": task, "form": form, "values": values or {},
+                                       "errors": errors or {}}, status)

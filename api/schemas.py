@@ -1,0 +1,141 @@
+"""Request and response bodies of the JSON API (they are the OpenAPI documentation)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from documents.vntime import iso
+from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
+
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str
+    errors: dict[str, str] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 422, 423)}
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=1000)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: str
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    agency: str
+    unit_id: int | None
+    roles: list[str]
+
+
+class DefinitionOut(BaseModel):
+    id: int
+    key: str
+    name: str
+    version: int
+    scope: str
+    sha256: str
+    active: bool
+    created_by: str
+    created_at: str
+
+    @classmethod
+    def of(cls, d: ProcessDefinition) -> "DefinitionOut":
+        return cls(id=d.id, key=d.key, name=d.name, version=d.version, scope=d.scope, sha256=d.sha256,
+                   active=d.active, created_by=d.created_by, created_at=iso(d.created_at))
+
+
+class StartRequest(BaseModel):
+    key: str = Field(max_length=100, description="process key, e.g. 'incoming'")
+    data: dict[str, Any] = Field(default_factory=dict)
+    business_key: str | None = Field(default=None, max_length=200)
+
+
+class CancelRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class TaskOut(BaseModel):
+    id: int
+    instance_id: int
+    name: str
+    title: str
+    lane: str | None
+    form_key: str | None
+    candidate_role: str | None
+    candidate_unit: str | None
+    candidate_user: str | None
+    assignee: str | None
+    created_at: str
+    due_at: str | None
+    urgency: int
+    status: str
+
+    @classmethod
+    def of(cls, t: HumanTask) -> "TaskOut":
+        return cls(id=t.id, instance_id=t.instance_id, name=t.spec_name, title=t.title, lane=t.lane,
+                   form_key=t.form_key, candidate_role=t.candidate_role, candidate_unit=t.candidate_unit,
+                   candidate_user=t.candidate_user, assignee=t.assignee, created_at=iso(t.created_at),
+                   due_at=iso(t.due_at), urgency=t.urgency, status=t.status)
+
+
+class HistoryOut(BaseModel):
+    at: str
+    actor: str
+    action: str
+    step: str | None
+    title: str | None
+    data: Any = None
+
+    @classmethod
+    def of(cls, h: HistoryEntry) -> "HistoryOut":
+        return cls(at=iso(h.at), actor=h.actor, action=h.action, step=h.spec_name, title=h.title, data=h.data)
+
+
+class InstanceOut(BaseModel):
+    id: int
+    definition_id: int
+    business_key: str | None
+    status: str
+    version: int
+    started_by: str
+    started_at: str
+    ended_at: str | None
+    tasks: list[TaskOut] = []
+    history: list[HistoryOut] = []
+
+    @classmethod
+    def of(cls, i: ProcessInstance, tasks=(), history=()) -> "InstanceOut":
+        return cls(id=i.id, definition_id=i.definition_id, business_key=i.business_key, status=i.status,
+                   version=i.version, started_by=i.started_by, started_at=iso(i.started_at),
+                   ended_at=iso(i.ended_at), tasks=[TaskOut.of(t) for t in tasks],
+                   history=[HistoryOut.of(h) for h in history])
+
+
+class CompleteRequest(BaseModel):
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class FormOut(BaseModel):
+    key: str
+    title: dict[str, str]
+    schema_: dict[str, Any] = Field(alias="schema")
+    ui: dict[str, Any]
+
+
+class TaskDetail(TaskOut):
+    form: FormOut | None = None

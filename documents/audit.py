@@ -1,0 +1,20 @@
+"""The audit trail: every action, who did it, when, and what changed (NĐ 30 PL VI III.5)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import clock
+
+from .models import AuditEvent
+
+
+def record(session: Session, action: str, *, actor_id: int | None, agency_code: str | None,
+           object_type: str | None = None, object_id: Any = None,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> AuditEvent:
+    event = AuditEvent(at=clock.now(), actor_id=actor_id, agency_code=agency_code, action=action,
+                       object_type=object_type, object_id=None if object_id is None else str(object_id),
+                       before=before, after=after)
+    session.add(event)
+    return event

@@ -1,0 +1,55 @@
+"""The demo province: two agencies, their units, one user per role, the default diagrams."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from engine.runtime import WorkflowRuntime
+
+from . import accounts
+from .models import Agency
+from .settings import BPMN_DIR
+
+DEMO_PASSWORD = "demo-matkhau-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    unit: str | None
+    position: str
+
+
+AGENCIES = (
+    ("000.00.01.H99", "Văn phòng UBND tỉnh Demo", ""),
+    ("000.00.31.H99", "Sở Nội vụ tỉnh Demo", "snv."),
+)
+UNITS = ("Phòng Hành chính - Tổng hợp", "Phòng Kinh tế")
+USERS = (
+    DemoUser("quantri", "Nguyễn Văn Quản", ("admin",), None, "Quản trị hệ thống"),
+    DemoUser("quytrinh", "Trần Thị Quy", ("process_admin",), None, "Quản trị quy trình"),
+    DemoUser("vanthu", "Lê Thị Thư", ("clerk",), UNITS[0], "Văn thư"),
+    DemoUser("lanhdao", "Phạm Văn Đạo", ("leader",), None, "Chánh Văn phòng"),
+    DemoUser("truongphong", "Hoàng Văn Trưởng", ("unit_head",), UNITS[1], "Trưởng phòng Kinh tế"),
+    DemoUser("chuyenvien", "Vũ Thị Viên", ("staff",), UNITS[1], "Chuyên viên"),
+)
+
+
+def seed(session: Session, runtime: WorkflowRuntime) -> list[tuple[str, str, str]]:
+    """Create the demo province if absent (idempotent); return (agency, username, roles) rows."""
+    runtime.deploy_directory(session, BPMN_DIR)
+    logins = []
+    for code, name, prefix in AGENCIES:
+        agency = session.scalar(sa.select(Agency).where(Agency.code == code))
+        if agency is None:
+            agency = accounts.create_agency(session, code, name)
+            units = {unit: accounts.create_unit(session, agency, unit) for unit in UNITS}
+            for user in USERS:
+                accounts.create_user(session, agency, prefix + user.username, user.full_name, DEMO_PASSWORD,
+                                     user.roles, unit=units.get(user.unit), position=user.position)
+        logins.extend((code, prefix + user.username, ",".join(user.roles)) for user in USERS)
+    return logins

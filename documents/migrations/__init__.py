@@ -1,0 +1,20 @@
+"""Schema migrations (Alembic), the same on PostgreSQL and SQLite."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    command.upgrade(alembic_config(database_url), "head")

@@ -1,0 +1,33 @@
+"""Configuration from the environment, read once. The embedded default needs none of it."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./qlvbdh.db"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool = False
+    bpmn_dir: Path = BPMN_DIR
+    default_locale: str = "vi"
+    timer_sweep_seconds: float = 5.0
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        return cls(
+            database_url=env.get("DATABASE_URL", cls.database_url),
+            redis_url=env.get("REDIS_URL") or None,
+            host=env.get("HOST", cls.host),
+            port=int(env.get("PORT", cls.port)),
+            cookie_secure=env.get("COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+            default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
+            timer_sweep_seconds=float(env.get("TIMER_SWEEP_SECONDS", cls.timer_sweep_seconds)),
+        )

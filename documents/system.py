@@ -1,0 +1,28 @@
+"""The running system's parts, built once per process from the settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import clock as clocks
+from engine.db import make_engine, make_session_factory
+from engine.runtime import WorkflowRuntime
+
+from .settings import Settings
+from .wiring import build_runtime
+
+
+@dataclass
+class System:
+    settings: Settings
+    db: sa.Engine
+    sessions: sessionmaker[Session]
+    runtime: WorkflowRuntime
+
+
+def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | None = None) -> System:
+    settings = settings or Settings.from_env()
+    db = make_engine(settings.database_url)
+    return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock))

@@ -1,0 +1,49 @@
+"""The one place where the domain plugs into the engine: lanes to roles, forms, service-task
+handlers and the functions diagrams may call. Nothing else in the domain touches SpiffWorkflow."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine import clock
+from engine.errors import InvalidData
+from engine.runtime import EngineHooks, WorkflowRuntime
+from engine.sandbox import Sandbox
+from forms import FormInvalid, default_registry
+
+from .models import ROLES
+
+URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
+# Lanes may be named by role key or by the Vietnamese title process admins see in the editor.
+LANE_ROLES = {role: role for role in ROLES} | {
+    "Văn thư": "clerk", "Lãnh đạo": "leader", "Lãnh đạo cơ quan": "leader",
+    "Lãnh đạo phòng": "unit_head", "Trưởng phòng": "unit_head", "Chuyên viên": "staff",
+}
+
+
+def urgency_level(value: Any) -> int:
+    """0 normal … 3 flash; unknown or missing values count as normal."""
+    return URGENCY_LEVELS.get(str(value), 0) if value is not None else 0
+
+
+def validate_form(form_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return default_registry().validate(form_key, data)
+    except FormInvalid as exc:
+        raise InvalidData("Dữ liệu biểu mẫu không hợp lệ.", errors=exc.errors) from None
+
+
+def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Service task: an overdue reminder. The step itself is the record (instance history);
+    delivery to the person's inbox arrives with the notifications issue."""
+    return {"task": params.get("task"), "at": clock.now().isoformat()}
+
+
+def build_runtime(engine_clock: clock.Clock | None = None) -> WorkflowRuntime:
+    sandbox = Sandbox({"urgency_level": urgency_level})
+    hooks = EngineHooks(
+        lane_role=lambda lane: LANE_ROLES.get(lane) if lane else None,
+        validate_form=validate_form,
+        form_exists=lambda key: key in default_registry(),
+        services={"remind": remind},
+    )
+    return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

@@ -1,0 +1,128 @@
+"""Tables the workflow runtime owns. ``scope`` is an opaque tenant key (the domain passes an
+agency identifier, or "default" for the global diagrams); the engine knows nothing more of it."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base
+
+DEFAULT_SCOPE = "default"
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+    __table_args__ = (sa.UniqueConstraint("scope", "key", "version", name="uq_definition_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(35), index=True)
+    key: Mapped[str] = mapped_column(sa.String(100))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(255))
+    bpmn_xml: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_by: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(sa.ForeignKey("process_definition.id"), index=True)
+    scope: Mapped[str] = mapped_column(sa.String(35), index=True)
+    business_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)  # running | completed | cancelled | failed
+    state: Mapped[str] = mapped_column(sa.Text)
+    state_format: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1)
+    started_by: Mapped[str] = mapped_column(sa.String(100))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    # Optimistic locking: every UPDATE carries "WHERE version = :seen"; a stale writer gets a conflict.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """Projection of a READY user/manual task, rewritten after every step of its instance."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (sa.Index("ix_human_task_queue", "scope", "status", "candidate_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(sa.String(35))
+    task_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    spec_name: Mapped[str] = mapped_column(sa.String(255))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    lane: Mapped[str | None] = mapped_column(sa.String(100))
+    candidate_role: Mapped[str | None] = mapped_column(sa.String(50))
+    candidate_unit: Mapped[str | None] = mapped_column(sa.String(50))
+    candidate_user: Mapped[str | None] = mapped_column(sa.String(100))
+    assignee: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    form_key: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    urgency: Mapped[int] = mapped_column(default=0)  # 0 normal … 3 flash: queues sort on it first
+    status: Mapped[str] = mapped_column(sa.String(20), default="ready")  # ready | completed | cancelled
+    completed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    completed_at: Mapped[datetime | None]
+
+
+class Timer(Base):
+    __tablename__ = "timer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(sa.String(36))
+    spec_name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(40))  # TimeDateEventDefinition | DurationTimer… | CycleTimer…
+    fire_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MessageWait(Base):
+    """An instance waiting for a named message, keyed by its correlation value."""
+
+    __tablename__ = "message_wait"
+    __table_args__ = (sa.Index("ix_message_wait_lookup", "name", "correlation_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    correlation_key: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class Outbox(Base):
+    """Work caused by a transaction, written in it and published after it commits."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(sa.String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    handled_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class HistoryEntry(Base):
+    """One step of an instance: who did what, when, with which data."""
+
+    __tablename__ = "workflow_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    spec_name: Mapped[str | None] = mapped_column(sa.String(255))
+    title: Mapped[str | None] = mapped_column(sa.String(255))
+    data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

@@ -1,0 +1,461 @@
+"""The workflow runtime: the one facade the rest of the system uses to run BPMN diagrams.
+
+Every method takes the caller's session and only flushes: the entry point (request, worker)
+owns the commit, so a step, its projections, its history and the work it causes (outbox)
+are stored together or not at all."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock as clocks
+from . import outbox
+from .db import is_postgres, unit_of_work
+from .errors import Conflict, DiagramRefused, InvalidData, NotAllowed, NotFound, ProcessFailed
+from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, MessageWait, ProcessDefinition, ProcessInstance, Timer
+from .parsing import ParsedDiagram, SpecCache, as_bytes, parse_diagram, sha256_of
+from .projection import TaskAssignment, parse_due, project, properties, task_title
+from .sandbox import Sandbox, SandboxError
+from .scripting import ServiceHandler, script_engine
+from .state import dump_state, load_state
+
+MESSAGE_TOPIC = "engine.message"
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, as the engine needs to know it: a user key, a scope, roles and units."""
+
+    user: str
+    scope: str
+    roles: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+
+
+@dataclass
+class EngineHooks:
+    """What the domain plugs in through its one wiring module."""
+
+    lane_role: Callable[[str | None], str | None] = lambda lane: lane
+    validate_form: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    form_exists: Callable[[str], bool] | None = None
+    services: dict[str, ServiceHandler] = field(default_factory=dict)
+
+
+def _with_clock(method):
+    @functools.wraps(method)
+    def wrapper(self: "WorkflowRuntime", *args, **kwargs):
+        with clocks.using(self.clock):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class WorkflowRuntime:
+    def __init__(self, sandbox: Sandbox | None = None, *, clock: clocks.Clock | None = None,
+                 hooks: EngineHooks | None = None) -> None:
+        self.sandbox = sandbox or Sandbox()
+        self.clock = clock or clocks.SystemClock()
+        self.hooks = hooks or EngineHooks()
+        self.sandbox.register("now", clocks.now)  # diagrams see the engine's clock, never the host's
+        self.specs = SpecCache(self.sandbox)
+        self.script_engine = script_engine(self.sandbox, self.hooks.services)
+
+    # ----------------------------------------------------------------- definitions
+    @_with_clock
+    def deploy(self, session: Session, scope: str, xml: str | bytes, actor: str) -> ProcessDefinition:
+        """Validate a diagram and store it as the next version of its process key in ``scope``.
+        Deploying the same bytes again returns the existing version. Raises DiagramRefused."""
+        data = as_bytes(xml)
+        parsed = parse_diagram(data, self.sandbox)
+        self._check_references(parsed)
+        latest = self._latest(session, scope, parsed.key, active_only=False)
+        if latest is not None and latest.sha256 == parsed.sha256 and latest.active:
+            return latest
+        definition = ProcessDefinition(
+            scope=scope, key=parsed.key, version=(latest.version + 1) if latest else 1, name=parsed.name[:255],
+            bpmn_xml=data.decode("utf-8"), sha256=parsed.sha256, created_by=actor, created_at=clocks.now(),
+            active=True,
+        )
+        session.add(definition)
+        session.flush()
+        self.specs.get(parsed.sha256, lambda: definition.bpmn_xml)
+        return definition
+
+    def deploy_directory(self, session: Session, directory: Path, actor: str = SYSTEM_ACTOR) -> list[ProcessDefinition]:
+        """Deploy every default diagram shipped in ``directory`` to the default scope."""
+        return [self.deploy(session, DEFAULT_SCOPE, path.read_bytes(), actor)
+                for path in sorted(directory.glob("*.bpmn"))]
+
+    def _check_references(self, parsed: ParsedDiagram) -> None:
+        for element_id, props in parsed.user_tasks:
+            form_key = props.get("formKey")
+            if form_key and self.hooks.form_exists and not self.hooks.form_exists(form_key):
+                raise DiagramRefused(f"form '{form_key}' does not exist", element_id=element_id)
+        for element_id, operation in parsed.service_operations:
+            if operation not in self.hooks.services:
+                raise DiagramRefused(f"no service handler is registered as '{operation}'", element_id=element_id)
+
+    @staticmethod
+    def _latest(session: Session, scope: str, key: str, *, active_only: bool = True) -> ProcessDefinition | None:
+        query = sa.select(ProcessDefinition).where(ProcessDefinition.scope == scope, ProcessDefinition.key == key)
+        if active_only:
+            query = query.where(ProcessDefinition.active.is_(True))
+        return session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+
+    def definition_for(self, session: Session, scope: str, key: str) -> ProcessDefinition:
+        """The scope's own latest active version, else the default one."""
+        definition = self._latest(session, scope, key) or self._latest(session, DEFAULT_SCOPE, key)
+        if definition is None:
+            raise NotFound(f"no process definition '{key}' is deployed")
+        return definition
+
+    def definitions(self, session: Session, scope: str) -> list[ProcessDefinition]:
+        query = (sa.select(ProcessDefinition)
+                 .where(ProcessDefinition.scope.in_((scope, DEFAULT_SCOPE)))
+                 .order_by(ProcessDefinition.key, ProcessDefinition.scope, ProcessDefinition.version.desc()))
+        return list(session.scalars(query))
+
+    def definition(self, session: Session, definition_id: int, scope: str) -> ProcessDefinition:
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None or definition.scope not in (scope, DEFAULT_SCOPE):
+            raise NotFound(f"process definition {definition_id} not found")
+        return definition
+
+    # ----------------------------------------------------------------- instances
+    @_with_clock
+    def start(self, session: Session, scope: str, key: str, actor: str, data: Mapping[str, Any] | None = None,
+              business_key: str | None = None) -> ProcessInstance:
+        definition = self.definition_for(session, scope, key)
+        diagram = self._diagram(definition)
+        workflow = BpmnWorkflow(diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**dict(data or {}))
+        now = clocks.now()
+        instance = ProcessInstance(
+            definition_id=definition.id, scope=scope, business_key=business_key, status="running", state="",
+            started_by=actor, started_at=now, updated_at=now,
+        )
+        session.add(instance)
+        session.flush()
+        self._record(session, instance, actor, "started", None, definition.name, {"version": definition.version})
+        self._advance(session, instance, workflow)
+        self._save(session, instance, workflow, actor, fresh=True)
+        return instance
+
+    def instance(self, session: Session, instance_id: int, scope: str) -> ProcessInstance:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.scope != scope:
+            raise NotFound(f"process instance {instance_id} not found")
+        return instance
+
+    def history(self, session: Session, instance_id: int) -> list[HistoryEntry]:
+        query = sa.select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id)
+        return list(session.scalars(query))
+
+    def data(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+        """The instance's current process data (the last completed task's view)."""
+        workflow = self._load(instance)
+        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+
+    @_with_clock
+    def cancel(self, session: Session, instance_id: int, principal: Principal, reason: str) -> ProcessInstance:
+        instance = self.instance(session, instance_id, principal.scope)
+        if instance.status != "running":
+            raise Conflict(f"process instance {instance_id} is already {instance.status}")
+        workflow = self._load(instance)
+        workflow.cancel()
+        instance.status = "cancelled"
+        self._record(session, instance, principal.user, "cancelled", None, None, {"reason": reason})
+        self._save(session, instance, workflow, principal.user)
+        return instance
+
+    @_with_clock
+    def advance(self, session: Session, instance_id: int) -> None:
+        """Run whatever the engine can run now (idempotent): used by workers after a lost message."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.status != "running":
+            return
+        workflow = self._load(instance)
+        workflow.refresh_timers()
+        self._advance(session, instance, workflow)
+        self._save(session, instance, workflow, SYSTEM_ACTOR)
+
+    # ----------------------------------------------------------------- human tasks
+    def ready_tasks(self, session: Session, principal: Principal, limit: int = 200) -> list[HumanTask]:
+        """The queue of ``principal``: most urgent first, then the earliest due, then the oldest."""
+        T = HumanTask
+        unassigned = T.assignee.is_(None)
+        by_candidate = sa.and_(
+            unassigned, T.candidate_user.is_(None),
+            sa.or_(T.candidate_role.is_(None), T.candidate_role.in_(principal.roles or {""})),
+            sa.or_(T.candidate_unit.is_(None), T.candidate_unit.in_(principal.units or {""})),
+        )
+        query = (
+            sa.select(T)
+            .where(T.scope == principal.scope, T.status == "ready",
+                   sa.or_(T.assignee == principal.user, sa.and_(unassigned, T.candidate_user == principal.user),
+                          by_candidate))
+            .order_by(T.urgency.desc(), T.due_at.asc().nulls_last(), T.created_at, T.id)
+            .limit(limit)
+        )
+        return list(session.scalars(query))
+
+    def open_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
+        query = (sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+                 .order_by(HumanTask.id))
+        return list(session.scalars(query))
+
+    def task(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+        row = session.get(HumanTask, task_id)
+        if row is None or row.scope != principal.scope:
+            raise NotFound(f"task {task_id} not found")
+        if not self.may_act(row, principal):
+            raise NotAllowed(f"task {task_id} is not for you")
+        return row
+
+    @staticmethod
+    def may_act(row: HumanTask, principal: Principal) -> bool:
+        if row.scope != principal.scope:
+            return False
+        if row.assignee:
+            return row.assignee == principal.user
+        if row.candidate_user:
+            return row.candidate_user == principal.user
+        return ((row.candidate_role is None or row.candidate_role in principal.roles)
+                and (row.candidate_unit is None or row.candidate_unit in principal.units))
+
+    @_with_clock
+    def claim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+        row = self.task(session, task_id, principal)
+        if row.status != "ready":
+            raise Conflict(f"task {task_id} is already {row.status}")
+        if row.assignee == principal.user:
+            return row
+        claimed = session.execute(
+            sa.update(HumanTask)
+            .where(HumanTask.id == row.id, HumanTask.assignee.is_(None), HumanTask.status == "ready")
+            .values(assignee=principal.user)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise Conflict(f"task {task_id} was claimed by someone else")
+        session.refresh(row)
+        self._record(session, session.get(ProcessInstance, row.instance_id), principal.user, "claimed",
+                     row.spec_name, row.title, None)
+        return row
+
+    @_with_clock
+    def unclaim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+        row = self.task(session, task_id, principal)
+        if row.assignee != principal.user:
+            raise Conflict(f"task {task_id} is not claimed by you")
+        row.assignee = None
+        self._record(session, session.get(ProcessInstance, row.instance_id), principal.user, "unclaimed",
+                     row.spec_name, row.title, None)
+        session.flush()
+        return row
+
+    @_with_clock
+    def complete(self, session: Session, task_id: int, principal: Principal, data: Mapping[str, Any]) -> ProcessInstance:
+        """Complete a human task with form data validated against its form. A second or stale
+        completion raises Conflict and changes nothing."""
+        row = self.task(session, task_id, principal)
+        if row.status != "ready":
+            raise Conflict(f"task {task_id} is already {row.status}")
+        clean = dict(data)
+        if row.form_key and self.hooks.validate_form:
+            clean = self.hooks.validate_form(row.form_key, clean)
+        instance = session.get(ProcessInstance, row.instance_id)
+        workflow = self._load(instance)
+        task = workflow.get_task_from_id(UUID(row.task_id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer waiting")
+        task.set_data(**clean)
+        self._run(task)
+        row.completed_by, row.completed_at = principal.user, clocks.now()
+        self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
+        self._advance(session, instance, workflow)
+        self._save(session, instance, workflow, principal.user)
+        return instance
+
+    # ----------------------------------------------------------------- timers and messages
+    def fire_due(self, factory: sessionmaker[Session], now: datetime | None = None, limit: int = 100) -> int:
+        """Fire the timers due before ``now``, one instance per transaction. Safe with several
+        workers at once: a timer row is locked (SKIP LOCKED on PostgreSQL) while its instance
+        advances, and the instance's version check turns any race into a retry, never a double fire."""
+        at = now or self.clock.now()
+        fired, seen = 0, [0]
+        while fired < limit:
+            try:
+                with unit_of_work(factory) as session:
+                    query = (sa.select(Timer).where(Timer.fire_at < at, Timer.id.not_in(seen))
+                             .order_by(Timer.fire_at, Timer.id).limit(1))
+                    if is_postgres(session):
+                        query = query.with_for_update(skip_locked=True)
+                    timer = session.scalar(query)
+                    if timer is None:
+                        return fired
+                    seen.append(timer.id)
+                    with clocks.using(clocks.FixedClock(at)):
+                        self._fire(session, timer)
+                fired += 1
+            except (Conflict, ProcessFailed):
+                continue  # the row stays; the next sweep retries it
+        return fired
+
+    def _fire(self, session: Session, timer: Timer) -> None:
+        instance = session.get(ProcessInstance, timer.instance_id)
+        workflow = self._load(instance)
+        self._record(session, instance, SYSTEM_ACTOR, "timer", timer.spec_name, None,
+                     {"fire_at": timer.fire_at.isoformat()})
+        workflow.refresh_timers()
+        self._advance(session, instance, workflow)
+        self._save(session, instance, workflow, SYSTEM_ACTOR)
+
+    def next_timer_at(self, session: Session) -> datetime | None:
+        return session.scalar(sa.select(sa.func.min(Timer.fire_at)))
+
+    @_with_clock
+    def deliver_message(self, session: Session, name: str, correlation_key: str | None, payload: Any,
+                        actor: str = SYSTEM_ACTOR) -> int:
+        """Deliver a message to every instance waiting for ``name`` with this correlation key."""
+        query = sa.select(MessageWait.instance_id).where(MessageWait.name == name,
+                                                         MessageWait.correlation_key == correlation_key)
+        delivered = 0
+        for instance_id in list(session.scalars(query)):
+            instance = session.get(ProcessInstance, instance_id)
+            workflow = self._load(instance)
+            catcher = next((t for t in workflow.get_tasks(state=TaskState.WAITING)
+                            if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+                            and t.task_spec.event_definition.name == name), None)
+            if catcher is None:
+                continue
+            workflow.catch(BpmnEvent(catcher.task_spec.event_definition, payload=payload))
+            self._record(session, instance, actor, "message", catcher.task_spec.name, name, {"payload": payload})
+            self._advance(session, instance, workflow)
+            self._save(session, instance, workflow, actor)
+            delivered += 1
+        return delivered
+
+    def handle_outbox_message(self, session: Session, outbox_id: int) -> int:
+        """Route one outbox message exactly once in effect (idempotent under redelivery)."""
+        row = session.get(outbox.Outbox, outbox_id)
+        if row is None or not outbox.mark_handled(session, outbox_id):
+            return 0
+        body = row.payload
+        return self.deliver_message(session, body["name"], body.get("correlation_key"), body.get("payload"))
+
+    # ----------------------------------------------------------------- internals
+    def _diagram(self, definition: ProcessDefinition) -> ParsedDiagram:
+        return self.specs.get(definition.sha256, lambda: definition.bpmn_xml)
+
+    def _load(self, instance: ProcessInstance) -> BpmnWorkflow:
+        definition = instance.__dict__.get("_definition")
+        if definition is None:
+            session = sa.orm.object_session(instance)
+            definition = session.get(ProcessDefinition, instance.definition_id)
+        workflow = load_state(instance.state, self._diagram(definition))
+        workflow.script_engine = self.script_engine  # not serialized: set after every load
+        return workflow
+
+    def _run(self, task: Any) -> None:
+        try:
+            task.run()
+        except (WorkflowException, SandboxError) as exc:
+            raise ProcessFailed(f"task '{task.task_spec.bpmn_id or task.task_spec.name}' failed: {exc}") from None
+
+    def _advance(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        def did_complete(task: Any) -> None:
+            if task.task_spec.bpmn_id is not None and not task.task_spec.manual:
+                self._record(session, instance, SYSTEM_ACTOR, "step", task.task_spec.name, task_title(task), None)
+
+        try:
+            # A boundary timer can make new work ready only after a second pass.
+            for _ in range(10):
+                workflow.do_engine_steps(did_complete_task=did_complete)
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
+        except (WorkflowException, SandboxError) as exc:
+            raise ProcessFailed(f"process could not advance: {exc}") from None
+
+    def _assign(self, task: Any) -> TaskAssignment:
+        props = properties(task)
+        now = clocks.now()
+
+        def evaluated(name: str) -> Any:
+            source = props.get(name)
+            if not source:
+                return None
+            try:
+                return self.script_engine.environment.evaluate(source, task.data)
+            except SandboxError as exc:
+                raise ProcessFailed(f"task '{task.task_spec.bpmn_id}': property {name}: {exc}") from None
+
+        user, unit = evaluated("candidateUser"), evaluated("candidateUnit")
+        return TaskAssignment(
+            candidate_role=props.get("candidateRole") or self.hooks.lane_role(task.task_spec.lane),
+            candidate_unit=None if unit in (None, "") else str(unit),
+            candidate_user=None if user in (None, "") else str(user),
+            due_at=parse_due(evaluated("dueDate"), now),
+            urgency=int(evaluated("urgency") or 0),
+        )
+
+    def _save(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str,
+              *, fresh: bool = False) -> None:
+        now = clocks.now()
+        if instance.status == "running" and workflow.completed:
+            instance.status = "completed"
+            self._record(session, instance, actor, "ended", None, None, None)
+        if instance.status != "running" and instance.ended_at is None:
+            instance.ended_at = now
+        instance.state = dump_state(workflow)
+        instance.updated_at = now
+        project(session, instance, workflow, self._assign, now, fresh=fresh)
+        for event in workflow.get_events():
+            if isinstance(event.event_definition, MessageEventDefinition):
+                body = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
+                outbox.enqueue(session, MESSAGE_TOPIC, {
+                    "name": event.event_definition.name,
+                    "correlation_key": _text_or_none(body.get("correlation_key")),
+                    "payload": _jsonable(body),
+                    "source_instance": instance.id,
+                })
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict("the process was changed by someone else; reload and try again") from None
+
+    def _record(self, session: Session, instance: ProcessInstance, actor: str, action: str,
+                spec_name: str | None, title: str | None, data: Any) -> None:
+        session.add(HistoryEntry(instance_id=instance.id, at=clocks.now(), actor=actor, action=action,
+                                 spec_name=spec_name, title=title, data=_jsonable(data)))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,45 @@
+"""Runs every BPMN expression and script through the sandbox: conditions, timer expressions,
+scripts, message payloads, service-task parameters. SpiffWorkflow's own environment would
+``eval`` with full builtins; this one never does."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Mapping
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .sandbox import Sandbox
+
+# A service handler gets the evaluated parameters and a copy of the task data, returns JSON-able data.
+ServiceHandler = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, sandbox: Sandbox, services: Mapping[str, ServiceHandler]) -> None:
+        super().__init__({})
+        self.sandbox = sandbox
+        self.services = services
+
+    def evaluate(self, expression, context, external_context=None):
+        scope = dict(context)
+        if external_context:
+            scope.update(external_context)
+        # `data` lets a diagram test for optional fields: data.get('deadline').
+        scope.setdefault("data", dict(scope))
+        return self.sandbox.evaluate(expression, scope)
+
+    def execute(self, script, context, external_context=None):
+        self.sandbox.execute(script, context)
+        return True
+
+    def call_service(self, context, operation_name=None, operation_params=None, **_ignored):
+        handler = self.services.get(operation_name)
+        if handler is None:
+            raise LookupError(f"no service handler is registered as '{operation_name}'")
+        params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        return json.dumps(handler(params, dict(context)), default=str)
+
+
+def script_engine(sandbox: Sandbox, services: Mapping[str, ServiceHandler]) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxEnvironment(sandbox, services))

@@ -1,0 +1,220 @@
+"""Form definitions (JSON Schema + UI hints) and server-side validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from forms.messages import DEFAULT_LOCALE, error_messages, messages, normalize_locale
+
+DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+WIDGETS = frozenset({"textarea", "select", "date", "datetime", "user", "unit", "checkbox"})
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+FORMAT_CHECKER = FormatChecker(formats=())
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(_DATE_RE.match(value)) and date.fromisoformat(value) is not None
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 date-time: seconds and a UTC offset (or Z) are mandatory."""
+    if not isinstance(value, str):
+        return True
+    return bool(_DATE_TIME_RE.match(value)) and datetime.fromisoformat(value) is not None
+
+
+@FORMAT_CHECKER.checks("email")
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or bool(_EMAIL_RE.match(value))
+
+
+class UnknownForm(KeyError):
+    """No form is registered under the requested key."""
+
+    def __init__(self, key: str, known: list[str] | None = None):
+        super().__init__(key)
+        self.key = key
+        self.known = list(known or [])
+
+    def __str__(self) -> str:
+        known = ", ".join(self.known) or "none"
+        return f"Unknown form key {self.key!r} (known forms: {known})."
+
+
+class FormDefinitionError(ValueError):
+    """A definition file is malformed (bad structure or invalid schema)."""
+
+
+class FormInvalid(Exception):
+    """Submitted data failed validation; ``errors`` maps field path -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()) or "Invalid form data.")
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: dict[str, str]
+    schema: dict
+    ui: dict
+
+    @classmethod
+    def from_mapping(cls, data: Mapping, source: str = "<mapping>") -> FormDefinition:
+        """Build and structurally check a definition; schema must be valid."""
+        def fail(reason: str) -> FormDefinitionError:
+            return FormDefinitionError(f"{source}: {reason}")
+
+        if not isinstance(data, Mapping):
+            raise fail("definition must be a JSON object")
+        key, title = data.get("key"), data.get("title")
+        schema, ui = data.get("schema"), data.get("ui", {})
+        if not isinstance(key, str) or not key:
+            raise fail("'key' must be a non-empty string")
+        if not isinstance(title, Mapping) or not all(
+            isinstance(title.get(lang), str) and title[lang] for lang in ("vi", "en")
+        ):
+            raise fail("'title' must have non-empty 'vi' and 'en' strings")
+        if not isinstance(schema, Mapping):
+            raise fail("'schema' must be an object")
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise fail(f"invalid JSON Schema: {exc.message}") from exc
+        _check_ui(ui, schema.get("properties") or {}, fail)
+        return cls(key=key, title=dict(title), schema=dict(schema), ui=dict(ui))
+
+
+def _check_ui(ui: Any, properties: Mapping, fail) -> None:
+    if not isinstance(ui, Mapping):
+        raise fail("'ui' must be an object")
+    order, widgets = ui.get("order", []), ui.get("widgets", {})
+    if not isinstance(order, list) or not isinstance(widgets, Mapping):
+        raise fail("'ui.order' must be a list and 'ui.widgets' an object")
+    unknown = [f for f in [*order, *widgets] if f not in properties]
+    if unknown:
+        raise fail(f"ui refers to fields missing from schema.properties: {unknown}")
+    bad = {f: w for f, w in widgets.items() if w not in WIDGETS}
+    if bad:
+        raise fail(f"unknown widgets {bad}; allowed: {sorted(WIDGETS)}")
+
+
+def clean(value: Any, schema: Any) -> Any:
+    """NFC-normalise and strip strings, drop unknown fields, fill defaults."""
+    schema = schema if isinstance(schema, Mapping) else {}
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    if isinstance(value, Mapping):
+        return _clean_object(value, schema)
+    if isinstance(value, (list, tuple)):
+        prefix = schema.get("prefixItems") or []
+        items = schema.get("items", {})
+        return [
+            clean(v, prefix[i] if i < len(prefix) else items) for i, v in enumerate(value)
+        ]
+    return value
+
+
+def _clean_object(value: Mapping, schema: Mapping) -> dict:
+    props = schema.get("properties")
+    patterns = list(schema.get("patternProperties") or {})
+    if props is None and not patterns:  # free-form object: keep every key
+        return {k: clean(v, {}) for k, v in value.items()}
+    props = props or {}
+    out: dict = {}
+    for key, item in value.items():
+        if key in props:
+            out[key] = clean(item, props[key])
+        elif isinstance(key, str) and any(re.search(p, key) for p in patterns):
+            out[key] = clean(item, {})
+    for key, sub in props.items():
+        if key not in out and isinstance(sub, Mapping) and "default" in sub:
+            out[key] = copy.deepcopy(sub["default"])
+    return out
+
+
+class FormRegistry:
+    def __init__(self) -> None:
+        self._forms: dict[str, FormDefinition] = {}
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def register(self, definition: FormDefinition) -> None:
+        if definition.key in self._forms:
+            raise FormDefinitionError(f"duplicate form key {definition.key!r}")
+        self._forms[definition.key] = definition
+        self._validators[definition.key] = Draft202012Validator(
+            definition.schema, format_checker=FORMAT_CHECKER
+        )
+
+    def load_directory(self, path: str | Path) -> list[str]:
+        """Register every ``*.json`` file in ``path``; returns the new keys."""
+        loaded = []
+        for file in sorted(Path(path).glob("*.json")):
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise FormDefinitionError(f"{file}: invalid JSON: {exc}") from exc
+            definition = FormDefinition.from_mapping(data, source=str(file))
+            if definition.key != file.stem:
+                raise FormDefinitionError(
+                    f"{file}: key {definition.key!r} must match the file name"
+                )
+            self.register(definition)
+            loaded.append(definition.key)
+        return loaded
+
+    def get(self, key: str) -> FormDefinition:
+        try:
+            return self._forms[key]
+        except (KeyError, TypeError):
+            raise UnknownForm(key, self.keys()) from None
+
+    def keys(self) -> list[str]:
+        return sorted(self._forms)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._forms
+
+    def validate(self, key: str, data: Mapping, locale: str = DEFAULT_LOCALE) -> dict:
+        """Return cleaned data or raise FormInvalid with localised messages."""
+        definition = self.get(key)
+        locale = normalize_locale(locale)
+        if not isinstance(data, Mapping):
+            raise FormInvalid({"": messages(locale)["not_object"]})
+        cleaned = clean(data, definition.schema)
+        errors = self._validators[key].iter_errors(cleaned)
+        found = error_messages(errors, definition.schema, locale)
+        if found:
+            raise FormInvalid(found)
+        return cleaned
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> FormRegistry:
+    """Registry of the bundled ``forms/definitions/*.json`` (loaded once)."""
+    registry = FormRegistry()
+    registry.load_directory(DEFINITIONS_DIR)
+    return registry

@@ -1,0 +1,118 @@
+"""Test fixtures. Integration tests talk to the real PostgreSQL and Redis; when either is
+unreachable the run fails (it never silently skips)."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from documents import accounts
+from documents.migrations import upgrade
+from documents.settings import Settings
+from documents.system import System, build_system
+from engine.clock import FixedClock
+from engine.db import Base, unit_of_work
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "mat-khau-thu-nghiem"
+START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 08:00 in Vietnam
+TESTS = Path(__file__).resolve().parent
+
+
+def _require_services() -> None:
+    problems = []
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        problems.append(f"PostgreSQL at {PG_URL}: {exc.__class__.__name__}: {exc}")
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except Exception as exc:
+        problems.append(f"Redis at {REDIS_URL}: {exc}")
+    if problems:
+        pytest.exit("integration services unreachable:\n  " + "\n  ".join(problems), returncode=3)
+
+
+def _reset_postgres() -> None:
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(PG_URL)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _require_services()
+    _reset_postgres()
+
+
+def truncate_all(system: System) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with system.db.begin() as connection:
+        if system.db.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def _system(url: str, clock: FixedClock) -> System:
+    return build_system(Settings(database_url=url), engine_clock=clock)
+
+
+@pytest.fixture
+def pg(clock: FixedClock) -> Iterator[System]:
+    """A System on the real PostgreSQL test database, emptied after the test."""
+    system = _system(PG_URL, clock)
+    try:
+        yield system
+    finally:
+        truncate_all(system)
+        system.db.dispose()
+
+
+@pytest.fixture
+def lite(tmp_path: Path, clock: FixedClock) -> Iterator[System]:
+    """A System on a fresh SQLite file (the embedded default)."""
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    upgrade(url)
+    system = _system(url, clock)
+    yield system
+    system.db.dispose()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def system(request: pytest.FixtureRequest) -> System:
+    """Runs the test on both databases: the behaviour must be identical."""
+    return request.getfixturevalue("pg" if request.param == "postgresql" else "lite")
+
+
+@pytest.fixture
+def province(system: System) -> dict:
+    """Two agencies; in each a unit and one user per role. Returns identities by 'agency.role'."""
+    people = {}
+    with unit_of_work(system.sessions) as session:
+        system.runtime.deploy_directory(session, system.settings.bpmn_dir)
+        for prefix, code in (("a", "000.00.01.H99"), ("b", "000.00.02.H99")):
+            agency = accounts.create_agency(session, code, f"Cơ quan {prefix.upper()}")
+            unit = accounts.create_unit(session, agency, "Phòng Kinh tế")
+            for role in ("admin", "process_admin", "clerk", "leader", "unit_head", "staff"):
+                user = accounts.create_user(session, agency, f"{prefix}.{role}", f"{role} {prefix}", PASSWORD,
+                                            [role], unit=unit if role in ("unit_head", "staff") else None)
+                people[f"{prefix}.{role}"] = accounts.identity_of(session, user)
+    return people
