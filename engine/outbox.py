@@ -47,13 +47,9 @@ def _forget_after_rollback(session: Session) -> None:
 
 def claim_unpublished(session: Session, *, older_than: timedelta = timedelta(0), limit: int = 100) -> list[Outbox]:
     """Rows not yet handed to the broker, locked so that two relays never take the same row."""
-    cutoff = clock.now() - older_than
-    query = (
-        sa.select(Outbox)
-        .where(Outbox.published_at.is_(None), Outbox.created_at <= cutoff)
-        .order_by(Outbox.id)
-        .limit(limit)
-    )
+    query = sa.select(Outbox).where(Outbox.published_at.is_(None)).order_by(Outbox.id).limit(limit)
+    if older_than:
+        query = query.where(Outbox.created_at <= clock.now() - older_than)
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))

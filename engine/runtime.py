@@ -220,29 +220,41 @@ class WorkflowRuntime:
         return list(session.scalars(query))
 
     def task(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+        """A task ``principal`` may see: it is in the queue of a candidate or of its assignee."""
         row = session.get(HumanTask, task_id)
         if row is None or row.scope != principal.scope:
             raise NotFound(f"task {task_id} not found")
-        if not self.may_act(row, principal):
+        if not (row.assignee == principal.user or self.is_candidate(row, principal)):
             raise NotAllowed(f"task {task_id} is not for you")
         return row
 
     @staticmethod
-    def may_act(row: HumanTask, principal: Principal) -> bool:
+    def is_candidate(row: HumanTask, principal: Principal) -> bool:
+        """Whether the task's lane, unit or named user includes ``principal`` (claims aside)."""
         if row.scope != principal.scope:
             return False
-        if row.assignee:
-            return row.assignee == principal.user
         if row.candidate_user:
             return row.candidate_user == principal.user
         return ((row.candidate_role is None or row.candidate_role in principal.roles)
                 and (row.candidate_unit is None or row.candidate_unit in principal.units))
 
-    @_with_clock
-    def claim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+    @classmethod
+    def may_act(cls, row: HumanTask, principal: Principal) -> bool:
+        if row.assignee:
+            return row.assignee == principal.user and row.scope == principal.scope
+        return cls.is_candidate(row, principal)
+
+    def _actionable(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
         row = self.task(session, task_id, principal)
         if row.status != "ready":
             raise Conflict(f"task {task_id} is already {row.status}")
+        if row.assignee and row.assignee != principal.user:
+            raise Conflict(f"task {task_id} was claimed by someone else")
+        return row
+
+    @_with_clock
+    def claim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
+        row = self._actionable(session, task_id, principal)
         if row.assignee == principal.user:
             return row
         claimed = session.execute(
@@ -273,9 +285,7 @@ class WorkflowRuntime:
     def complete(self, session: Session, task_id: int, principal: Principal, data: Mapping[str, Any]) -> ProcessInstance:
         """Complete a human task with form data validated against its form. A second or stale
         completion raises Conflict and changes nothing."""
-        row = self.task(session, task_id, principal)
-        if row.status != "ready":
-            raise Conflict(f"task {task_id} is already {row.status}")
+        row = self._actionable(session, task_id, principal)
         clean = dict(data)
         if row.form_key and self.hooks.validate_form:
             clean = self.hooks.validate_form(row.form_key, clean)
@@ -332,7 +342,10 @@ class WorkflowRuntime:
     @_with_clock
     def deliver_message(self, session: Session, name: str, correlation_key: str | None, payload: Any,
                         actor: str = SYSTEM_ACTOR) -> int:
-        """Deliver a message to every instance waiting for ``name`` with this correlation key."""
+        """Deliver a message to every instance waiting for ``name`` with this correlation key.
+        A message without a key reaches nobody: it must never fan out to every waiting instance."""
+        if correlation_key is None:
+            return 0
         query = sa.select(MessageWait.instance_id).where(MessageWait.name == name,
                                                          MessageWait.correlation_key == correlation_key)
         delivered = 0

@@ -367,7 +367,16 @@ def _isinstance(obj: Any, classinfo: Any) -> bool:
     return isinstance(obj, _REAL_TYPES.get(classinfo, classinfo))
 
 
+def _internal_import(name: str, *args: Any, **kwargs: Any) -> Any:
+    # C code such as datetime.now()/strptime imports through the frame's builtins;
+    # diagram code itself can never name __import__.
+    if name not in ('time', '_strptime'):
+        raise ImportError(f'import of {name!r} is not allowed')
+    return builtins.__import__(name, *args, **kwargs)
+
+
 _SAFE_BUILTINS.update(range=_range, sum=_sum, int=_int, isinstance=_isinstance,
+                      __import__=_internal_import,
                       round=_decimal_checked(round), datetime=datetime, date=date,
                       timedelta=timedelta, timezone=timezone, parse_datetime=parse_datetime,
                       parse_duration=parse_duration)

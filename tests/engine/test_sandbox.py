@@ -128,6 +128,12 @@ def test_date_arithmetic(sandbox):
     assert result == '2024-05-04T08:00:00+07:00'
 
 
+def test_datetime_helpers_that_import_internally(sandbox):
+    # datetime.now()/strptime import modules from C; only those imports are let through.
+    assert sandbox.evaluate('datetime.now(timezone.utc).year >= 2024', {}) is True
+    assert sandbox.evaluate("datetime.strptime('02/01/2024', '%d/%m/%Y').month", {}) == 1
+
+
 @pytest.mark.parametrize('text, expected', [
     ('P2DT4H', timedelta(days=2, hours=4)), ('P1W', timedelta(weeks=1)),
     ('PT30M', timedelta(minutes=30)), ('PT1.5H', timedelta(minutes=90)),
