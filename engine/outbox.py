@@ -10,9 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+import logging
+
 from . import clock
 from .db import is_postgres, unit_of_work
 from .models import Outbox
+
+log = logging.getLogger(__name__)
 
 # Called after a commit that wrote outbox rows; the worker layer sets it to "wake the relay".
 _after_commit_hooks: list[Callable[[], None]] = []
@@ -37,7 +41,10 @@ def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> Outbox:
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop("outbox_written", False):
         for hook in list(_after_commit_hooks):
-            hook()
+            try:
+                hook()
+            except Exception:  # best effort: the relay re-publishes what this failed to send
+                log.exception("publishing after commit failed; the outbox relay will retry")
 
 
 @event.listens_for(Session, "after_rollback")

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -437,6 +438,8 @@ class WorkflowRuntime:
             instance.ended_at = now
         instance.state = dump_state(workflow)
         instance.updated_at = now
+        # The versioned UPDATE goes first: a stale writer stops here, before touching projections.
+        self._flush_session(session)
         project(session, instance, workflow, self._assign, now, fresh=fresh)
         for event in workflow.get_events():
             if isinstance(event.event_definition, MessageEventDefinition):
@@ -447,10 +450,17 @@ class WorkflowRuntime:
                     "payload": _jsonable(body),
                     "source_instance": instance.id,
                 })
+        self._flush_session(session)
+
+    @staticmethod
+    def _flush_session(session: Session) -> None:
         try:
             session.flush()
         except StaleDataError:
             raise Conflict("the process was changed by someone else; reload and try again") from None
+        except IntegrityError as exc:
+            # Two writers projecting the same next task: the loser of the race.
+            raise Conflict(f"the process was changed by someone else ({exc.orig.__class__.__name__})") from None
 
     def _record(self, session: Session, instance: ProcessInstance, actor: str, action: str,
                 spec_name: str | None, title: str | None, data: Any) -> None:
