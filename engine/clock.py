@@ -60,11 +60,11 @@ def now() -> datetime:
     return _current.get().now()
 
 
-class _ClockedDatetime(datetime):
+class ClockedDatetime(datetime):
     @classmethod
     def now(cls, tz=None):  # type: ignore[override]
         current = _current.get().now()
         return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _ClockedDatetime
+_spiff_timer.datetime = ClockedDatetime

@@ -25,6 +25,8 @@ from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_seque
 from RestrictedPython.transformer import (INSPECT_ATTRIBUTES, RestrictingNodeTransformer,
                                           copy_locations)
 
+from .clock import ClockedDatetime  # diagrams read the engine clock, never the host clock directly
+
 MAX_LEN = 1_000_000      # elements/chars in one value built by an operator or method
 MAX_INT_BITS = 4096
 MAX_RANGE = 100_000
@@ -377,7 +379,7 @@ def _internal_import(name: str, *args: Any, **kwargs: Any) -> Any:
 
 _SAFE_BUILTINS.update(range=_range, sum=_sum, int=_int, isinstance=_isinstance,
                       __import__=_internal_import,
-                      round=_decimal_checked(round), datetime=datetime, date=date,
+                      round=_decimal_checked(round), datetime=ClockedDatetime, date=date,
                       timedelta=timedelta, timezone=timezone, parse_datetime=parse_datetime,
                       parse_duration=parse_duration)
 _GUARDS = {

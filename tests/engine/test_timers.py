@@ -111,3 +111,12 @@ def test_fire_due_limit_and_order(engine):
     ids = [engine.start("p").id for _ in range(3)]
     assert fire(engine, START + timedelta(hours=2)) == 3
     assert all(engine.open_names(i) == ["after_timer"] for i in ids)
+
+
+def test_diagram_code_reads_the_engine_clock(engine, clock):
+    xml = diagrams.linear(diagrams.script_task("s", "seen = datetime.now(timezone.utc).isoformat()\nalso = now().isoformat()"),
+                          diagrams.user_task("t"), ids=["s", "t"])
+    engine.deploy(xml)
+    instance = engine.start("p")
+    data = engine.data(instance.id)
+    assert data["seen"] == clock.now().isoformat() == data["also"]
