@@ -20,6 +20,7 @@ from engine.runtime import Principal
 from . import audit
 from .errors import AccountLocked, AuthenticationFailed, InvalidData, NotFound
 from .models import ROLES, Agency, AuthSession, OrgUnit, User, UserRole
+from .vntime import iso
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -115,7 +116,8 @@ def authenticate(session: Session, username: str, password: str) -> User:
     agency_code = session.get(Agency, user.agency_id).code
     if user.locked_until and user.locked_until > now:
         audit.record(session, "login.locked", actor_id=user.id, agency_code=agency_code)
-        raise AccountLocked(f"account locked until {user.locked_until.isoformat()} after repeated failures")
+        # Shown to the user: Vietnam time, like every other time the system shows.
+        raise AccountLocked(f"account locked until {iso(user.locked_until)} after repeated failures")
     if not _verify(user.password_hash, password):
         user.failed_attempts += 1
         if user.failed_attempts >= MAX_FAILED_ATTEMPTS:

@@ -16,7 +16,6 @@ from .errors import NotAllowed
 
 DIAGRAM_ADMINS = ("process_admin",)
 OVERSEERS = ("leader", "process_admin")
-STARTERS = {"incoming": ("clerk",)}
 
 
 def deploy(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes) -> ProcessDefinition:
@@ -42,7 +41,9 @@ def definition(session: Session, runtime: WorkflowRuntime, who: Identity, defini
 
 def start(session: Session, runtime: WorkflowRuntime, who: Identity, key: str, data: dict[str, Any],
           business_key: str | None = None) -> ProcessInstance:
-    if not who.has_any(*STARTERS.get(key, ("process_admin",))):
+    # The lane of the start event says who starts the process (the clerk registers incoming mail).
+    starters = runtime.start_roles(session, who.agency_code, key) or frozenset({"process_admin"})
+    if not who.has_any(*starters):
         raise NotAllowed(f"your roles may not start process '{key}'")
     instance = runtime.start(session, who.agency_code, key, str(who.user_id), data, business_key)
     audit.record(session, "process.started", actor_id=who.user_id, agency_code=who.agency_code,

@@ -53,6 +53,7 @@ class ParsedDiagram:
     subprocess_specs: dict[str, Any]
     user_tasks: tuple[tuple[str, dict[str, str]], ...]  # (element id, spiffworkflow properties)
     service_operations: tuple[tuple[str, str], ...]      # (element id, operation name)
+    start_lanes: tuple[str, ...]                         # lanes holding the process's start events
 
 
 def sha256_of(xml: bytes) -> str:
@@ -162,6 +163,15 @@ def _service_operations(root: etree._Element) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _start_lanes(root: etree._Element, process_id: str) -> tuple[str, ...]:
+    process = root.xpath(f"//bpmn:process[@id=$pid]", pid=process_id, namespaces=NSMAP)[0]
+    lanes = []
+    for start in process.xpath("./bpmn:startEvent", namespaces=NSMAP):
+        names = process.xpath(".//bpmn:lane[bpmn:flowNodeRef=$sid]/@name", sid=start.get("id"), namespaces=NSMAP)
+        lanes.extend(str(n) for n in names)
+    return tuple(lanes)
+
+
 def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> ParsedDiagram:
     """Parse and validate a diagram; ``check=False`` skips only the sandbox pass (already done at deploy)."""
     data = as_bytes(xml)
@@ -170,7 +180,8 @@ def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> 
     if check:
         check_code(root, sandbox)
     key, name, spec, subprocess_specs = _spiff_parse(root, "diagram.bpmn")
-    return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, _user_tasks(root), _service_operations(root))
+    return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, _user_tasks(root),
+                         _service_operations(root), _start_lanes(root, key))
 
 
 class SpecCache:

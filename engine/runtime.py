@@ -124,6 +124,11 @@ class WorkflowRuntime:
             raise NotFound(f"no process definition '{key}' is deployed")
         return definition
 
+    def start_roles(self, session: Session, scope: str, key: str) -> frozenset[str]:
+        """Roles of the lanes holding the start event: who may start the process (empty: anyone)."""
+        diagram = self._diagram(self.definition_for(session, scope, key))
+        return frozenset(role for role in map(self.hooks.lane_role, diagram.start_lanes) if role)
+
     def definitions(self, session: Session, scope: str) -> list[ProcessDefinition]:
         query = (sa.select(ProcessDefinition)
                  .where(ProcessDefinition.scope.in_((scope, DEFAULT_SCOPE)))
