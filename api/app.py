@@ -57,7 +57,7 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
     app = FastAPI(title="QLVBĐH", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.system = system
     app.state.broker = broker
-    errors.install(app)
+    errors.install(app, SECURITY_HEADERS)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

@@ -33,7 +33,9 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DB = Annotated[Session, Depends(db_session)]
+# scope="function": commit when the endpoint returns, before the response is sent. With the
+# default scope the response went out first, so a failed commit was still answered 2xx.
+DB = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def runtime(request: Request) -> WorkflowRuntime:
@@ -72,9 +74,15 @@ def page_identity(request: Request, session: DB) -> Identity:
 PageUser = Annotated[Identity, Depends(page_identity)]
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of bytes: compare_digest refuses non-ASCII str with a TypeError,
+    which turned a junk form value into a 500 instead of a 403."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def csrf_protected(who: PageUser, csrf_token: Annotated[str, Form()] = "") -> Identity:
     """Every state-changing page request carries the session's CSRF token in the form."""
-    if not who.csrf_token or not hmac.compare_digest(csrf_token, who.csrf_token):
+    if not who.csrf_token or not same_secret(csrf_token, who.csrf_token):
         raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
     return who
 

@@ -26,10 +26,12 @@ def _render(request: Request, status: int, message: str, errors: dict | None = N
         return JSONResponse(body, status_code=status, headers=headers)
     from .pages.render import error_page
 
-    return error_page(request, status, message, errors)
+    response = error_page(request, status, message, errors)
+    response.headers.update(headers or {})
+    return response
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, security_headers: dict[str, str]) -> None:
     @app.exception_handler(EngineError)
     async def engine_error(request: Request, exc: EngineError):
         errors = exc.errors if isinstance(exc, InvalidData) else None
@@ -47,4 +49,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return _render(request, 500, "internal error; it has been logged")
+        # This handler runs in the outermost middleware, outside the one that adds the security
+        # headers, so a 500 page would otherwise go out without them (and could be framed).
+        return _render(request, 500, "internal error; it has been logged", headers=security_headers)

@@ -1,9 +1,9 @@
 """HTML pages: login, my tasks, a task's form. Cookie session + CSRF token on every POST."""
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -13,7 +13,7 @@ from documents.errors import AccountLocked, DomainError
 from engine.errors import Conflict, InvalidData
 from forms import default_registry
 
-from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime
+from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from .formdata import coerce
 from .render import page
 
@@ -40,7 +40,7 @@ def login_form(request: Request):
 def login(request: Request, session: DB, username: Annotated[str, Form(max_length=100)],
           password: Annotated[str, Form(max_length=1000)], csrf_token: Annotated[str, Form()] = ""):
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not expected or not same_secret(csrf_token, expected):
         return page(request, "error.html", {"status": 403, "message": "CSRF token missing or wrong", "errors": {}}, 403)
     try:
         user = accounts.authenticate(session, username, password)
@@ -68,10 +68,20 @@ def logout(who: CsrfUser, session: DB):
 
 @router.get("/lang/{locale}")
 def set_language(locale: str, request: Request):
-    response = RedirectResponse(request.headers.get("referer") or "/tasks", status_code=303)
+    response = RedirectResponse(_back_on_this_site(request), status_code=303)
     if locale in ("vi", "en"):
         response.set_cookie("lang", locale, samesite="lax", max_age=365 * 86400)
     return response
+
+
+def _back_on_this_site(request: Request) -> str:
+    """The page the user came from. The Referer is sent by whatever page linked here, so only a
+    path on this host is followed; anything else would make /lang an open redirect."""
+    referer = urlsplit(request.headers.get("referer") or "")
+    path = referer.path
+    if referer.netloc != request.url.netloc or not path.startswith("/") or path[1:2] in ("/", "\\"):
+        return "/tasks"
+    return f"{path}?{referer.query}" if referer.query else path
 
 
 @router.get("/tasks")

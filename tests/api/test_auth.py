@@ -1,0 +1,168 @@
+"""Logging in through the API: tokens, identity, refusals, lock-out, logout."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from documents.models import AuditEvent, AuthSession, User
+from tests.api.conftest import AGENCY_A, SESSION_COOKIE, audit_actions, count, get_token
+from tests.conftest import PASSWORD, START
+
+VN_OFFSET = "+07:00"
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/api/auth/token", json={"username": username, "password": password})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error_body(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["status"] == status
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
+
+
+def test_token_login_then_me_returns_the_user_with_agency_and_roles(client, province):
+    response = login(client, "a.staff")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_at"] == "2026-11-23T20:00:00+07:00"  # 12 h after START (08:00 Vietnam time)
+
+    me = client.get("/api/auth/me", headers=bearer(body["access_token"]))
+    assert me.status_code == 200, me.text
+    staff = province["a.staff"]
+    assert me.json() == {"id": staff.user_id, "username": "a.staff", "full_name": "staff a",
+                         "agency": AGENCY_A, "unit_id": staff.unit_id, "roles": ["staff"]}
+
+
+def test_the_token_is_stored_only_as_a_hash(client, system, province):
+    token = get_token(client, "a.clerk")
+    with system.sessions() as session:
+        stored = session.scalars(sa.select(AuthSession.token_hash)).all()
+    assert len(stored) == 1 and token not in stored[0]
+
+
+def test_wrong_password_is_401_with_a_json_error_body(client, system, province):
+    error = assert_error_body(login(client, "a.clerk", "mat-khau-sai-roi"), 401)
+    assert set(error) == {"status", "message"}
+    assert count(system, AuthSession) == 0
+    assert audit_actions(system, province["a.clerk"].user_id)[-1] == "login.failed"
+
+
+def test_an_unknown_username_gets_the_same_answer_as_a_wrong_password(client, province):
+    wrong_password = login(client, "a.clerk", "mat-khau-sai-roi")
+    unknown_user = login(client, "khong.ton.tai", "mat-khau-sai-roi")
+    assert unknown_user.status_code == wrong_password.status_code == 401
+    assert unknown_user.json() == wrong_password.json()
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, system, province, clock):
+    clerk = province["a.clerk"]
+    for _ in range(5):
+        assert login(client, "a.clerk", "mat-khau-sai-roi").status_code == 401
+
+    error = assert_error_body(login(client, "a.clerk"), 423)
+    assert VN_OFFSET in error["message"], "the lock's end is shown in Vietnam time"
+    actions = audit_actions(system, clerk.user_id)
+    assert actions.count("login.failed") == 5
+    assert actions[-1] == "login.locked"
+    assert "login.succeeded" not in actions
+    assert count(system, AuthSession) == 0
+    with system.sessions() as session:
+        assert session.get(User, clerk.user_id).locked_until == START.replace(minute=15)
+
+    clock.advance(minutes=14, seconds=59)
+    assert login(client, "a.clerk").status_code == 423
+
+    clock.advance(seconds=2)
+    token = login(client, "a.clerk")
+    assert token.status_code == 200, token.text
+    assert client.get("/api/auth/me", headers=bearer(token.json()["access_token"])).status_code == 200
+    with system.sessions() as session:
+        user = session.get(User, clerk.user_id)
+        assert (user.failed_attempts, user.locked_until) == (0, None)
+
+
+def test_a_success_resets_the_failure_count(client, province):
+    for _ in range(4):
+        assert login(client, "a.clerk", "mat-khau-sai-roi").status_code == 401
+    assert login(client, "a.clerk").status_code == 200
+    for _ in range(4):
+        assert login(client, "a.clerk", "mat-khau-sai-roi").status_code == 401
+    assert login(client, "a.clerk").status_code == 200
+
+
+def test_the_lock_is_per_account(client, province):
+    for _ in range(5):
+        login(client, "a.clerk", "mat-khau-sai-roi")
+    assert login(client, "a.clerk").status_code == 423
+    assert login(client, "a.leader").status_code == 200
+
+
+def test_missing_or_garbage_bearer_is_401_with_www_authenticate(client, province):
+    token = get_token(client, "a.clerk")
+    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer garbage-token"},
+                    {"Authorization": f"Basic {token}"}, {"Authorization": token}):
+        response = client.get("/api/auth/me", headers=headers)
+        assert_error_body(response, 401)
+        assert response.headers["www-authenticate"] == "Bearer", headers
+
+
+def test_a_web_session_cookie_is_not_an_api_token(client, browser, province):
+    web = browser("a.clerk")
+    cookie = web.cookies.get(SESSION_COOKIE)
+    assert client.get("/api/auth/me", headers=bearer(cookie)).status_code == 401
+    assert client.get("/api/auth/me", cookies={SESSION_COOKIE: cookie}).status_code == 401
+
+
+def test_logout_revokes_the_token(client, system, province):
+    token = get_token(client, "a.clerk")
+    other = get_token(client, "a.clerk")
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 200
+
+    assert client.post("/api/auth/logout", headers=bearer(token)).status_code == 204
+    response = client.get("/api/auth/me", headers=bearer(token))
+    assert_error_body(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert client.post("/api/auth/logout", headers=bearer(token)).status_code == 401
+    assert client.get("/api/auth/me", headers=bearer(other)).status_code == 200, "only that token is revoked"
+    assert "logout" in audit_actions(system, province["a.clerk"].user_id)
+
+
+def test_a_token_expires_after_twelve_hours(client, province, clock):
+    token = get_token(client, "a.clerk")
+    clock.advance(hours=11, minutes=59)
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 200
+    clock.advance(minutes=1)
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_a_deactivated_user_cannot_log_in_nor_use_an_old_token(client, system, province):
+    token = get_token(client, "a.clerk")
+    with system.sessions.begin() as session:
+        session.get(User, province["a.clerk"].user_id).active = False
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 401
+    assert login(client, "a.clerk").json() == login(client, "khong.ton.tai").json()
+
+
+def test_usernames_are_matched_case_and_space_insensitively(client, province):
+    assert login(client, "  A.Clerk ").status_code == 200
+
+
+def test_an_oversized_body_is_refused_as_invalid_not_as_a_crash(client, province):
+    response = login(client, "a.clerk", "x" * 5000)
+    error = assert_error_body(response, 422)
+    assert "password" in error["errors"]
+
+
+def test_every_login_is_audited_with_its_agency(client, system, province):
+    get_token(client, "a.clerk")
+    with system.sessions() as session:
+        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "login.succeeded"))
+    assert (event.actor_id, event.agency_code, event.at) == (province["a.clerk"].user_id, AGENCY_A, START)

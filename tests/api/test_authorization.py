@@ -1,0 +1,266 @@
+"""The denial matrix: every /api route refuses a caller without a token, refuses agency B on
+agency A's objects, and refuses the wrong role; a refusal changes nothing in the database."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+import sqlalchemy as sa
+from fastapi.routing import iter_route_contexts
+
+from documents import accounts
+from documents.models import ROLES, Agency, OrgUnit
+from documents.settings import BPMN_DIR
+from engine.db import unit_of_work
+from engine.models import DEFAULT_SCOPE, ProcessDefinition, ProcessInstance
+from tests.api.conftest import (AGENCY_A, AGENCY_B, REGISTER, complete, count, distribution_to, get_token,
+                                only_task, snapshot, start_incoming)
+from tests.conftest import PASSWORD
+
+INCOMING = (BPMN_DIR / "incoming.bpmn").read_bytes()
+OPEN_ACCESS = {("POST", "/api/auth/token")}  # the one way in
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        if (route.path or "").startswith("/api"):
+            found |= {(method, route.path) for method in route.methods or () if method != "HEAD"}
+    return found - OPEN_ACCESS
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call a route, and what agency B gets when it aims at agency A's objects:
+    'refused' (403/404), 'hidden' (a list without A's objects) or 'own' (acts on B's own data)."""
+
+    other_agency: str
+    request: Callable[[dict], dict[str, Any]] = field(default=lambda ids: {})
+    task: str = "open"  # which of A's tasks {task_id} names: "open" (unclaimed) or "claimed"
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("POST", "/api/auth/logout"): Route("own"),
+    ("GET", "/api/auth/me"): Route("own"),
+    ("GET", "/api/process-definitions"): Route("hidden"),
+    ("POST", "/api/process-definitions"): Route(
+        "own", lambda ids: {"files": {"file": ("incoming.bpmn", INCOMING, "application/xml")}}),
+    ("GET", "/api/process-definitions/{definition_id}/xml"): Route("refused"),
+    ("POST", "/api/process-instances"): Route("own", lambda ids: {"json": {"key": "incoming", "data": {}}}),
+    ("GET", "/api/process-instances/{instance_id}"): Route("refused"),
+    ("POST", "/api/process-instances/{instance_id}/cancel"): Route(
+        "refused", lambda ids: {"json": {"reason": "Hủy thử"}}),
+    ("GET", "/api/tasks"): Route("hidden"),
+    ("GET", "/api/tasks/{task_id}"): Route("refused"),
+    ("POST", "/api/tasks/{task_id}/claim"): Route("refused"),
+    ("POST", "/api/tasks/{task_id}/unclaim"): Route("refused", task="claimed"),
+    ("POST", "/api/tasks/{task_id}/complete"): Route("refused", lambda ids: {"json": {"data": REGISTER}}),
+}
+
+
+def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
+    method, path = key
+    route = ROUTES[key]
+    url = path.format(definition_id=ids["definition_id"], instance_id=ids["instance_id"],
+                      task_id=ids["claimed_task_id" if route.task == "claimed" else "task_id"])
+    return client.request(method, url, headers=headers or {}, **route.request(ids))
+
+
+@pytest.fixture
+def b_all(province, system) -> str:
+    """A user of agency B holding every role: whatever B is refused, it is refused for the agency."""
+    with unit_of_work(system.sessions) as session:
+        agency = session.scalar(sa.select(Agency).where(Agency.code == AGENCY_B))
+        unit = session.get(OrgUnit, province["b.staff"].unit_id)
+        user = accounts.create_user(session, agency, "b.all", "Mọi vai trò B", PASSWORD, ROLES, unit=unit)
+        province["b.all"] = accounts.identity_of(session, user)
+    return "b.all"
+
+
+@pytest.fixture
+def world(client, api, province) -> dict:
+    """Agency A's objects: its own version of 'incoming', an instance whose register task is
+    open and one whose register task the clerk has claimed."""
+    deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
+                           files={"file": ("incoming.bpmn", INCOMING, "application/xml")})
+    assert deployed.status_code == 201, deployed.text
+    assert deployed.json()["scope"] == AGENCY_A
+    open_instance = start_incoming(client, api("a.clerk"))
+    claimed_instance = start_incoming(client, api("a.clerk"))
+    claimed_task = only_task(claimed_instance, "register")["id"]
+    assert client.post(f"/api/tasks/{claimed_task}/claim", headers=api("a.clerk")).status_code == 200
+    assert open_instance["definition_id"] == deployed.json()["id"]
+    return {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
+            "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task}
+
+
+def assert_refused(response, *statuses: int) -> None:
+    assert response.status_code in statuses, response.text
+    assert response.json()["error"]["status"] == response.status_code
+
+
+# --------------------------------------------------------------------------- the matrix is complete
+
+def test_the_matrix_covers_every_api_route(app):
+    routes = api_routes(app)
+    assert routes, "no /api routes found: the route walk is broken"
+    assert routes - set(ROUTES) == set(), "new /api routes need a row in ROUTES (and its denial tests)"
+    assert set(ROUTES) - routes == set(), "ROUTES names routes the app no longer has"
+
+
+# --------------------------------------------------------------------------- no token
+
+@pytest.mark.parametrize("key", sorted(ROUTES), ids=" ".join)
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-real-token"], ids=["none", "garbage"])
+def test_without_a_valid_token_every_route_is_401(client, system, world, key, authorization):
+    before = snapshot(system)
+    headers = {"Authorization": authorization} if authorization else {}
+    response = call(client, key, world, headers)
+    assert_refused(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert snapshot(system) == before
+
+
+def test_a_revoked_token_is_401_everywhere(client, system, world):
+    token = get_token(client, "a.admin")
+    assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    before = snapshot(system)
+    for key in sorted(ROUTES):
+        assert_refused(call(client, key, world, {"Authorization": f"Bearer {token}"}), 401)
+    assert snapshot(system) == before
+
+
+# --------------------------------------------------------------------------- the other agency
+
+REFUSED = sorted(key for key, route in ROUTES.items() if route.other_agency == "refused")
+
+
+@pytest.mark.parametrize("key", REFUSED, ids=" ".join)
+def test_agency_b_cannot_reach_agency_a_objects(client, system, api, world, b_all, key):
+    before = snapshot(system)
+    for user in (b_all, "b.admin"):
+        assert_refused(call(client, key, world, api(user)), 403, 404)
+    assert snapshot(system) == before
+
+
+def test_agency_b_lists_none_of_agency_a_objects(client, api, world, b_all):
+    definitions = client.get("/api/process-definitions", headers=api(b_all)).json()
+    assert {d["scope"] for d in definitions} == {DEFAULT_SCOPE}
+    assert world["definition_id"] not in {d["id"] for d in definitions}
+    assert client.get("/api/tasks", headers=api(b_all)).json() == []
+    a_queue = client.get("/api/tasks", headers=api("a.clerk")).json()
+    assert {t["id"] for t in a_queue} == {world["task_id"], world["claimed_task_id"]}
+
+
+def test_agency_b_deploys_and_starts_only_in_its_own_scope(client, system, api, world, b_all):
+    a_before = snapshot(system)["definitions"]
+    deployed = client.post("/api/process-definitions", headers=api(b_all),
+                           files={"file": ("incoming.bpmn", INCOMING, "application/xml")})
+    assert deployed.status_code == 201, deployed.text
+    assert (deployed.json()["scope"], deployed.json()["version"]) == (AGENCY_B, 1)
+    assert [d for d in snapshot(system)["definitions"] if d.scope == AGENCY_A] == \
+        [d for d in a_before if d.scope == AGENCY_A]
+
+    started = start_incoming(client, api("b.clerk"))
+    assert started["definition_id"] == deployed.json()["id"] != world["definition_id"]
+    with system.sessions() as session:
+        assert session.get(ProcessInstance, started["id"]).scope == AGENCY_B
+
+
+def test_agency_b_starting_uses_the_default_diagram_not_agency_a_version(client, system, api, world):
+    started = start_incoming(client, api("b.clerk"))
+    with system.sessions() as session:
+        assert session.get(ProcessDefinition, started["definition_id"]).scope == DEFAULT_SCOPE
+
+
+def test_me_and_logout_act_on_the_caller_only(client, api, world, b_all):
+    me = client.get("/api/auth/me", headers=api(b_all)).json()
+    assert (me["username"], me["agency"]) == ("b.all", AGENCY_B)
+    a_headers = api("a.clerk")
+    assert client.post("/api/auth/logout", headers=api(b_all)).status_code == 204
+    assert client.get("/api/auth/me", headers=a_headers).status_code == 200
+
+
+def test_a_default_diagram_is_readable_by_every_agency(client, system, api, world):
+    with system.sessions() as session:
+        default_id = session.scalar(sa.select(ProcessDefinition.id).where(ProcessDefinition.scope == DEFAULT_SCOPE))
+    for user in ("a.process_admin", "b.process_admin"):
+        response = client.get(f"/api/process-definitions/{default_id}/xml", headers=api(user))
+        assert response.status_code == 200 and response.content == INCOMING
+
+
+# --------------------------------------------------------------------------- the wrong role
+
+def test_staff_cannot_deploy_a_diagram(client, system, api, province):
+    before = count(system, ProcessDefinition)
+    for user in ("a.staff", "a.clerk", "a.leader", "a.unit_head"):
+        response = client.post("/api/process-definitions", headers=api(user),
+                               files={"file": ("incoming.bpmn", INCOMING, "application/xml")})
+        assert_refused(response, 403)
+    assert count(system, ProcessDefinition) == before
+
+
+def test_only_a_clerk_starts_incoming(client, system, api, province):
+    for user in ("a.staff", "a.leader", "a.unit_head", "a.process_admin"):
+        response = client.post("/api/process-instances", headers=api(user), json={"key": "incoming", "data": {}})
+        assert_refused(response, 403)
+    assert count(system, ProcessInstance) == 0
+    start_incoming(client, api("a.clerk"))
+    assert count(system, ProcessInstance) == 1
+
+
+def test_a_clerk_cannot_complete_or_claim_the_leaders_distribute_task(client, system, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    distribute = only_task(instance, "distribute")["id"]
+    before = snapshot(system)
+    data = distribution_to(province["a.staff"])
+    assert_refused(client.post(f"/api/tasks/{distribute}/complete", headers=api("a.clerk"), json={"data": data}), 403)
+    assert_refused(client.post(f"/api/tasks/{distribute}/claim", headers=api("a.clerk")), 403)
+    assert_refused(client.get(f"/api/tasks/{distribute}", headers=api("a.clerk")), 403)
+    assert snapshot(system) == before
+    assert distribute not in {t["id"] for t in client.get("/api/tasks", headers=api("a.clerk")).json()}
+
+
+def test_staff_who_is_not_the_lead_cannot_complete_the_handle_task(client, system, api, people):
+    instance = start_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
+                        distribution_to(people["a.staff"]))
+    handle = only_task(instance, "handle")["id"]
+    before = snapshot(system)
+    data = {"result": "Tôi làm thay", "completed": True}
+    for user in ("a.staff2", "a.unit_head", "a.leader"):
+        assert_refused(client.post(f"/api/tasks/{handle}/complete", headers=api(user), json={"data": data}), 403)
+        assert_refused(client.post(f"/api/tasks/{handle}/claim", headers=api(user)), 403)
+    assert snapshot(system) == before
+    assert client.get("/api/tasks", headers=api("a.staff2")).json() == []
+    assert [t["id"] for t in client.get("/api/tasks", headers=api("a.staff")).json()] == [handle]
+
+
+def test_staff_cannot_cancel_an_instance(client, system, api, people):
+    instance = start_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    complete(client, api("a.leader"), only_task(instance, "distribute")["id"], distribution_to(people["a.staff"]))
+    before = snapshot(system)
+    for user in ("a.staff", "a.clerk", "a.unit_head"):
+        response = client.post(f"/api/process-instances/{instance['id']}/cancel", headers=api(user),
+                               json={"reason": "Không cần xử lý nữa"})
+        assert_refused(response, 403)
+    assert snapshot(system) == before
+
+    cancelled = client.post(f"/api/process-instances/{instance['id']}/cancel", headers=api("a.leader"),
+                            json={"reason": "Văn bản gửi nhầm"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["tasks"] == []
+
+
+def test_only_participants_and_overseers_see_an_instance(client, api, people):
+    instance = start_incoming(client, api("a.clerk"))
+    url = f"/api/process-instances/{instance['id']}"
+    for user in ("a.staff", "a.unit_head"):
+        assert_refused(client.get(url, headers=api(user)), 403)
+    # a.clerk2 is a candidate of the open register task, so a participant.
+    for user in ("a.clerk", "a.clerk2", "a.leader", "a.process_admin", "a.admin"):
+        assert client.get(url, headers=api(user)).status_code == 200, user

@@ -1,0 +1,328 @@
+"""The incoming-document flow through the JSON API, form validation, races, and diagram uploads."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from documents.settings import BPMN_DIR
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from tests.api.conftest import (AGENCY_A, REGISTER, complete, count, distribution_to, only_task, snapshot,
+                                start_incoming)
+
+INCOMING = (BPMN_DIR / "incoming.bpmn").read_bytes()
+VN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$")
+TIME_FIELDS = ("at", "created_at", "started_at", "ended_at", "due_at", "expires_at")
+
+EVIL_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="evil_definitions"
+                  targetNamespace="https://qlvbdh.example/bpmn">
+  <bpmn:process id="incoming" name="Xử lý văn bản đến" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="run_shell" name="Ghi sổ">
+      <bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>__import__('os').system('id')</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run_shell"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="run_shell" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+EVIL_ENTITY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE bpmn:definitions [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="xxe_definitions"
+                  targetNamespace="https://qlvbdh.example/bpmn">
+  <bpmn:process id="incoming" name="&secret;" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+EVIL_LAUGHS = INCOMING.replace(
+    b"<bpmn:definitions",
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>\n<bpmn:definitions', 1)
+
+
+def assert_vietnam_times(value, path="body") -> int:
+    """Every time field anywhere in a response is ISO 8601 in Vietnam time; returns how many."""
+    seen = 0
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in TIME_FIELDS and item is not None:
+                assert isinstance(item, str) and VN_TIME.match(item), f"{path}.{key} = {item!r}"
+                seen += 1
+            else:
+                seen += assert_vietnam_times(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        seen += sum(assert_vietnam_times(item, f"{path}[{i}]") for i, item in enumerate(value))
+    return seen
+
+
+def upload(client, headers, xml: bytes, filename: str = "incoming.bpmn"):
+    return client.post("/api/process-definitions", headers=headers,
+                       files={"file": (filename, xml, "application/xml")})
+
+
+def queue_ids(client, headers) -> list[int]:
+    response = client.get("/api/tasks", headers=headers)
+    assert response.status_code == 200, response.text
+    assert_vietnam_times(response.json())
+    return [t["id"] for t in response.json()]
+
+
+# --------------------------------------------------------------------------- "done means"
+
+def test_an_incoming_document_goes_from_the_clerk_to_done(client, api, province):
+    clerk, leader, staff, head = (province[f"a.{r}"] for r in ("clerk", "leader", "staff", "unit_head"))
+
+    instance = start_incoming(client, api("a.clerk"), {"urgency": "urgent"})
+    assert instance["status"] == "running" and instance["started_by"] == str(clerk.user_id)
+    register = only_task(instance, "register")
+    assert register["candidate_role"] == "clerk"
+    assert queue_ids(client, api("a.clerk")) == [register["id"]]
+    detail = client.get(f"/api/tasks/{register['id']}", headers=api("a.clerk")).json()
+    assert detail["form"]["key"] == "incoming_register" and "subject" in detail["form"]["schema"]["properties"]
+
+    instance = complete(client, api("a.clerk"), register["id"], REGISTER | {"urgency": "urgent"})
+    distribute = only_task(instance, "distribute")
+    assert distribute["candidate_role"] == "leader"
+    assert distribute["due_at"] == "2026-11-23T12:00:00+07:00", "urgent: four hours to distribute"
+    assert queue_ids(client, api("a.leader")) == [distribute["id"]]
+    assert queue_ids(client, api("a.staff")) == []
+
+    instance = complete(client, api("a.leader"), distribute["id"], distribution_to(staff))
+    handle = only_task(instance, "handle")
+    assert (handle["candidate_user"], handle["candidate_unit"]) == (str(staff.user_id), str(staff.unit_id))
+    assert queue_ids(client, api("a.staff")) == [handle["id"]]
+
+    instance = complete(client, api("a.staff"), handle["id"], {"result": "Đã tham mưu văn bản trả lời.",
+                                                               "completed": True})
+    review = only_task(instance, "review")
+    assert (review["candidate_role"], review["candidate_unit"]) == ("unit_head", str(head.unit_id))
+    assert queue_ids(client, api("a.unit_head")) == [review["id"]]
+
+    instance = complete(client, api("a.unit_head"), review["id"], {"approved": True, "comment": "Đồng ý"})
+    assert instance["status"] == "completed" and instance["tasks"] == []
+
+    shown = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.clerk"))
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["status"] == "completed" and body["ended_at"] is not None
+    assert assert_vietnam_times(body) >= 10
+    completed = [(h["actor"], h["step"]) for h in body["history"] if h["action"] == "completed"]
+    assert completed == [(str(clerk.user_id), "register"), (str(leader.user_id), "distribute"),
+                         (str(staff.user_id), "handle"), (str(head.user_id), "review")]
+    assert body["history"][0]["action"] == "started" and body["history"][0]["actor"] == str(clerk.user_id)
+    assert body["history"][-1]["action"] == "ended"
+    register_data = next(h["data"] for h in body["history"] if h["step"] == "register" and h["action"] == "completed")
+    assert register_data["number_notation"] == "123/UBND-VX"
+    for user in ("a.clerk", "a.leader", "a.staff", "a.unit_head"):
+        assert queue_ids(client, api(user)) == [], user
+
+
+def test_the_leader_can_return_a_document_to_the_clerk(client, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
+                        {"decision": "return", "return_reason": "Thiếu phụ lục"})
+    assert only_task(instance, "register")["candidate_role"] == "clerk"
+
+
+# --------------------------------------------------------------------------- form validation
+
+def test_invalid_form_data_is_422_in_vietnamese_and_changes_nothing(client, system, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "register")["id"]
+    before = snapshot(system)
+
+    bad = {"subject": "", "issuing_agency": "UBND tỉnh", "number_notation": "12/UBND", "document_date": "20/11/2026",
+           "page_count": 0}
+    response = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"), json={"data": bad})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["status"] == 422
+    assert error["errors"] == {
+        "subject": "Trường «Trích yếu» là bắt buộc.",  # blank counts as missing
+        "document_date": "«Ngày văn bản» phải là ngày theo ISO 8601, ví dụ 2026-11-21.",
+        "page_count": "«Số trang» phải lớn hơn hoặc bằng 1.",
+    }
+    assert snapshot(system) == before
+    task = client.get(f"/api/tasks/{task_id}", headers=api("a.clerk")).json()
+    assert task["status"] == "ready"
+    again = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.clerk")).json()
+    assert again["version"] == instance["version"]
+
+
+def test_missing_required_fields_are_each_named(client, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    response = client.post(f"/api/tasks/{only_task(instance, 'register')['id']}/complete",
+                           headers=api("a.clerk"), json={"data": {}})
+    assert response.status_code == 422
+    assert response.json()["error"]["errors"]["subject"] == "Trường «Trích yếu» là bắt buộc."
+    assert set(response.json()["error"]["errors"]) == {"subject", "issuing_agency", "number_notation",
+                                                       "document_date"}
+
+
+def test_assigning_without_a_lead_is_refused_with_the_forms_own_message(client, system, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    before = snapshot(system)
+    response = client.post(f"/api/tasks/{only_task(instance, 'distribute')['id']}/complete",
+                           headers=api("a.leader"), json={"data": {"decision": "assign", "direction": "Xử lý"}})
+    assert response.status_code == 422, response.text
+    assert "Khi phân xử lý, phải chọn «Đơn vị chủ trì» hoặc «Người chủ trì»." in \
+        response.json()["error"]["errors"].values()
+    assert snapshot(system) == before
+
+
+def test_a_malformed_request_body_is_422_naming_the_field(client, api, province):
+    response = client.post("/api/process-instances", headers=api("a.clerk"), json={"data": {}})
+    assert response.status_code == 422
+    assert "key" in response.json()["error"]["errors"]
+    response = client.post("/api/process-instances", content=b"{not json",
+                           headers=api("a.clerk") | {"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"]["status"] == 422
+
+
+def test_an_unknown_process_or_task_is_404(client, api, province):
+    response = client.post("/api/process-instances", headers=api("a.process_admin"),
+                           json={"key": "khong-co", "data": {}})
+    assert response.status_code == 404 and response.json()["error"]["status"] == 404
+    assert client.get("/api/tasks/999999", headers=api("a.clerk")).status_code == 404
+    assert client.get("/api/process-instances/999999", headers=api("a.leader")).status_code == 404
+
+
+# --------------------------------------------------------------------------- races
+
+def test_a_second_claim_by_another_eligible_user_is_409(client, system, api, people):
+    instance = start_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "register")["id"]
+    claimed = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk"))
+    assert claimed.status_code == 200 and claimed.json()["assignee"] == str(people["a.clerk"].user_id)
+    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk")).status_code == 200, "idempotent"
+    before = snapshot(system)
+
+    second = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk2"))
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["status"] == 409
+    completing = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk2"), json={"data": REGISTER})
+    assert completing.status_code in (403, 409), completing.text
+    assert snapshot(system) == before
+    assert queue_ids(client, api("a.clerk2")) == [], "a claimed task leaves the others' queues"
+
+    released = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.clerk"))
+    assert released.status_code == 200 and released.json()["assignee"] is None
+    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk2")).status_code == 200
+
+
+def test_unclaiming_a_task_one_has_not_claimed_is_409(client, api, people):
+    instance = start_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "register")["id"]
+    response = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.clerk"))
+    assert response.status_code == 409, response.text
+
+
+def test_completing_a_task_twice_is_409_the_second_time(client, system, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "register")["id"]
+    complete(client, api("a.clerk"), task_id, REGISTER)
+    before = snapshot(system)
+    second = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"), json={"data": REGISTER})
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["status"] == 409
+    assert snapshot(system) == before
+    assert count(system, HumanTask, HumanTask.id == task_id, HumanTask.status == "completed") == 1
+
+
+def test_a_cancelled_instance_cannot_be_cancelled_again_nor_worked_on(client, system, api, province):
+    instance = start_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "register")["id"]
+    url = f"/api/process-instances/{instance['id']}/cancel"
+    assert client.post(url, headers=api("a.leader"), json={"reason": "Gửi nhầm"}).status_code == 200
+    before = snapshot(system)
+    assert client.post(url, headers=api("a.leader"), json={"reason": "Lần nữa"}).status_code == 409
+    assert client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"),
+                       json={"data": REGISTER}).status_code in (404, 409)
+    assert snapshot(system) == before
+    assert client.post(url, headers=api("a.leader"), json={"reason": ""}).status_code == 422
+
+
+# --------------------------------------------------------------------------- diagrams
+
+def test_a_process_admin_uploads_a_new_version_in_the_agencys_own_scope(client, system, api, province):
+    admin = api("a.process_admin")
+    response = upload(client, admin, INCOMING)
+    assert response.status_code == 201, response.text
+    first = response.json()
+    assert (first["key"], first["version"], first["scope"], first["active"]) == ("incoming", 1, AGENCY_A, True)
+    assert first["created_by"] == str(province["a.process_admin"].user_id)
+    assert VN_TIME.match(first["created_at"])
+
+    download = client.get(f"/api/process-definitions/{first['id']}/xml", headers=admin)
+    assert download.status_code == 200
+    assert download.content == INCOMING
+    assert download.headers["content-type"].startswith("application/xml")
+    assert 'filename="incoming-v1.bpmn"' in download.headers["content-disposition"]
+
+    assert upload(client, admin, INCOMING).json()["id"] == first["id"], "the same bytes are the same version"
+    name = 'name="Xử lý văn bản đến" isExecutable'
+    changed = INCOMING.replace(name.encode(), name.replace("đến", "đến (bản 2)").encode())
+    second = upload(client, admin, changed)
+    assert second.status_code == 201, second.text
+    assert (second.json()["version"], second.json()["name"]) == (2, "Xử lý văn bản đến (bản 2)")
+
+    listed = client.get("/api/process-definitions", headers=admin).json()
+    assert {(d["scope"], d["version"]) for d in listed} == {("default", 1), (AGENCY_A, 1), (AGENCY_A, 2)}
+    assert start_incoming(client, api("a.clerk"))["definition_id"] == second.json()["id"]
+
+
+@pytest.mark.parametrize("xml, named", [
+    (EVIL_SCRIPT, ["run_shell", "__import__"]),
+    (EVIL_ENTITY, ["DTDs and entity declarations are not allowed"]),
+    (EVIL_LAUGHS, ["DTDs and entity declarations are not allowed"]),
+    (INCOMING.replace(b'value="incoming_register"', b'value="no_such_form"'), ["register", "no_such_form"]),
+    (b"<not-bpmn/>", ["bpmn:definitions"]),
+    (b"", ["empty"]),
+], ids=["script", "external-entity", "billion-laughs", "unknown-form", "not-bpmn", "empty"])
+def test_a_hostile_or_broken_diagram_is_422_naming_the_reason(client, system, api, province, xml, named):
+    before = count(system, ProcessDefinition)
+    response = upload(client, api("a.process_admin"), xml)
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    for part in named:
+        assert part in message
+    assert count(system, ProcessDefinition) == before
+
+
+def test_an_oversized_diagram_is_refused_before_it_is_parsed(client, system, api, province):
+    huge = INCOMING.replace(b"</bpmn:definitions>", b"<!--" + b"x" * (2 * 1024 * 1024) + b"--></bpmn:definitions>")
+    response = upload(client, api("a.process_admin"), huge)
+    assert response.status_code == 422 and "KiB" in response.json()["error"]["message"]
+    assert count(system, ProcessDefinition) == 1
+
+
+# --------------------------------------------------------------------------- the unit of work
+
+def test_a_failed_commit_is_never_answered_as_a_success(app, client, system, api, province):
+    """The request's transaction commits before the response is sent: when the commit fails the
+    caller gets an error, not a 201 for an instance that was never stored."""
+    headers = api("a.clerk")
+
+    def refuse(session):
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    sa.event.listen(system.sessions, "before_commit", refuse)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as unlucky:
+            response = unlucky.post("/api/process-instances", headers=headers, json={"key": "incoming", "data": {}})
+    finally:
+        sa.event.remove(system.sessions, "before_commit", refuse)
+    assert response.status_code == 500, response.text
+    assert response.json() == {"error": {"status": 500, "message": "internal error; it has been logged"}}
+    assert response.headers["x-frame-options"] == "DENY", "even a 500 carries the security headers"
+    assert count(system, ProcessInstance) == 0
