@@ -66,57 +66,81 @@ def task_title(task: Any) -> str:
     return (task.task_spec.bpmn_name or task.task_spec.name)[:255]
 
 
+@dataclass(frozen=True)
+class Projection:
+    """What the projection tables hold for one instance, as derived from its state."""
+
+    ready: frozenset[str] = frozenset()                       # ids of READY human tasks
+    timers: frozenset[tuple[str, datetime]] = frozenset()     # (task id, fire at)
+    waits: frozenset[str] = frozenset()                       # message names waited for
+
+
+NOTHING = Projection()
+
+
+def snapshot(workflow: BpmnWorkflow, running: bool) -> Projection:
+    if not running:
+        return NOTHING
+    return Projection(
+        ready=frozenset(str(t.id) for t in ready_human_tasks(workflow)),
+        timers=frozenset((str(t.id), at) for t, at in waiting_timers(workflow)),
+        waits=frozenset(waiting_messages(workflow)),
+    )
+
+
 def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, assign: Assign,
-            now: datetime, *, fresh: bool = False) -> list[Any]:
-    """Rewrite the projections of ``instance``; return the human tasks that became ready."""
-    existing_tasks = {} if fresh else {
-        row.task_id: row for row in session.scalars(
-            sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready"))
-    }
-    ready = {str(t.id): t for t in ready_human_tasks(workflow)} if instance.status == "running" else {}
-    for task_id, row in existing_tasks.items():
-        if task_id not in ready:
-            # Completed rows are kept (who did what, dashboards); the rest were withdrawn by the flow.
-            row.status = "completed" if row.completed_by else "cancelled"
-    new_tasks = []
-    for task_id, task in ready.items():
-        if task_id in existing_tasks:
-            continue
-        assignment = assign(task)
-        session.add(HumanTask(
-            instance_id=instance.id, scope=instance.scope, task_id=task_id, spec_name=task.task_spec.name,
-            title=task_title(task), lane=task.task_spec.lane, form_key=properties(task).get("formKey"),
-            candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
-            candidate_user=assignment.candidate_user, assignee=None, created_at=now,
-            due_at=assignment.due_at, urgency=assignment.urgency, status="ready",
-        ))
-        new_tasks.append(task)
-
-    _replace_timers(session, instance, workflow, fresh)
-    _replace_message_waits(session, instance, workflow, fresh)
-    return new_tasks
+            now: datetime, before: Projection) -> None:
+    """Bring the projection rows of ``instance`` from ``before`` (the state as loaded) to what the
+    workflow says now, writing only the differences: no reads on the hot path. The instance's
+    version check, flushed first, guarantees nobody else moved the rows since the load."""
+    after = snapshot(workflow, instance.status == "running")
+    gone = before.ready - after.ready
+    if gone:
+        # Rows completed by a user were marked so by complete(); the rest the flow withdrew.
+        session.execute(sa.update(HumanTask)
+                        .where(HumanTask.instance_id == instance.id, HumanTask.task_id.in_(gone),
+                               HumanTask.status == "ready")
+                        .values(status="cancelled").execution_options(synchronize_session=False))
+    if after.ready - before.ready:
+        for task in ready_human_tasks(workflow):
+            if str(task.id) not in before.ready:
+                _add_human_task(session, instance, task, assign(task), now)
+    _project_timers(session, instance, workflow, before, after)
+    _project_waits(session, instance, before, after)
 
 
-def _replace_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, fresh: bool) -> None:
-    wanted = {(str(t.id), at): t for t, at in waiting_timers(workflow)} if instance.status == "running" else {}
-    if not fresh:
-        for row in session.scalars(sa.select(Timer).where(Timer.instance_id == instance.id)):
-            if wanted.pop((row.task_id, row.fire_at), None) is None:
-                session.delete(row)
-    for (task_id, at), task in wanted.items():
-        session.add(Timer(instance_id=instance.id, task_id=task_id, spec_name=task.task_spec.name,
-                          kind=type(task.task_spec.event_definition).__name__, fire_at=at))
+def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assignment: TaskAssignment,
+                    now: datetime) -> None:
+    session.add(HumanTask(
+        instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=task.task_spec.name,
+        title=task_title(task), lane=task.task_spec.lane, form_key=properties(task).get("formKey"),
+        candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
+        candidate_user=assignment.candidate_user, assignee=None, created_at=now,
+        due_at=assignment.due_at, urgency=assignment.urgency, status="ready",
+    ))
 
 
-def _replace_message_waits(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, fresh: bool) -> None:
-    wanted = waiting_messages(workflow) if instance.status == "running" else set()
-    if not fresh:
-        for row in session.scalars(sa.select(MessageWait).where(MessageWait.instance_id == instance.id)):
-            if row.name in wanted:
-                wanted.discard(row.name)
-            else:
-                session.delete(row)
-    for name in wanted:
+def _project_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                    before: Projection, after: Projection) -> None:
+    changed = {task_id for task_id, _ in before.timers ^ after.timers}
+    if not changed:
+        return
+    if before.timers:
+        session.execute(sa.delete(Timer).where(Timer.instance_id == instance.id, Timer.task_id.in_(changed))
+                        .execution_options(synchronize_session=False))
+    for task, at in waiting_timers(workflow):
+        if str(task.id) in changed:
+            session.add(Timer(instance_id=instance.id, task_id=str(task.id), spec_name=task.task_spec.name,
+                              kind=type(task.task_spec.event_definition).__name__, fire_at=at))
+
+
+def _project_waits(session: Session, instance: ProcessInstance, before: Projection, after: Projection) -> None:
+    gone = before.waits - after.waits
+    if gone:
+        session.execute(sa.delete(MessageWait)
+                        .where(MessageWait.instance_id == instance.id, MessageWait.name.in_(gone))
+                        .execution_options(synchronize_session=False))
+    for name in after.waits - before.waits:
         session.add(MessageWait(instance_id=instance.id, name=name, correlation_key=instance.business_key))
 
 

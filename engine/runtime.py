@@ -6,6 +6,7 @@ are stored together or not at all."""
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from .db import is_postgres, unit_of_work
 from .errors import Conflict, DiagramRefused, InvalidData, NotAllowed, NotFound, ProcessFailed
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, MessageWait, ProcessDefinition, ProcessInstance, Timer
 from .parsing import ParsedDiagram, SpecCache, as_bytes, parse_diagram, sha256_of
-from .projection import TaskAssignment, parse_due, project, properties, task_title
+from .projection import NOTHING, Projection, TaskAssignment, parse_due, project, properties, snapshot, task_title
 from .sandbox import Sandbox, SandboxError
 from .scripting import ServiceHandler, script_engine
 from .state import dump_state, load_state
@@ -74,6 +75,9 @@ class WorkflowRuntime:
         self.sandbox.register("now", clocks.now)  # diagrams see the engine's clock, never the host's
         self.specs = SpecCache(self.sandbox)
         self.script_engine = script_engine(self.sandbox, self.hooks.services)
+        self._definition_sha: dict[int, str] = {}
+        # What each loaded workflow's projection rows held at load time (see projection.project).
+        self._loaded: weakref.WeakKeyDictionary[BpmnWorkflow, Projection] = weakref.WeakKeyDictionary()
 
     # ----------------------------------------------------------------- definitions
     @_with_clock
@@ -159,7 +163,7 @@ class WorkflowRuntime:
         session.flush()
         self._record(session, instance, actor, "started", None, definition.name, {"version": definition.version})
         self._advance(session, instance, workflow)
-        self._save(session, instance, workflow, actor, fresh=True)
+        self._save(session, instance, workflow, actor, before=NOTHING)
         return instance
 
     def instance(self, session: Session, instance_id: int, scope: str) -> ProcessInstance:
@@ -302,7 +306,7 @@ class WorkflowRuntime:
             raise Conflict(f"task {task_id} is no longer waiting")
         task.set_data(**clean)
         self._run(task)
-        row.completed_by, row.completed_at = principal.user, clocks.now()
+        row.status, row.completed_by, row.completed_at = "completed", principal.user, clocks.now()
         self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
         self._advance(session, instance, workflow)
         self._save(session, instance, workflow, principal.user)
@@ -338,6 +342,7 @@ class WorkflowRuntime:
         workflow = self._load(instance)
         self._record(session, instance, SYSTEM_ACTOR, "timer", timer.spec_name, None,
                      {"fire_at": timer.fire_at.isoformat()})
+        session.expunge(timer)  # its row is rewritten by the projection; the lock stays held
         workflow.refresh_timers()
         self._advance(session, instance, workflow)
         self._save(session, instance, workflow, SYSTEM_ACTOR)
@@ -383,13 +388,25 @@ class WorkflowRuntime:
         return self.specs.get(definition.sha256, lambda: definition.bpmn_xml)
 
     def _load(self, instance: ProcessInstance) -> BpmnWorkflow:
-        definition = instance.__dict__.get("_definition")
-        if definition is None:
+        workflow = load_state(instance.state, self._diagram_of(instance))
+        workflow.script_engine = self.script_engine  # not serialized: set after every load
+        self._loaded[workflow] = snapshot(workflow, instance.status == "running")
+        return workflow
+
+    def _diagram_of(self, instance: ProcessInstance) -> ParsedDiagram:
+        # Definition rows never change, so their hashes are cached: a step reads no definition.
+        sha = self._definition_sha.get(instance.definition_id)
+        if sha is None:
             session = sa.orm.object_session(instance)
             definition = session.get(ProcessDefinition, instance.definition_id)
-        workflow = load_state(instance.state, self._diagram(definition))
-        workflow.script_engine = self.script_engine  # not serialized: set after every load
-        return workflow
+            sha = self._definition_sha[instance.definition_id] = definition.sha256
+            return self._diagram(definition)
+        return self.specs.get(sha, lambda: self._definition_xml(instance))
+
+    @staticmethod
+    def _definition_xml(instance: ProcessInstance) -> str:
+        session = sa.orm.object_session(instance)
+        return session.scalar(sa.select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == instance.definition_id))
 
     def _run(self, task: Any) -> None:
         try:
@@ -434,7 +451,7 @@ class WorkflowRuntime:
         )
 
     def _save(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str,
-              *, fresh: bool = False) -> None:
+              *, before: Projection | None = None) -> None:
         now = clocks.now()
         if instance.status == "running" and workflow.completed:
             instance.status = "completed"
@@ -445,7 +462,8 @@ class WorkflowRuntime:
         instance.updated_at = now
         # The versioned UPDATE goes first: a stale writer stops here, before touching projections.
         self._flush_session(session)
-        project(session, instance, workflow, self._assign, now, fresh=fresh)
+        before = self._loaded.pop(workflow, NOTHING) if before is None else before
+        project(session, instance, workflow, self._assign, now, before)
         for event in workflow.get_events():
             if isinstance(event.event_definition, MessageEventDefinition):
                 body = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
