@@ -1,17 +1,19 @@
 """The actors. Named "area.verb", take ids and JSON scalars, idempotent."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import dramatiq
+from dramatiq.brokers.stub import StubBroker
 
 from engine import outbox
 from engine.db import unit_of_work
 from engine.runtime import MESSAGE_TOPIC
 
-from dramatiq.brokers.stub import StubBroker
-
 from . import context
+
+log = logging.getLogger(__name__)
 
 # Actors are declared on a placeholder and attached to the real broker by bind(), so importing
 # this module never connects anywhere.
@@ -33,9 +35,11 @@ def deliver(outbox_id: int) -> None:
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0)
-def sweep_timers() -> int:
+def sweep_timers() -> None:
     system = context.system()
-    return system.runtime.fire_due(system.sessions)
+    fired = system.runtime.fire_due(system.sessions)
+    if fired:
+        log.info("fired %d timer(s)", fired)
 
 
 # Topics in the outbox and the actor that handles each.
@@ -47,9 +51,11 @@ def _publish(row: outbox.Outbox) -> None:
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="outbox.relay", max_retries=0)
-def relay(older_than_seconds: float = 0.0) -> int:
+def relay(older_than_seconds: float = 0.0) -> None:
     system = context.system()
-    return outbox.relay(system.sessions, _publish, older_than=timedelta(seconds=older_than_seconds))
+    published = outbox.relay(system.sessions, _publish, older_than=timedelta(seconds=older_than_seconds))
+    if published:
+        log.info("published %d outbox message(s)", published)
 
 
 ALL = (advance, deliver, sweep_timers, relay)
