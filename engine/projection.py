@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -94,9 +95,9 @@ def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     workflow says now, writing only the differences: no reads on the hot path. The instance's
     version check, flushed first, guarantees nobody else moved the rows since the load."""
     after = snapshot(workflow, instance.status == "running")
-    gone = before.ready - after.ready
+    # Rows completed by a user were marked so by complete(); the rest the flow withdrew.
+    gone = {tid for tid in before.ready - after.ready if not _completed(workflow, tid)}
     if gone:
-        # Rows completed by a user were marked so by complete(); the rest the flow withdrew.
         session.execute(sa.update(HumanTask)
                         .where(HumanTask.instance_id == instance.id, HumanTask.task_id.in_(gone),
                                HumanTask.status == "ready")
@@ -107,6 +108,11 @@ def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                 _add_human_task(session, instance, task, assign(task), now)
     _project_timers(session, instance, workflow, before, after)
     _project_waits(session, instance, before, after)
+
+
+def _completed(workflow: BpmnWorkflow, task_id: str) -> bool:
+    task = workflow.get_task_from_id(UUID(task_id))
+    return task is not None and task.state == TaskState.COMPLETED
 
 
 def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assignment: TaskAssignment,

@@ -295,6 +295,10 @@ class WorkflowRuntime:
     def complete(self, session: Session, task_id: int, principal: Principal, data: Mapping[str, Any]) -> ProcessInstance:
         """Complete a human task with form data validated against its form. A second or stale
         completion raises Conflict and changes nothing."""
+        # Task and instance in one round trip: both are needed, and a step is mostly round trips.
+        session.execute(sa.select(HumanTask, ProcessInstance)
+                        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                        .where(HumanTask.id == task_id)).first()
         row = self._actionable(session, task_id, principal)
         clean = dict(data)
         if row.form_key and self.hooks.validate_form:
