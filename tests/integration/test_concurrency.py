@@ -11,8 +11,8 @@ from api.app import create_app
 from engine.db import unit_of_work
 from engine.models import HistoryEntry, HumanTask, ProcessInstance
 from tests.conftest import PASSWORD
+from tests.serving import live_server
 
-from .conftest import live_server
 from .flow import REGISTER_FORM, seed_agency
 
 CONTENDERS = 20
