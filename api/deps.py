@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from documents import accounts
 from documents.accounts import Identity
 from documents.system import System
+from engine.db import unit_of_work
 from engine.runtime import WorkflowRuntime
 
 SESSION_COOKIE = "qlvb_session"
@@ -22,15 +23,8 @@ def get_system(request: Request) -> System:
 
 def db_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
-    session = get_system(request).sessions()
-    try:
+    with unit_of_work(get_system(request).sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit when the endpoint returns, before the response is sent. With the

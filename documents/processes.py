@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine.models import DEFAULT_SCOPE, HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
 from engine.runtime import WorkflowRuntime
 
 from . import audit
@@ -22,9 +22,8 @@ def deploy(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes
     if not who.has_any(*DIAGRAM_ADMINS):
         raise NotAllowed("only a process admin of the agency may deploy diagrams")
     definition = runtime.deploy(session, who.agency_code, xml, actor=str(who.user_id))
-    audit.record(session, "process.deployed", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="process_definition", object_id=definition.id,
-                 after={"key": definition.key, "version": definition.version, "sha256": definition.sha256})
+    _audit(session, who, "process.deployed", "process_definition", definition.id,
+           after={"key": definition.key, "version": definition.version, "sha256": definition.sha256})
     return definition
 
 
@@ -34,8 +33,7 @@ def definitions(session: Session, runtime: WorkflowRuntime, who: Identity) -> li
 
 def definition(session: Session, runtime: WorkflowRuntime, who: Identity, definition_id: int) -> ProcessDefinition:
     found = runtime.definition(session, definition_id, who.agency_code)
-    audit.record(session, "process.downloaded", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="process_definition", object_id=definition_id)
+    _audit(session, who, "process.downloaded", "process_definition", definition_id)
     return found
 
 
@@ -46,8 +44,7 @@ def start(session: Session, runtime: WorkflowRuntime, who: Identity, key: str, d
     if not who.has_any(*starters):
         raise NotAllowed(f"your roles may not start process '{key}'")
     instance = runtime.start(session, who.agency_code, key, str(who.user_id), data, business_key)
-    audit.record(session, "process.started", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="process_instance", object_id=instance.id, after={"key": key})
+    _audit(session, who, "process.started", "process_instance", instance.id, after={"key": key})
     return instance
 
 
@@ -55,8 +52,7 @@ def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance
     found = runtime.instance(session, instance_id, who.agency_code)
     if not (who.has_any(*OVERSEERS) or _participates(session, who, found)):
         raise NotAllowed(f"process instance {instance_id} is not yours to see")
-    audit.record(session, "process.viewed", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="process_instance", object_id=instance_id)
+    _audit(session, who, "process.viewed", "process_instance", instance_id)
     return found
 
 
@@ -78,8 +74,7 @@ def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, instance_i
     if not who.has_any(*OVERSEERS):
         raise NotAllowed("only a leader or a process admin may cancel a process")
     cancelled = runtime.cancel(session, instance_id, who.principal, reason)
-    audit.record(session, "process.cancelled", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="process_instance", object_id=instance_id, after={"reason": reason})
+    _audit(session, who, "process.cancelled", "process_instance", instance_id, after={"reason": reason})
     return cancelled
 
 
@@ -89,29 +84,29 @@ def my_tasks(session: Session, runtime: WorkflowRuntime, who: Identity) -> list[
 
 def claim(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int) -> HumanTask:
     task = runtime.claim(session, task_id, who.principal)
-    audit.record(session, "task.claimed", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="human_task", object_id=task_id)
+    _audit(session, who, "task.claimed", "human_task", task_id)
     return task
 
 
 def unclaim(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int) -> HumanTask:
     task = runtime.unclaim(session, task_id, who.principal)
-    audit.record(session, "task.unclaimed", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="human_task", object_id=task_id)
+    _audit(session, who, "task.unclaimed", "human_task", task_id)
     return task
 
 
 def complete(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int,
              data: dict[str, Any]) -> ProcessInstance:
     result = runtime.complete(session, task_id, who.principal, data)
-    audit.record(session, "task.completed", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="human_task", object_id=task_id, after=_summary(data))
+    _audit(session, who, "task.completed", "human_task", task_id, after=_summary(data))
     return result
+
+
+def _audit(session: Session, who: Identity, action: str, object_type: str, object_id: Any,
+           after: dict[str, Any] | None = None) -> None:
+    audit.record(session, action, actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=object_type, object_id=object_id, after=after)
 
 
 def _summary(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if isinstance(value, (str, int, float, bool, type(None)))}
 
-
-def is_default(definition: ProcessDefinition) -> bool:
-    return definition.scope == DEFAULT_SCOPE

@@ -164,7 +164,7 @@ def _service_operations(root: etree._Element) -> tuple[tuple[str, str], ...]:
 
 
 def _start_lanes(root: etree._Element, process_id: str) -> tuple[str, ...]:
-    process = root.xpath(f"//bpmn:process[@id=$pid]", pid=process_id, namespaces=NSMAP)[0]
+    process = root.xpath("//bpmn:process[@id=$pid]", pid=process_id, namespaces=NSMAP)[0]
     lanes = []
     for start in process.xpath("./bpmn:startEvent", namespaces=NSMAP):
         names = process.xpath(".//bpmn:lane[bpmn:flowNodeRef=$sid]/@name", sid=start.get("id"), namespaces=NSMAP)

@@ -25,9 +25,9 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock as clocks
 from . import outbox
 from .db import is_postgres, unit_of_work
-from .errors import Conflict, DiagramRefused, InvalidData, NotAllowed, NotFound, ProcessFailed
+from .errors import Conflict, DiagramRefused, NotAllowed, NotFound, ProcessFailed
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, MessageWait, ProcessDefinition, ProcessInstance, Timer
-from .parsing import ParsedDiagram, SpecCache, as_bytes, parse_diagram, sha256_of
+from .parsing import ParsedDiagram, SpecCache, as_bytes, parse_diagram
 from .projection import NOTHING, Projection, TaskAssignment, parse_due, project, properties, snapshot, task_title
 from .sandbox import Sandbox, SandboxError
 from .scripting import ServiceHandler, script_engine

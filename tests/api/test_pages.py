@@ -242,7 +242,7 @@ def test_a_script_in_the_documents_fields_is_never_rendered_raw(browser, client,
 
 
 def test_a_hostile_task_name_in_a_diagram_is_escaped_in_the_queue(browser, client, api, province):
-    diagram = f"""<?xml version="1.0" encoding="UTF-8"?>
+    diagram = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x_definitions"
                   targetNamespace="https://qlvbdh.example/bpmn">
   <bpmn:process id="notice" name="Thông báo" isExecutable="true">
