@@ -295,15 +295,16 @@ class WorkflowRuntime:
     def complete(self, session: Session, task_id: int, principal: Principal, data: Mapping[str, Any]) -> ProcessInstance:
         """Complete a human task with form data validated against its form. A second or stale
         completion raises Conflict and changes nothing."""
-        # Task and instance in one round trip: both are needed, and a step is mostly round trips.
-        session.execute(sa.select(HumanTask, ProcessInstance)
-                        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                        .where(HumanTask.id == task_id)).first()
+        # Task and instance in one round trip (a step is mostly round trips); holding the result
+        # keeps both in the identity map, where the lookups below find them.
+        loaded = session.execute(sa.select(HumanTask, ProcessInstance)
+                                 .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                                 .where(HumanTask.id == task_id)).first()
         row = self._actionable(session, task_id, principal)
         clean = dict(data)
         if row.form_key and self.hooks.validate_form:
             clean = self.hooks.validate_form(row.form_key, clean)
-        instance = session.get(ProcessInstance, row.instance_id)
+        instance = loaded.ProcessInstance
         workflow = self._load(instance)
         task = workflow.get_task_from_id(UUID(row.task_id))
         if task is None or task.state != TaskState.READY:
