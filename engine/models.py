@@ -84,6 +84,10 @@ class Timer(Base):
     spec_name: Mapped[str] = mapped_column(sa.String(255))
     kind: Mapped[str] = mapped_column(sa.String(40))  # TimeDateEventDefinition | DurationTimer… | CycleTimer…
     fire_at: Mapped[datetime] = mapped_column(index=True)
+    # A firing that fails (a script error, a broken expression) is retried later, not every sweep.
+    attempts: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class MessageWait(Base):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from uuid import UUID
@@ -32,6 +33,8 @@ from .projection import NOTHING, Projection, TaskAssignment, parse_due, project,
 from .sandbox import Sandbox, SandboxError
 from .scripting import ServiceHandler, script_engine
 from .state import dump_state, load_state
+
+log = logging.getLogger(__name__)
 
 MESSAGE_TOPIC = "engine.message"
 SYSTEM_ACTOR = "system"
@@ -327,7 +330,9 @@ class WorkflowRuntime:
         while fired < limit:
             try:
                 with unit_of_work(factory) as session:
-                    query = (sa.select(Timer).where(Timer.fire_at < at, Timer.id.not_in(seen))
+                    query = (sa.select(Timer)
+                             .where(Timer.fire_at < at, Timer.id.not_in(seen),
+                                    sa.or_(Timer.retry_at.is_(None), Timer.retry_at < at))
                              .order_by(Timer.fire_at, Timer.id).limit(1))
                     if is_postgres(session):
                         query = query.with_for_update(skip_locked=True)
@@ -338,9 +343,26 @@ class WorkflowRuntime:
                     with clocks.using(clocks.FixedClock(at)):
                         self._fire(session, timer)
                 fired += 1
-            except (Conflict, ProcessFailed):
-                continue  # the row stays; the next sweep retries it
+            except Conflict:
+                continue  # a concurrent step moved the instance first; the next sweep retries
+            except ProcessFailed as exc:
+                self._postpone(factory, seen[-1], at, exc.message)
         return fired
+
+    def _postpone(self, factory: sessionmaker[Session], timer_id: int, at: datetime, error: str) -> None:
+        """A timer whose firing failed waits longer each time (1 min, 2, 4 … up to a day), and the
+        failure is written into the instance's history for the process admin to see."""
+        with unit_of_work(factory) as session:
+            timer = session.get(Timer, timer_id)
+            if timer is None:
+                return
+            timer.attempts += 1
+            timer.retry_at = at + min(timedelta(minutes=2 ** (timer.attempts - 1)), timedelta(days=1))
+            timer.last_error = error[:4000]
+            log.warning("timer %s of instance %s failed (attempt %s): %s", timer.id, timer.instance_id,
+                        timer.attempts, error)
+            self._record(session, session.get(ProcessInstance, timer.instance_id), SYSTEM_ACTOR, "timer_failed",
+                         timer.spec_name, None, {"error": timer.last_error, "retry_at": timer.retry_at.isoformat()})
 
     def _fire(self, session: Session, timer: Timer) -> None:
         instance = session.get(ProcessInstance, timer.instance_id)

@@ -120,3 +120,29 @@ def test_diagram_code_reads_the_engine_clock(engine, clock):
     instance = engine.start("p")
     data = engine.data(instance.id)
     assert data["seen"] == clock.now().isoformat() == data["also"]
+
+
+def test_a_failing_timer_is_postponed_with_backoff_and_recorded(engine):
+    xml = diagrams.definitions(
+        diagrams.START + diagrams.user_task("work") + diagrams.END + '<bpmn:endEvent id="end2"/>'
+        + diagrams.script_task("broken", "x = 1 / zero")
+        + '<bpmn:boundaryEvent id="timer" attachedToRef="work" cancelActivity="false">'
+        + "<bpmn:timerEventDefinition><bpmn:timeDuration>'PT1H'</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        + "</bpmn:boundaryEvent>"
+        + diagrams.flow("f0", "start", "work") + diagrams.flow("f1", "work", "end")
+        + diagrams.flow("f2", "timer", "broken") + diagrams.flow("f3", "broken", "end2"))
+    engine.deploy(xml)
+    instance = engine.start("p", {"zero": 0})
+    due = START + timedelta(hours=1, seconds=1)
+    assert fire(engine, due) == 0
+    assert fire(engine, due + timedelta(seconds=30)) == 0  # not retried before its retry time
+    with unit_of_work(engine.sessions) as session:
+        timer = session.scalar(sa.select(Timer).where(Timer.instance_id == instance.id))
+        assert (timer.attempts, timer.retry_at) == (1, due + timedelta(minutes=1))
+        assert "ZeroDivisionError" in timer.last_error
+    assert fire(engine, due + timedelta(minutes=1, seconds=1)) == 0
+    with unit_of_work(engine.sessions) as session:
+        timer = session.scalar(sa.select(Timer).where(Timer.instance_id == instance.id))
+        assert timer.attempts == 2 and timer.retry_at == due + timedelta(minutes=1, seconds=1) + timedelta(minutes=2)
+    assert ("system", "timer_failed", "timer") in engine.history(instance.id)
+    assert engine.open_names(instance.id) == ["work"]  # the instance itself is untouched

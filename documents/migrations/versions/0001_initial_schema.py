@@ -160,6 +160,9 @@ def upgrade() -> None:
     sa.Column('spec_name', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('fire_at', engine.db.UtcDateTime(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('retry_at', engine.db.UtcDateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
