@@ -11,6 +11,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+import documents.schema  # noqa: F401  (the whole metadata, for truncation)
 from documents import accounts
 from documents.migrations import upgrade
 from documents.settings import Settings

@@ -2,8 +2,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import documents.models  # noqa: F401  (registers the domain tables)
-import engine.models  # noqa: F401  (registers the engine tables)
+import documents.schema  # noqa: F401  (every table, engine's and domain's)
 from engine.db import Base
 
 config = context.config

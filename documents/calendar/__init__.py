@@ -1,0 +1,1 @@
+"""Business calendar per agency: working hours, public holidays, days off and make-up days."""

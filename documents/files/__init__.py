@@ -1,0 +1,1 @@
+"""Attachments: the file store, content-type detection and the allowed formats."""

@@ -1,0 +1,1 @@
+"""Registers (sổ đăng ký) and their gap-free yearly numbering."""

@@ -1,0 +1,1 @@
+"""Digital signatures with pyHanko: agency and personal signatures, and their validation."""
