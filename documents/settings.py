@@ -18,6 +18,7 @@ class Settings:
     bpmn_dir: Path = BPMN_DIR
     default_locale: str = "vi"
     timer_sweep_seconds: float = 5.0
+    file_store_dir: Path = Path("./data/files")  # attachments, content-addressed
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -30,4 +31,5 @@ class Settings:
             cookie_secure=env.get("COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             timer_sweep_seconds=float(env.get("TIMER_SWEEP_SECONDS", cls.timer_sweep_seconds)),
+            file_store_dir=Path(env.get("FILE_STORE_DIR") or cls.file_store_dir),
         )
