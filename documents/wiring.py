@@ -10,6 +10,7 @@ from engine.runtime import EngineHooks, WorkflowRuntime
 from engine.sandbox import Sandbox
 from forms import FormInvalid, default_registry
 
+from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
 from .models import ROLES
 
 URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
@@ -40,6 +41,9 @@ def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 def build_runtime(engine_clock: clock.Clock | None = None) -> WorkflowRuntime:
     sandbox = Sandbox({"urgency_level": urgency_level})
+    # Business calendar (issue 3 item 3): add_working_days / add_working_hours, default calendar.
+    for name, function in CALENDAR_FUNCTIONS.items():
+        sandbox.register(name, function)
     hooks = EngineHooks(
         lane_role=lambda lane: LANE_ROLES.get(lane) if lane else None,
         validate_form=validate_form,

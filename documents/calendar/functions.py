@@ -1,0 +1,60 @@
+"""Calendar functions that BPMN diagrams may call (registered in documents/wiring.py), e.g. a
+deadline in a script task ``due = add_working_days(received_at, 5)`` or a timer's timeDate
+``add_working_hours(received_at, 8)``.
+
+They take an ISO 8601 string or an aware datetime and return an ISO 8601 string in Vietnam time
+(+07:00), so that process data stays JSON. They are deterministic: nothing but their arguments
+and the national calendar (the `holidays` package) decides the result; no clock, no database.
+
+They use the DEFAULT calendar (national holidays, default hours): a diagram expression has no
+way to name its agency. TODO(calendar-scope): the engine binds the instance's scope in a context
+variable during a runtime call (as engine.clock.using does for the clock) and exposes it as
+``engine.current_scope()``; the domain preloads calendar_for(session, agency) into a per-scope
+map before calling the runtime, and these functions pick that calendar. Needs an engine change.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from ..vntime import VN_TZ
+from .business import DEFAULT_CALENDAR
+
+
+def as_moment(value: str | datetime | date) -> datetime:
+    """An aware datetime from an aware datetime or an ISO 8601 string with an offset ('Z' too).
+    A bare date ("2026-11-20") is the start of that day in Vietnam; a time without an offset
+    is refused, because which instant it names would be a guess."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+        if len(text) == 10:  # YYYY-MM-DD
+            return parsed.replace(tzinfo=VN_TZ)
+        value = parsed
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=VN_TZ)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected an ISO 8601 string or a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"time without an offset refused: {value.isoformat()} (add +07:00)")
+    return value
+
+
+def _iso(moment: datetime) -> str:
+    # isoformat keeps seconds always and microseconds only when there are some: never rounds.
+    return moment.astimezone(VN_TZ).isoformat()
+
+
+def add_working_days(when: str | datetime | date, days: int) -> str:
+    """BusinessCalendar.add_working_days on the default calendar, as ISO 8601 with +07:00."""
+    return _iso(DEFAULT_CALENDAR.add_working_days(as_moment(when), days))
+
+
+def add_working_hours(when: str | datetime | date, hours: float) -> str:
+    """BusinessCalendar.add_working_hours on the default calendar, as ISO 8601 with +07:00."""
+    return _iso(DEFAULT_CALENDAR.add_working_hours(as_moment(when), hours))
+
+
+SANDBOX_FUNCTIONS = {"add_working_days": add_working_days, "add_working_hours": add_working_hours}

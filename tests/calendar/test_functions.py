@@ -1,0 +1,69 @@
+"""The calendar functions diagrams call: ISO 8601 in, ISO 8601 with +07:00 out, deterministic,
+and reachable from a deployed diagram through the system's runtime."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from documents.calendar.functions import add_working_days, add_working_hours, as_moment
+from engine.db import unit_of_work
+from engine.models import DEFAULT_SCOPE, Timer
+from engine.sandbox import SandboxError
+from tests.engine import diagrams
+
+
+def test_iso_in_iso_out():
+    assert add_working_days("2026-11-20T10:00:00+07:00", 1) == "2026-11-23T10:00:00+07:00"
+    assert add_working_days("2026-11-20T10:30:00Z", 1) == "2026-11-25T07:30:00+07:00"  # 17:30 in Vietnam
+    assert add_working_hours("2026-11-23T10:00:00+07:00", 2) == "2026-11-23T14:00:00+07:00"
+    assert add_working_hours(datetime(2026, 9, 1, 2, tzinfo=timezone.utc), 1) == "2026-09-03T08:30:00+07:00"
+    assert add_working_days("2026-11-21", 0) == "2026-11-23T07:30:00+07:00"  # a date: 00:00 in Vietnam
+    assert add_working_days(date(2027, 2, 4), 1) == "2027-02-12T07:30:00+07:00"  # Tết 2027
+
+
+def test_same_inputs_same_output():
+    assert {add_working_hours("2026-11-20T16:00:00+07:00", 3.25) for _ in range(5)} == {"2026-11-23T09:45:00+07:00"}
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2026-11-23T09:00:00", "without an offset"),
+    ("thứ hai", "not an ISO 8601 date-time"),
+])
+def test_ambiguous_or_bad_times_are_refused(value, message):
+    with pytest.raises(ValueError, match=message):
+        as_moment(value)
+
+
+def test_diagrams_compute_deadlines_with_the_calendar(system, clock):
+    """Monday 23/11/2026 08:00 (the test clock) + 2 working days skips Vietnam Cultural Day;
+    the boundary timer's timeDate uses the same functions."""
+    script = ("received = now().isoformat()\n"
+              "due = add_working_days(received, 2)\n"
+              "reply_by = add_working_hours(received, 4)")
+    xml = diagrams.definitions(
+        diagrams.START + diagrams.script_task("compute", script) + diagrams.user_task("work")
+        + diagrams.user_task("late") + diagrams.END + '<bpmn:endEvent id="end2"/>'
+        + '<bpmn:boundaryEvent id="overdue" attachedToRef="work" cancelActivity="false">'
+        + "<bpmn:timerEventDefinition><bpmn:timeDate>add_working_hours(received, 8)</bpmn:timeDate>"
+        + "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        + diagrams.flow("f0", "start", "compute") + diagrams.flow("f1", "compute", "work")
+        + diagrams.flow("f2", "work", "end") + diagrams.flow("f3", "overdue", "late")
+        + diagrams.flow("f4", "late", "end2"))
+    with unit_of_work(system.sessions) as session:
+        system.runtime.deploy(session, DEFAULT_SCOPE, xml, actor="tester")
+        instance = system.runtime.start(session, "000.00.01.H99", "p", "tester")
+    with unit_of_work(system.sessions) as session:
+        data = system.runtime.data(session, system.runtime.instance(session, instance.id, "000.00.01.H99"))
+        fire_at = session.scalar(sa.select(Timer.fire_at).where(Timer.instance_id == instance.id))
+    assert data["received"] == "2026-11-23T01:00:00+00:00"
+    assert data["due"] == "2026-11-26T08:00:00+07:00"
+    assert data["reply_by"] == "2026-11-23T14:00:00+07:00"
+    # 8 working hours from Monday 08:00: 7 on Monday, then Wednesday 07:30 + 1 h (Tuesday is off).
+    assert fire_at == datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
+
+
+def test_a_bad_argument_fails_inside_the_sandbox_with_the_reason(system):
+    with pytest.raises(SandboxError, match="days must be between 0 and 2500"):
+        system.runtime.sandbox.evaluate("add_working_days('2026-11-23T09:00:00+07:00', -1)", {})
