@@ -1,0 +1,1 @@
+"""Incoming documents (văn bản đến): arrival, registration, statuses to the sender, search."""

@@ -1,0 +1,62 @@
+"""Listing and searching the incoming register of an agency."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..accounts import Identity
+from ..errors import NotAllowed
+from ..vntime import VN_TZ
+from .models import IncomingDocument
+from .search import fold, like_pattern, terms
+from .service import READERS
+
+
+@dataclass(frozen=True)
+class Filters:
+    received_from: date | None = None   # Vietnam dates, inclusive
+    received_to: date | None = None
+    issuer: str | None = None           # identifier, or part of the name (accent-insensitive)
+    doc_type: str | None = None
+    urgency: str | None = None
+    status: str | None = None
+    overdue: bool = False
+    text: str | None = None             # words of the subject, number, issuer … in any accents
+    limit: int = 50
+    offset: int = 0
+
+
+def search(session: Session, who: Identity, filters: Filters, today: date) -> tuple[int, list[IncomingDocument]]:
+    """Matching documents, newest first, with the total count for paging."""
+    if not who.has_any(*READERS):
+        raise NotAllowed("your roles may not read the incoming register")
+    D = IncomingDocument
+    conditions = [D.agency_id == who.agency_id]
+    if filters.received_from:
+        conditions.append(D.received_at >= _start_of(filters.received_from))
+    if filters.received_to:
+        conditions.append(D.received_at < _start_of(filters.received_to + timedelta(days=1)))
+    if filters.issuer:
+        conditions.append(sa.or_(D.issuer_code == filters.issuer.strip().upper(),
+                                 D.search_text.like(like_pattern(fold(filters.issuer)), escape="\\")))
+    for column, value in ((D.doc_type, filters.doc_type), (D.urgency, filters.urgency), (D.status, filters.status)):
+        if value:
+            conditions.append(column == value)
+    if filters.overdue:
+        conditions.append(sa.and_(D.due_date < today, D.status.not_in(("02", "06"))))
+    for term in terms(filters.text or ""):
+        conditions.append(D.search_text.like(like_pattern(term), escape="\\"))
+    total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*conditions)) or 0
+    rows = session.scalars(sa.select(D).where(*conditions).order_by(D.received_at.desc(), D.id.desc())
+                           .limit(min(max(filters.limit, 1), 500)).offset(max(filters.offset, 0)))
+    audit.record(session, "incoming.searched", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type="incoming_register", after={"text": filters.text, "total": total})
+    return total, list(rows)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), VN_TZ)

@@ -1,0 +1,150 @@
+"""Registering incoming documents: validated metadata (NFC), secret documents refused, the
+receipt time by the agency's calendar, a gap-free incoming number, attachments checked by
+content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from engine import clock
+from forms import FormInvalid, default_registry
+
+from .. import audit
+from ..accounts import Identity
+from ..calendar.service import calendar_for
+from ..errors import InvalidData, NotAllowed, NotFound
+from ..files.models import Attachment
+from ..files.service import attachments_of, store_attachment
+from ..files.store import FileStore
+from ..registers.service import claim_number
+from .models import IncomingDocument, IncomingStatus
+from .search import fold
+
+METADATA_FORM = "incoming_document"
+CLERKS = ("clerk",)
+READERS = ("clerk", "leader", "unit_head")
+OWNER_TYPE = "incoming_document"
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+SECRET = frozenset({"confidential", "secret", "top_secret"})
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Registered:
+    document: IncomingDocument
+    attachments: list[Attachment]
+    duplicates: list[IncomingDocument]  # same number/notation and issuer: a warning, not a refusal
+
+
+def register(session: Session, store: FileStore, who: Identity, metadata: dict[str, Any],
+             uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
+    """Register a paper or otherwise received document: it is accepted at once (01 then 03)."""
+    if not who.has_any(*CLERKS):
+        raise NotAllowed("only a clerk registers incoming documents")
+    if channel not in ("paper", "manual"):
+        raise InvalidData(f"channel '{channel}' is not registered by hand")
+    if channel == "paper" and not uploads:
+        raise InvalidData("a paper document is registered with its scan", errors={"file": "Cần tệp bản quét (PDF)."})
+    clean = _validated(metadata)
+    now = clock.now()
+    received_at = calendar_for(session, who.agency_id).receipt_time(now)
+    document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=now,
+                             received_at=received_at, created_by=who.user_id)
+    session.add(document)
+    session.flush()
+    _status(session, document, "01", who.user_id)
+    _number(session, document, who.user_id)
+    attachments = [store_attachment(session, store, filename=u.filename, data=u.data, uploaded_by=who.user_id,
+                                    owner_type=OWNER_TYPE, owner_id=document.id, max_bytes=MAX_ATTACHMENT_BYTES,
+                                    scan=channel == "paper" and index == 0)
+                   for index, u in enumerate(uploads)]
+    audit.record(session, "incoming.registered", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=OWNER_TYPE, object_id=document.id,
+                 after={"number": document.incoming_number, "channel": channel,
+                        "attachments": [a.sha256 for a in attachments]})
+    return Registered(document, attachments, duplicates_of(session, document))
+
+
+def duplicates_of(session: Session, document: IncomingDocument) -> list[IncomingDocument]:
+    query = (sa.select(IncomingDocument)
+             .where(IncomingDocument.agency_id == document.agency_id, IncomingDocument.id != document.id,
+                    IncomingDocument.number_notation == document.number_notation,
+                    IncomingDocument.issuer_name == document.issuer_name,
+                    IncomingDocument.status != "02")
+             .order_by(IncomingDocument.id))
+    if document.issuer_code:
+        query = query.where(sa.or_(IncomingDocument.issuer_code.is_(None),
+                                   IncomingDocument.issuer_code == document.issuer_code))
+    return list(session.scalars(query))
+
+
+def get(session: Session, who: Identity, document_id: int) -> IncomingDocument:
+    document = session.get(IncomingDocument, document_id)
+    if document is None or document.agency_id != who.agency_id:
+        raise NotFound(f"incoming document {document_id} not found")
+    if not who.has_any(*READERS):
+        raise NotAllowed("your roles may not read the incoming register")
+    audit.record(session, "incoming.viewed", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=OWNER_TYPE, object_id=document_id)
+    return document
+
+
+def statuses(session: Session, document: IncomingDocument) -> list[IncomingStatus]:
+    query = sa.select(IncomingStatus).where(IncomingStatus.document_id == document.id).order_by(IncomingStatus.id)
+    return list(session.scalars(query))
+
+
+def attachments(session: Session, document: IncomingDocument) -> list[Attachment]:
+    return attachments_of(session, OWNER_TYPE, document.id)
+
+
+def _validated(metadata: dict[str, Any]) -> dict[str, Any]:
+    try:
+        clean = default_registry().validate(METADATA_FORM, metadata)
+    except FormInvalid as exc:
+        raise InvalidData("Thông tin văn bản đến không hợp lệ.", errors=exc.errors) from None
+    if clean.get("secrecy", "none") in SECRET:
+        # Seeds 000 Đ7, 004 Đ6: documents marked secret never enter the system.
+        raise InvalidData("Văn bản mật không được xử lý trên hệ thống.",
+                          errors={"secrecy": "Văn bản có độ mật (Mật, Tối mật, Tuyệt mật) bị từ chối."})
+    return clean
+
+
+def _new_document(clean: dict[str, Any], **fields: Any) -> IncomingDocument:
+    document = IncomingDocument(
+        status="01", issuer_code=clean.get("issuer_code"), issuer_name=clean["issuer_name"],
+        number_notation=clean["number_notation"], document_date=date.fromisoformat(clean["document_date"]),
+        doc_type=clean["doc_type"], subject=clean["subject"], signer_position=clean.get("signer_position"),
+        signer_name=clean.get("signer_name"), urgency=clean.get("urgency", "normal"),
+        recipients=clean.get("recipients", []),
+        due_date=date.fromisoformat(clean["due_date"]) if clean.get("due_date") else None,
+        page_count=clean.get("page_count"), description=clean.get("description"), created_at=clock.now(),
+        **fields,
+    )
+    document.search_text = fold(" ".join(filter(None, (
+        document.subject, document.number_notation, document.issuer_name, document.doc_type,
+        document.signer_name, document.description))))
+    return document
+
+
+def _number(session: Session, document: IncomingDocument, actor_id: int | None) -> None:
+    """Accept: the next incoming number of the year of the receipt time (status 03)."""
+    _, entry = claim_number(session, document.agency_id, "incoming", document.received_at)
+    document.register_entry_id, document.incoming_number = entry.id, entry.number
+    _status(session, document, "03", actor_id)
+
+
+def _status(session: Session, document: IncomingDocument, code: str, actor_id: int | None,
+            reason: str | None = None) -> None:
+    document.status = code
+    session.add(IncomingStatus(document_id=document.id, code=code, at=clock.now(), actor_id=actor_id,
+                               reason=reason))

@@ -1,0 +1,137 @@
+"""Registering incoming documents through the service, on PostgreSQL and SQLite."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from documents.errors import InvalidData, NotAllowed
+from documents.incoming import queries, service
+from documents.incoming.models import IncomingDocument, IncomingStatus
+from documents.registers.models import RegisterEntry
+from engine import clock
+from engine.db import unit_of_work
+from tests.files import samples
+
+MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+SUNDAY_2000 = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
+METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Nội vụ tỉnh Hà Nam", "number_notation": "123/SNV-VP",
+            "document_date": "2026-11-20", "doc_type": "Công văn",
+            "subject": "Về việc kiểm tra công tác văn thư, lưu trữ năm 2026", "urgency": "urgent",
+            "signer_position": "Giám đốc", "signer_name": "Nguyễn Văn A", "recipients": ["UBND tỉnh"]}
+
+
+def register(system, store, who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800):
+    with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
+        result = service.register(session, store, who, dict(METADATA if metadata is None else metadata),
+                                  uploads, channel)
+        return result.document.id, result.document.incoming_number, [d.id for d in result.duplicates]
+
+
+def counts(system) -> tuple[int, int]:
+    with unit_of_work(system.sessions) as session:
+        return (session.scalar(sa.select(sa.func.count()).select_from(IncomingDocument)),
+                session.scalar(sa.select(sa.func.count()).select_from(RegisterEntry)))
+
+
+def test_registration_numbers_accepts_and_keeps_statuses(system, store, office):
+    first = register(system, store, office["a.clerk"])
+    second = register(system, store, office["a.clerk"], {**METADATA, "number_notation": "124/SNV-VP"})
+    other_agency = register(system, store, office["b.clerk"])
+    assert (first[1], second[1], other_agency[1]) == (1, 2, 1)
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, first[0])
+        assert document.status == "03" and document.received_at == MONDAY_0800
+        assert [s.code for s in service.statuses(session, document)] == ["01", "03"]
+        assert document.recipients == ["UBND tỉnh"] and document.document_date == date(2026, 11, 20)
+
+
+def test_outside_working_hours_counts_from_the_next_working_period(system, store, office):
+    document_id, _, _ = register(system, store, office["a.clerk"], at=SUNDAY_2000)
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, document_id)
+        assert document.arrived_at == SUNDAY_2000
+        assert document.received_at == MONDAY_0800.replace(hour=0, minute=30)  # Monday 07:30 +07:00
+
+
+def test_text_is_stored_nfc(system, store, office):
+    decomposed = unicodedata.normalize("NFD", "Quyết định về việc khen thưởng")
+    document_id, _, _ = register(system, store, office["a.clerk"], {**METADATA, "subject": decomposed})
+    with unit_of_work(system.sessions) as session:
+        subject = session.get(IncomingDocument, document_id).subject
+    assert subject == unicodedata.normalize("NFC", decomposed) != decomposed
+
+
+@pytest.mark.parametrize("secrecy", ["confidential", "secret", "top_secret"])
+def test_secret_documents_are_refused_and_nothing_is_stored(system, store, office, secrecy):
+    with pytest.raises(InvalidData) as refused:
+        register(system, store, office["a.clerk"], {**METADATA, "secrecy": secrecy})
+    assert "secrecy" in refused.value.errors
+    assert counts(system) == (0, 0)
+
+
+def test_invalid_metadata_gets_vietnamese_field_messages(system, store, office):
+    with pytest.raises(InvalidData) as refused:
+        register(system, store, office["a.clerk"], {"issuer_code": "not an id", "subject": ""})
+    errors = refused.value.errors
+    assert "bắt buộc" in errors["number_notation"] and "định dạng" in errors["issuer_code"]
+    assert counts(system) == (0, 0)
+
+
+def test_only_clerks_register(system, store, office):
+    with pytest.raises(NotAllowed):
+        register(system, store, office["a.leader"])
+    assert counts(system) == (0, 0)
+
+
+def test_duplicate_warning_on_same_number_notation_and_issuer(system, store, office):
+    first, _, none = register(system, store, office["a.clerk"])
+    _, number, duplicates = register(system, store, office["a.clerk"])
+    assert none == [] and duplicates == [first] and number == 2
+
+
+def test_paper_needs_a_pdf_scan_and_a_refused_file_stores_nothing(system, store, office):
+    with pytest.raises(InvalidData):
+        register(system, store, office["a.clerk"], channel="paper")
+    with pytest.raises(InvalidData) as refused:
+        register(system, store, office["a.clerk"], uploads=[service.Upload("scan.pdf", samples.EXE)], channel="paper")
+    assert "scan.pdf" in refused.value.message
+    assert counts(system) == (0, 0)  # the number was not consumed either
+    document_id, number, _ = register(system, store, office["a.clerk"],
+                                      uploads=[service.Upload("scan.pdf", samples.pdf("1.7"))], channel="paper")
+    assert number == 1
+    with unit_of_work(system.sessions) as session:
+        stored = service.attachments(session, session.get(IncomingDocument, document_id))
+        assert [(a.file_name, a.media_type) for a in stored] == [("scan.pdf", "application/pdf")]
+
+
+def test_accent_insensitive_search_and_filters(system, store, office):
+    register(system, store, office["a.clerk"], {**METADATA, "subject": "Quyết định khen thưởng", "urgency": "normal"})
+    register(system, store, office["a.clerk"], {**METADATA, "number_notation": "9/SNV", "due_date": "2026-11-01"})
+    register(system, store, office["b.clerk"], {**METADATA, "subject": "Quyết định của cơ quan B"})
+
+    def find(who, **filters):
+        with unit_of_work(system.sessions) as session:
+            total, rows = queries.search(session, who, queries.Filters(**filters), today=date(2026, 11, 23))
+            return total, [r.subject for r in rows]
+
+    leader = office["a.leader"]
+    assert find(leader, text="quyet dinh") == (1, ["Quyết định khen thưởng"])
+    assert find(leader, text="QUYẾT   định khen")[0] == 1
+    assert find(leader, urgency="urgent")[0] == 1
+    assert find(leader, overdue=True) == (1, [METADATA["subject"]])
+    assert find(leader, issuer="000.00.31.h41")[0] == 2 and find(leader, issuer="so noi vu")[0] == 2
+    assert find(leader, received_from=date(2026, 11, 24))[0] == 0
+    assert find(leader, received_from=date(2026, 11, 23), received_to=date(2026, 11, 23))[0] == 2
+    assert find(leader, text="100%_")[0] == 0  # wildcards are literal
+    with pytest.raises(NotAllowed):
+        find(office["a.staff"])
+
+
+def test_statuses_are_recorded_with_actor(system, store, office):
+    document_id, _, _ = register(system, store, office["a.clerk"])
+    with unit_of_work(system.sessions) as session:
+        rows = session.scalars(sa.select(IncomingStatus).where(IncomingStatus.document_id == document_id)).all()
+        assert {r.actor_id for r in rows} == {office["a.clerk"].user_id}
