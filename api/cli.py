@@ -61,7 +61,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     system = _system()
     with unit_of_work(system.sessions) as session:
-        logins = demo.seed(session, system.runtime)
+        logins = demo.seed(session, system.runtime, system.keystore)
     print("Demo province ready. Logins (password for all: %s):" % demo.DEMO_PASSWORD)
     for agency, username, roles in logins:
         print(f"  {agency:16} {username:18} {roles}")

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from documents.incoming.models import STATUSES, IncomingDocument
 from documents.vntime import iso
 from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
 
@@ -139,3 +140,75 @@ class FormOut(BaseModel):
 
 class TaskDetail(TaskOut):
     form: FormOut | None = None
+
+
+class StatusOut(BaseModel):
+    code: str
+    name: str
+    at: str
+    actor_id: int | None
+    reason: str | None
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class DuplicateOut(BaseModel):
+    id: int
+    incoming_number: int | None
+    received_at: str
+
+
+class IncomingOut(BaseModel):
+    id: int
+    incoming_number: int | None
+    channel: str
+    status: str
+    status_name: str
+    arrived_at: str
+    received_at: str
+    issuer_code: str | None
+    issuer_name: str
+    number_notation: str
+    document_date: str
+    doc_type: str
+    subject: str
+    signer_position: str | None
+    signer_name: str | None
+    urgency: str
+    recipients: list[str]
+    due_date: str | None
+    page_count: int | None
+    description: str | None
+    signature_check: list[dict[str, Any]]
+    statuses: list[StatusOut] = []
+    attachments: list[AttachmentOut] = []
+    duplicates: list[DuplicateOut] = Field(default=[], description="same number/notation and issuer: a warning")
+
+    @classmethod
+    def of(cls, d: IncomingDocument, statuses=(), attachments=(), duplicates=()) -> "IncomingOut":
+        return cls(
+            id=d.id, incoming_number=d.incoming_number, channel=d.channel, status=d.status,
+            status_name=STATUSES[d.status], arrived_at=iso(d.arrived_at), received_at=iso(d.received_at),
+            issuer_code=d.issuer_code, issuer_name=d.issuer_name, number_notation=d.number_notation,
+            document_date=d.document_date.isoformat(), doc_type=d.doc_type, subject=d.subject,
+            signer_position=d.signer_position, signer_name=d.signer_name, urgency=d.urgency,
+            recipients=list(d.recipients or []), due_date=d.due_date.isoformat() if d.due_date else None,
+            page_count=d.page_count, description=d.description, signature_check=list(d.signature_check or []),
+            statuses=[StatusOut(code=s.code, name=STATUSES[s.code], at=iso(s.at), actor_id=s.actor_id,
+                                reason=s.reason) for s in statuses],
+            attachments=[AttachmentOut(id=a.id, file_name=a.file_name, media_type=a.media_type, size=a.size,
+                                       sha256=a.sha256) for a in attachments],
+            duplicates=[DuplicateOut(id=x.id, incoming_number=x.incoming_number, received_at=iso(x.received_at))
+                        for x in duplicates],
+        )
+
+
+class IncomingList(BaseModel):
+    total: int
+    items: list[IncomingOut]

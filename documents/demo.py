@@ -11,6 +11,7 @@ from engine.runtime import WorkflowRuntime
 from . import accounts
 from .models import Agency
 from .settings import BPMN_DIR
+from .signing.keystore import Keystore
 
 DEMO_PASSWORD = "demo-matkhau-2026"
 
@@ -39,14 +40,16 @@ USERS = (
 )
 
 
-def seed(session: Session, runtime: WorkflowRuntime) -> list[tuple[str, str, str]]:
-    """Create the demo province if absent (idempotent); return (agency, username, roles) rows."""
+def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list[tuple[str, str, str]]:
+    """Create the demo province if absent (idempotent); return (agency, username, roles) rows.
+    Each agency gets a demo signing key and seal (a real deployment installs its own)."""
     runtime.deploy_directory(session, BPMN_DIR)
     logins = []
     for code, name, prefix in AGENCIES:
         agency = session.scalar(sa.select(Agency).where(Agency.code == code))
         if agency is None:
             agency = accounts.create_agency(session, code, name)
+            keystore.install_demo(code, name)
             units = {unit: accounts.create_unit(session, agency, unit) for unit in UNITS}
             for user in USERS:
                 accounts.create_user(session, agency, prefix + user.username, user.full_name, DEMO_PASSWORD,

@@ -19,6 +19,8 @@ class Settings:
     default_locale: str = "vi"
     timer_sweep_seconds: float = 5.0
     file_store_dir: Path = Path("./data/files")  # attachments, content-addressed
+    signing_dir: Path = Path("./data/signing")  # agency keys, seals, trusted roots
+    signing_password: str = "demo-signing"  # of the agencies' PKCS#12 files
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -32,4 +34,6 @@ class Settings:
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             timer_sweep_seconds=float(env.get("TIMER_SWEEP_SECONDS", cls.timer_sweep_seconds)),
             file_store_dir=Path(env.get("FILE_STORE_DIR") or cls.file_store_dir),
+            signing_dir=Path(env.get("SIGNING_DIR") or cls.signing_dir),
+            signing_password=env.get("SIGNING_PASSWORD", cls.signing_password),
         )

@@ -10,7 +10,9 @@ from engine import clock as clocks
 from engine.db import make_engine, make_session_factory
 from engine.runtime import WorkflowRuntime
 
+from .files.store import FileStore, LocalFileStore
 from .settings import Settings
+from .signing.keystore import Keystore
 from .wiring import build_runtime
 
 
@@ -20,9 +22,13 @@ class System:
     db: sa.Engine
     sessions: sessionmaker[Session]
     runtime: WorkflowRuntime
+    files: FileStore
+    keystore: Keystore
 
 
 def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | None = None) -> System:
     settings = settings or Settings.from_env()
     db = make_engine(settings.database_url)
-    return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock))
+    return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock),
+                  files=LocalFileStore(settings.file_store_dir),
+                  keystore=Keystore(settings.signing_dir, settings.signing_password.encode()))

@@ -72,14 +72,15 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-def _system(url: str, clock: FixedClock) -> System:
-    return build_system(Settings(database_url=url), engine_clock=clock)
+def _system(url: str, clock: FixedClock, files: Path) -> System:
+    settings = Settings(database_url=url, file_store_dir=files / "store", signing_dir=files / "signing")
+    return build_system(settings, engine_clock=clock)
 
 
 @pytest.fixture
-def pg(clock: FixedClock) -> Iterator[System]:
+def pg(clock: FixedClock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     """A System on the real PostgreSQL test database, emptied after the test."""
-    system = _system(PG_URL, clock)
+    system = _system(PG_URL, clock, tmp_path_factory.mktemp("files"))
     try:
         yield system
     finally:
@@ -92,7 +93,7 @@ def lite(tmp_path: Path, clock: FixedClock) -> Iterator[System]:
     """A System on a fresh SQLite file (the embedded default)."""
     url = f"sqlite:///{tmp_path / 'test.db'}"
     upgrade(url)
-    system = _system(url, clock)
+    system = _system(url, clock, tmp_path)
     yield system
     system.db.dispose()
 

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def qlvbdh(*args: str, db: Path, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": str(ROOT), **env}
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": str(ROOT),
+                   "FILE_STORE_DIR": str(db.parent / "files"), "SIGNING_DIR": str(db.parent / "signing"), **env}
     environment.pop("REDIS_URL", None)
     return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
@@ -24,6 +25,7 @@ def test_migrate_seed_and_manage(tmp_path):
     seeded = qlvbdh("seed-demo", db=db)
     assert seeded.returncode == 0, seeded.stderr
     assert "vanthu" in seeded.stdout and "000.00.01.H99" in seeded.stdout
+    assert (tmp_path / "signing" / "000.00.01.H99" / "agency.p12").is_file()  # demo keys installed
     assert qlvbdh("seed-demo", db=db).returncode == 0  # idempotent
 
     created = qlvbdh("create-user", "--agency", "000.00.01.H99", "--username", "pho.vanthu",

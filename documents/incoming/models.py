@@ -47,6 +47,8 @@ class IncomingDocument(Base):
     page_count: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(sa.Text)
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # What the arrival check found in each PDF's signatures (shown to the clerk, kept as evidence).
+    signature_check: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     # Electronic documents from an agency of the same deployment: where statuses go back to.
     sender_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     sender_reference: Mapped[str | None] = mapped_column(sa.String(200))

@@ -3,8 +3,8 @@ receipt time by the agency's calendar, a gap-free incoming number, attachments c
 content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from typing import Any, Sequence
 
 import sqlalchemy as sa
@@ -18,8 +18,12 @@ from ..accounts import Identity
 from ..calendar.service import calendar_for
 from ..errors import InvalidData, NotAllowed, NotFound
 from ..files.models import Attachment
+from ..files.formats import accept
 from ..files.service import attachments_of, store_attachment
 from ..files.store import FileStore
+from ..models import Agency
+from ..signing import validate_pdf, verdict
+from ..signing.keystore import Keystore
 from ..registers.service import claim_number
 from .models import IncomingDocument, IncomingStatus
 from .search import fold
@@ -45,9 +49,11 @@ class Registered:
     duplicates: list[IncomingDocument]  # same number/notation and issuer: a warning, not a refusal
 
 
-def register(session: Session, store: FileStore, who: Identity, metadata: dict[str, Any],
+def register(session: Session, store: FileStore, keystore: Keystore, who: Identity, metadata: dict[str, Any],
              uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
-    """Register a paper or otherwise received document: it is accepted at once (01 then 03)."""
+    """Register a paper or otherwise received document: it is accepted at once (01 then 03).
+    A paper document's first file is its scan, which gets the agency's digitisation signature
+    (seed 002 Đ9.3); every PDF's signatures are checked and the result kept."""
     if not who.has_any(*CLERKS):
         raise NotAllowed("only a clerk registers incoming documents")
     if channel not in ("paper", "manual"):
@@ -56,9 +62,12 @@ def register(session: Session, store: FileStore, who: Identity, metadata: dict[s
         raise InvalidData("a paper document is registered with its scan", errors={"file": "Cần tệp bản quét (PDF)."})
     clean = _validated(metadata)
     now = clock.now()
+    if channel == "paper":
+        uploads = [_digitised(session, keystore, who, uploads[0], now), *uploads[1:]]
     received_at = calendar_for(session, who.agency_id).receipt_time(now)
     document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=now,
                              received_at=received_at, created_by=who.user_id)
+    document.signature_check = [_check(keystore, u, now) for u in uploads if _is_pdf(u)]
     session.add(document)
     session.flush()
     _status(session, document, "01", who.user_id)
@@ -72,6 +81,24 @@ def register(session: Session, store: FileStore, who: Identity, metadata: dict[s
                  after={"number": document.incoming_number, "channel": channel,
                         "attachments": [a.sha256 for a in attachments]})
     return Registered(document, attachments, duplicates_of(session, document))
+
+
+def _digitised(session: Session, keystore: Keystore, who: Identity, scan: Upload, at: datetime) -> Upload:
+    accept(scan.filename, scan.data, scan=True)  # the file's own faults first, before any signing
+    agency = session.get(Agency, who.agency_id)
+    signed = keystore.signer(agency.code).sign_scan(scan.data, agency.name, at, keystore.seal(agency.code),
+                                                    filename=scan.filename)
+    return Upload(scan.filename, signed)
+
+
+def _is_pdf(upload: Upload) -> bool:
+    return upload.data[:5] == b"%PDF-"
+
+
+def _check(keystore: Keystore, upload: Upload, at: datetime) -> dict[str, Any]:
+    reports = validate_pdf(upload.data, keystore.trust_roots, filename=upload.filename, moment=at)
+    return {"file": upload.filename, "verdict": verdict(reports),
+            "signatures": [{k: v for k, v in asdict(r).items() if k != "details"} for r in reports]}
 
 
 def duplicates_of(session: Session, document: IncomingDocument) -> list[IncomingDocument]:

@@ -2,6 +2,7 @@
 agency A's objects, and refuses the wrong role; a refusal changes nothing in the database."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -17,6 +18,7 @@ from engine.models import DEFAULT_SCOPE, ProcessDefinition, ProcessInstance
 from tests.api.conftest import (AGENCY_A, AGENCY_B, REGISTER, complete, count, distribution_to, get_token,
                                 only_task, snapshot, start_incoming)
 from tests.conftest import PASSWORD
+from tests.files import samples
 
 INCOMING = (BPMN_DIR / "incoming.bpmn").read_bytes()
 OPEN_ACCESS = {("POST", "/api/auth/token")}  # the one way in
@@ -56,6 +58,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/tasks/{task_id}/claim"): Route("refused"),
     ("POST", "/api/tasks/{task_id}/unclaim"): Route("refused", task="claimed"),
     ("POST", "/api/tasks/{task_id}/complete"): Route("refused", lambda ids: {"json": {"data": REGISTER}}),
+    ("POST", "/api/incoming"): Route("own", lambda ids: incoming_upload()),
+    ("GET", "/api/incoming"): Route("hidden"),
+    ("GET", "/api/incoming/{document_id}"): Route("refused"),
+    ("GET", "/api/incoming/{document_id}/files/{attachment_id}"): Route("refused"),
 }
 
 
@@ -63,7 +69,8 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
     method, path = key
     route = ROUTES[key]
     url = path.format(definition_id=ids["definition_id"], instance_id=ids["instance_id"],
-                      task_id=ids["claimed_task_id" if route.task == "claimed" else "task_id"])
+                      task_id=ids["claimed_task_id" if route.task == "claimed" else "task_id"],
+                      document_id=ids["document_id"], attachment_id=ids["attachment_id"])
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
 
@@ -91,8 +98,20 @@ def world(client, api, province) -> dict:
     claimed_task = only_task(claimed_instance, "register")["id"]
     assert client.post(f"/api/tasks/{claimed_task}/claim", headers=api("a.clerk")).status_code == 200
     assert open_instance["definition_id"] == deployed.json()["id"]
+    document = client.post("/api/incoming", headers=api("a.clerk"), **incoming_upload())
+    assert document.status_code == 201, document.text
     return {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
-            "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task}
+            "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task,
+            "document_id": document.json()["id"], "attachment_id": document.json()["attachments"][0]["id"]}
+
+
+INCOMING_METADATA = {"issuer_name": "Sở Nội vụ", "number_notation": "5/SNV", "document_date": "2026-11-20",
+                     "doc_type": "Công văn", "subject": "Về việc thử quyền"}
+
+
+def incoming_upload() -> dict[str, Any]:
+    return {"data": {"metadata": json.dumps(INCOMING_METADATA)},
+            "files": [("files", ("cong-van.pdf", samples.pdf("1.7"), "application/pdf"))]}
 
 
 def assert_refused(response, *statuses: int) -> None:
@@ -145,6 +164,7 @@ def test_agency_b_cannot_reach_agency_a_objects(client, system, api, world, b_al
 
 
 def test_agency_b_lists_none_of_agency_a_objects(client, api, world, b_all):
+    assert client.get("/api/incoming", headers=api(b_all)).json() == {"total": 0, "items": []}
     definitions = client.get("/api/process-definitions", headers=api(b_all)).json()
     assert {d["scope"] for d in definitions} == {DEFAULT_SCOPE}
     assert world["definition_id"] not in {d["id"] for d in definitions}
@@ -264,3 +284,12 @@ def test_only_participants_and_overseers_see_an_instance(client, api, people):
     # a.clerk2 is a candidate of the open register task, so a participant.
     for user in ("a.clerk", "a.clerk2", "a.leader", "a.process_admin", "a.admin"):
         assert client.get(url, headers=api(user)).status_code == 200, user
+
+
+def test_only_clerks_register_and_only_readers_read_the_incoming_register(client, api, world):
+    for user in ("a.staff", "a.leader", "a.process_admin"):
+        assert_refused(client.post("/api/incoming", headers=api(user), **incoming_upload()), 403)
+    for user in ("a.staff", "a.process_admin"):
+        assert_refused(client.get("/api/incoming", headers=api(user)), 403)
+        assert_refused(client.get(f"/api/incoming/{world['document_id']}", headers=api(user)), 403)
+    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 1

@@ -4,6 +4,7 @@ import pytest
 
 from documents import accounts
 from documents.files.store import LocalFileStore
+from documents.signing.keystore import Keystore
 from engine.db import unit_of_work
 from tests.conftest import PASSWORD
 
@@ -11,6 +12,14 @@ from tests.conftest import PASSWORD
 @pytest.fixture
 def store(tmp_path) -> LocalFileStore:
     return LocalFileStore(tmp_path / "files")
+
+
+@pytest.fixture(scope="session")
+def keystore(tmp_path_factory) -> Keystore:
+    """Demo keys for agency A (made once: key generation and PKCS#12 are slow)."""
+    keys = Keystore(tmp_path_factory.mktemp("signing"), b"test-password")
+    keys.install_demo("000.00.01.H99", "Cơ quan A")
+    return keys
 
 
 @pytest.fixture

@@ -23,11 +23,15 @@ METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Nội vụ tỉ
             "signer_position": "Giám đốc", "signer_name": "Nguyễn Văn A", "recipients": ["UBND tỉnh"]}
 
 
-def register(system, store, who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800):
-    with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
-        result = service.register(session, store, who, dict(METADATA if metadata is None else metadata),
-                                  uploads, channel)
-        return result.document.id, result.document.incoming_number, [d.id for d in result.duplicates]
+@pytest.fixture
+def reg(system, store, keystore):
+    """Register as ``who`` at a fixed time; returns (id, incoming number, duplicate ids)."""
+    def register(who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800):
+        with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
+            result = service.register(session, store, keystore, who,
+                                      dict(METADATA if metadata is None else metadata), uploads, channel)
+            return result.document.id, result.document.incoming_number, [d.id for d in result.duplicates]
+    return register
 
 
 def counts(system) -> tuple[int, int]:
@@ -36,10 +40,10 @@ def counts(system) -> tuple[int, int]:
                 session.scalar(sa.select(sa.func.count()).select_from(RegisterEntry)))
 
 
-def test_registration_numbers_accepts_and_keeps_statuses(system, store, office):
-    first = register(system, store, office["a.clerk"])
-    second = register(system, store, office["a.clerk"], {**METADATA, "number_notation": "124/SNV-VP"})
-    other_agency = register(system, store, office["b.clerk"])
+def test_registration_numbers_accepts_and_keeps_statuses(system, reg, office):
+    first = reg(office["a.clerk"])
+    second = reg(office["a.clerk"], {**METADATA, "number_notation": "124/SNV-VP"})
+    other_agency = reg(office["b.clerk"])
     assert (first[1], second[1], other_agency[1]) == (1, 2, 1)
     with unit_of_work(system.sessions) as session:
         document = session.get(IncomingDocument, first[0])
@@ -48,58 +52,58 @@ def test_registration_numbers_accepts_and_keeps_statuses(system, store, office):
         assert document.recipients == ["UBND tỉnh"] and document.document_date == date(2026, 11, 20)
 
 
-def test_outside_working_hours_counts_from_the_next_working_period(system, store, office):
-    document_id, _, _ = register(system, store, office["a.clerk"], at=SUNDAY_2000)
+def test_outside_working_hours_counts_from_the_next_working_period(system, reg, office):
+    document_id, _, _ = reg(office["a.clerk"], at=SUNDAY_2000)
     with unit_of_work(system.sessions) as session:
         document = session.get(IncomingDocument, document_id)
         assert document.arrived_at == SUNDAY_2000
         assert document.received_at == MONDAY_0800.replace(hour=0, minute=30)  # Monday 07:30 +07:00
 
 
-def test_text_is_stored_nfc(system, store, office):
+def test_text_is_stored_nfc(system, reg, office):
     decomposed = unicodedata.normalize("NFD", "Quyết định về việc khen thưởng")
-    document_id, _, _ = register(system, store, office["a.clerk"], {**METADATA, "subject": decomposed})
+    document_id, _, _ = reg(office["a.clerk"], {**METADATA, "subject": decomposed})
     with unit_of_work(system.sessions) as session:
         subject = session.get(IncomingDocument, document_id).subject
     assert subject == unicodedata.normalize("NFC", decomposed) != decomposed
 
 
 @pytest.mark.parametrize("secrecy", ["confidential", "secret", "top_secret"])
-def test_secret_documents_are_refused_and_nothing_is_stored(system, store, office, secrecy):
+def test_secret_documents_are_refused_and_nothing_is_stored(system, reg, office, secrecy):
     with pytest.raises(InvalidData) as refused:
-        register(system, store, office["a.clerk"], {**METADATA, "secrecy": secrecy})
+        reg(office["a.clerk"], {**METADATA, "secrecy": secrecy})
     assert "secrecy" in refused.value.errors
     assert counts(system) == (0, 0)
 
 
-def test_invalid_metadata_gets_vietnamese_field_messages(system, store, office):
+def test_invalid_metadata_gets_vietnamese_field_messages(system, reg, office):
     with pytest.raises(InvalidData) as refused:
-        register(system, store, office["a.clerk"], {"issuer_code": "not an id", "subject": ""})
+        reg(office["a.clerk"], {"issuer_code": "not an id", "subject": ""})
     errors = refused.value.errors
     assert "bắt buộc" in errors["number_notation"] and "định dạng" in errors["issuer_code"]
     assert counts(system) == (0, 0)
 
 
-def test_only_clerks_register(system, store, office):
+def test_only_clerks_register(system, reg, office):
     with pytest.raises(NotAllowed):
-        register(system, store, office["a.leader"])
+        reg(office["a.leader"])
     assert counts(system) == (0, 0)
 
 
-def test_duplicate_warning_on_same_number_notation_and_issuer(system, store, office):
-    first, _, none = register(system, store, office["a.clerk"])
-    _, number, duplicates = register(system, store, office["a.clerk"])
+def test_duplicate_warning_on_same_number_notation_and_issuer(system, reg, office):
+    first, _, none = reg(office["a.clerk"])
+    _, number, duplicates = reg(office["a.clerk"])
     assert none == [] and duplicates == [first] and number == 2
 
 
-def test_paper_needs_a_pdf_scan_and_a_refused_file_stores_nothing(system, store, office):
+def test_paper_needs_a_pdf_scan_and_a_refused_file_stores_nothing(system, reg, office):
     with pytest.raises(InvalidData):
-        register(system, store, office["a.clerk"], channel="paper")
+        reg(office["a.clerk"], channel="paper")
     with pytest.raises(InvalidData) as refused:
-        register(system, store, office["a.clerk"], uploads=[service.Upload("scan.pdf", samples.EXE)], channel="paper")
+        reg(office["a.clerk"], uploads=[service.Upload("scan.pdf", samples.EXE)], channel="paper")
     assert "scan.pdf" in refused.value.message
     assert counts(system) == (0, 0)  # the number was not consumed either
-    document_id, number, _ = register(system, store, office["a.clerk"],
+    document_id, number, _ = reg(office["a.clerk"],
                                       uploads=[service.Upload("scan.pdf", samples.pdf("1.7"))], channel="paper")
     assert number == 1
     with unit_of_work(system.sessions) as session:
@@ -107,10 +111,10 @@ def test_paper_needs_a_pdf_scan_and_a_refused_file_stores_nothing(system, store,
         assert [(a.file_name, a.media_type) for a in stored] == [("scan.pdf", "application/pdf")]
 
 
-def test_accent_insensitive_search_and_filters(system, store, office):
-    register(system, store, office["a.clerk"], {**METADATA, "subject": "Quyết định khen thưởng", "urgency": "normal"})
-    register(system, store, office["a.clerk"], {**METADATA, "number_notation": "9/SNV", "due_date": "2026-11-01"})
-    register(system, store, office["b.clerk"], {**METADATA, "subject": "Quyết định của cơ quan B"})
+def test_accent_insensitive_search_and_filters(system, reg, office):
+    reg(office["a.clerk"], {**METADATA, "subject": "Quyết định khen thưởng", "urgency": "normal"})
+    reg(office["a.clerk"], {**METADATA, "number_notation": "9/SNV", "due_date": "2026-11-01"})
+    reg(office["b.clerk"], {**METADATA, "subject": "Quyết định của cơ quan B"})
 
     def find(who, **filters):
         with unit_of_work(system.sessions) as session:
@@ -130,8 +134,41 @@ def test_accent_insensitive_search_and_filters(system, store, office):
         find(office["a.staff"])
 
 
-def test_statuses_are_recorded_with_actor(system, store, office):
-    document_id, _, _ = register(system, store, office["a.clerk"])
+def test_statuses_are_recorded_with_actor(system, reg, office):
+    document_id, _, _ = reg(office["a.clerk"])
     with unit_of_work(system.sessions) as session:
         rows = session.scalars(sa.select(IncomingStatus).where(IncomingStatus.document_id == document_id)).all()
         assert {r.actor_id for r in rows} == {office["a.clerk"].user_id}
+
+
+def test_a_paper_scan_gets_the_agency_signature_and_is_checked(system, store, reg, office, keystore):
+    document_id, _, _ = reg(office["a.clerk"], uploads=[service.Upload("scan.pdf", samples.pdf("1.7"))],
+                            channel="paper")
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, document_id)
+        (check,) = document.signature_check
+        assert check["verdict"] == "valid" and check["file"] == "scan.pdf"
+        (signature,) = check["signatures"]
+        assert signature["signer_organisation"] == "Cơ quan A" and signature["coverage"] == "entire_file"
+        assert signature["signing_time"] == "2026-11-23T08:00:00+07:00"
+        (attachment,) = service.attachments(session, document)
+    stored = store.get(attachment.storage_key)
+    assert reports_of(stored, keystore)[0].ok  # what is stored is the signed scan
+
+
+def test_a_signed_pdf_from_an_untrusted_root_is_reported_not_refused(system, reg, office, keystore, tmp_path):
+    from documents.signing.keystore import Keystore
+    stranger = Keystore(tmp_path / "stranger", b"pw")
+    stranger.install_demo("000.00.01.H99", "Cơ quan lạ", seed="stranger")
+    signed_elsewhere = stranger.signer("000.00.01.H99").sign_scan(
+        samples.pdf("1.7"), "Cơ quan lạ", MONDAY_0800, stranger.seal("000.00.01.H99"))
+    document_id, _, _ = reg(office["a.clerk"], uploads=[service.Upload("cong-van.pdf", signed_elsewhere)])
+    with unit_of_work(system.sessions) as session:
+        (check,) = session.get(IncomingDocument, document_id).signature_check
+    assert check["verdict"] == "untrusted"
+    assert check["signatures"][0]["intact"] is True and check["signatures"][0]["trusted"] is False
+
+
+def reports_of(pdf: bytes, keystore):
+    from documents.signing import validate_pdf
+    return validate_pdf(pdf, keystore.trust_roots, moment=MONDAY_0800)

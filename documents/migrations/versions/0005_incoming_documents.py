@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-22 00:35:32.363517
+Create Date: 2026-11-22 00:38:47.397919
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('page_count', sa.Integer(), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('refusal_reason', sa.Text(), nullable=True),
+    sa.Column('signature_check', sa.JSON(), nullable=False),
     sa.Column('sender_agency_id', sa.Integer(), nullable=True),
     sa.Column('sender_reference', sa.String(length=200), nullable=True),
     sa.Column('process_instance_id', sa.Integer(), nullable=True),

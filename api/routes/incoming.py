@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from documents.errors import InvalidData, NotFound
+from documents.files.service import read_attachment
+from documents.incoming import queries, service
+from engine import clock
+
+from ..deps import DB, ApiUser, get_system
+from ..schemas import ERRORS, IncomingList, IncomingOut
+
+router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
+MAX_FILES = 20
+
+
+@router.post("", response_model=IncomingOut, status_code=201,
+             summary="Register an incoming document (clerks): metadata as JSON, files attached")
+def register(request: Request, who: ApiUser, session: DB,
+             metadata: Annotated[str, Form(description="JSON object of the incoming_document form")],
+             channel: Annotated[str, Form(pattern="^(paper|manual)$")] = "manual",
+             files: Annotated[list[UploadFile], File()] = ()) -> IncomingOut:
+    # A plain `def`: pyHanko runs its own event loop, so signing must stay off the server's loop.
+    try:
+        fields = json.loads(metadata)
+    except json.JSONDecodeError as exc:
+        raise InvalidData(f"metadata is not valid JSON: {exc.msg}") from None
+    if not isinstance(fields, dict):
+        raise InvalidData("metadata must be a JSON object")
+    if len(files) > MAX_FILES:
+        raise InvalidData(f"at most {MAX_FILES} files per document")
+    system = get_system(request)
+    limit = service.MAX_ATTACHMENT_BYTES
+    uploads = [service.Upload(f.filename or "", f.file.read(limit + 1)) for f in files]
+    result = service.register(session, system.files, system.keystore, who, fields, uploads, channel)
+    return IncomingOut.of(result.document, service.statuses(session, result.document), result.attachments,
+                          result.duplicates)
+
+
+@router.get("", response_model=IncomingList, summary="Search the incoming register (accent-insensitive)")
+def search(who: ApiUser, session: DB,
+           q: Annotated[str | None, Query(max_length=200, description="words of subject, number, issuer…")] = None,
+           received_from: date | None = None, received_to: date | None = None,
+           issuer: Annotated[str | None, Query(max_length=255)] = None,
+           doc_type: Annotated[str | None, Query(max_length=100)] = None,
+           urgency: Annotated[str | None, Query(pattern="^(normal|urgent|very_urgent|flash)$")] = None,
+           status: Annotated[str | None, Query(pattern="^0[1-6]$")] = None,
+           overdue: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+           offset: Annotated[int, Query(ge=0)] = 0) -> IncomingList:
+    filters = queries.Filters(received_from=received_from, received_to=received_to, issuer=issuer,
+                              doc_type=doc_type, urgency=urgency, status=status, overdue=overdue, text=q,
+                              limit=limit, offset=offset)
+    today = clock.now().astimezone(queries.VN_TZ).date()
+    total, rows = queries.search(session, who, filters, today)
+    return IncomingList(total=total, items=[IncomingOut.of(d) for d in rows])
+
+
+@router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
+def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
+    document = service.get(session, who, document_id)
+    return IncomingOut.of(document, service.statuses(session, document), service.attachments(session, document),
+                          service.duplicates_of(session, document))
+
+
+@router.get("/{document_id}/files/{attachment_id}", summary="Download an attached file",
+            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
+def download(request: Request, document_id: int, attachment_id: int, who: ApiUser, session: DB) -> Response:
+    document = service.get(session, who, document_id)
+    if attachment_id not in {a.id for a in service.attachments(session, document)}:
+        raise NotFound(f"file {attachment_id} not found")
+    attachment, data = read_attachment(session, get_system(request).files, attachment_id)
+    return Response(data, media_type=attachment.media_type,
+                    headers={"Content-Disposition": _attachment_disposition(attachment.file_name),
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def _attachment_disposition(name: str) -> str:
+    """RFC 6266: an ASCII fallback and the exact UTF-8 name."""
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

@@ -1,0 +1,73 @@
+"""The incoming register over HTTP: a clerk registers a paper scan and an e-mailed file, the
+leader searches the register, downloads are the signed files, bad input changes nothing."""
+from __future__ import annotations
+
+import json
+
+from documents.incoming.models import IncomingDocument
+from documents.signing import validate_pdf, verdict
+from tests.api.conftest import count
+from tests.files import samples
+
+METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Nội vụ tỉnh Hà Nam",
+            "number_notation": "123/SNV-VP", "document_date": "2026-11-20", "doc_type": "Công văn",
+            "subject": "Về việc kiểm tra công tác văn thư năm 2026", "urgency": "urgent"}
+
+
+def register(client, headers, metadata=None, files=(("scan.pdf", samples.pdf("1.7")),), channel="paper"):
+    return client.post("/api/incoming", headers=headers,
+                       data={"metadata": json.dumps(metadata or METADATA, ensure_ascii=False), "channel": channel},
+                       files=[("files", (name, data, "application/octet-stream")) for name, data in files])
+
+
+def test_a_paper_document_is_registered_signed_and_numbered(client, api, system, province):
+    system.keystore.install_demo("000.00.01.H99", "Cơ quan A")
+    response = register(client, api("a.clerk"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["incoming_number"], body["status"], body["status_name"]) == (1, "03", "accepted")
+    assert [s["code"] for s in body["statuses"]] == ["01", "03"]
+    assert body["received_at"] == "2026-11-23T08:00:00+07:00"
+    assert body["signature_check"][0]["verdict"] == "valid"
+    (attachment,) = body["attachments"]
+
+    download = client.get(f"/api/incoming/{body['id']}/files/{attachment['id']}", headers=api("a.leader"))
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''scan.pdf" in download.headers["content-disposition"]
+    assert verdict(validate_pdf(download.content, system.keystore.trust_roots)) == "valid"
+
+    again = register(client, api("a.clerk"), files=(("email.pdf", samples.pdf("1.7")),), channel="manual")
+    assert again.json()["incoming_number"] == 2
+    assert [d["id"] for d in again.json()["duplicates"]] == [body["id"]]  # the warning
+    assert again.json()["signature_check"][0]["verdict"] == "unsigned"
+
+
+def test_search_is_accent_insensitive(client, api, system, province):
+    system.keystore.install_demo("000.00.01.H99", "Cơ quan A")
+    register(client, api("a.clerk"), channel="manual")
+    register(client, api("a.clerk"), {**METADATA, "subject": "Quyết định khen thưởng", "urgency": "normal"},
+             channel="manual")
+    leader = api("a.leader")
+    found = client.get("/api/incoming", params={"q": "quyet dinh"}, headers=leader).json()
+    assert found["total"] == 1 and found["items"][0]["subject"] == "Quyết định khen thưởng"
+    assert client.get("/api/incoming", params={"urgency": "urgent"}, headers=leader).json()["total"] == 1
+    assert client.get("/api/incoming", params={"issuer": "so noi vu"}, headers=leader).json()["total"] == 2
+    assert client.get("/api/incoming", params={"status": "09"}, headers=leader).status_code == 422
+
+
+def test_bad_input_is_refused_and_nothing_is_stored(client, api, system, province):
+    clerk = api("a.clerk")
+    cases = [
+        register(client, clerk, files=(("scan.pdf", samples.EXE),)),                       # executable as PDF
+        register(client, clerk, files=(("../../etc/passwd.pdf", samples.HTML),), channel="manual"),
+        register(client, clerk, {**METADATA, "secrecy": "secret"}, channel="manual"),      # secret document
+        register(client, clerk, {**METADATA, "document_date": "20/11/2026"}, channel="manual"),
+        client.post("/api/incoming", headers=clerk, data={"metadata": "{not json"}),
+        register(client, clerk, files=(), channel="paper"),                                  # paper without scan
+    ]
+    assert [r.status_code for r in cases] == [422] * len(cases), [r.text for r in cases]
+    assert "scan.pdf" in cases[0].json()["error"]["message"]
+    assert "secrecy" in cases[2].json()["error"]["errors"]
+    assert "document_date" in cases[3].json()["error"]["errors"]
+    assert count(system, IncomingDocument) == 0
