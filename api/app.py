@@ -17,7 +17,7 @@ from tasks import embedded
 from . import errors
 from .deps import LoginRequired
 from .pages.routes import router as pages_router
-from .routes import auth, health, incoming, processes, tasks
+from .routes import auth, exchange, health, incoming, processes, tasks
 
 DESCRIPTION = """Hệ thống quản lý văn bản và điều hành (QLVBĐH) — JSON API.
 
@@ -70,7 +70,8 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
             response.headers.setdefault(name, value)
         return response
 
-    for router in (health.router, auth.router, processes.router, tasks.router, incoming.router, pages_router):
+    for router in (health.router, auth.router, processes.router, tasks.router, incoming.router, exchange.router,
+                   pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from documents.exchange.models import DeliveryStatus
 from documents.incoming.models import STATUSES, IncomingDocument
 from documents.vntime import iso
 from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
@@ -212,3 +213,21 @@ class IncomingOut(BaseModel):
 class IncomingList(BaseModel):
     total: int
     items: list[IncomingOut]
+
+
+class RefuseRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DeliveryStatusOut(BaseModel):
+    recipient_agency_id: int
+    recipient_document_id: int
+    code: str
+    name: str
+    at: str
+    reason: str | None
+
+    @classmethod
+    def of(cls, s: DeliveryStatus) -> "DeliveryStatusOut":
+        return cls(recipient_agency_id=s.recipient_agency_id, recipient_document_id=s.recipient_document_id,
+                   code=s.code, name=STATUSES[s.code], at=iso(s.at), reason=s.reason)

@@ -1,6 +1,7 @@
 """Imports every table module, so that Base.metadata describes the whole schema (migrations,
 tests). A new feature package with tables adds its models module here."""
 import documents.calendar.models  # noqa: F401
+import documents.exchange.models  # noqa: F401
 import documents.files.models  # noqa: F401
 import documents.incoming.models  # noqa: F401
 import documents.models  # noqa: F401

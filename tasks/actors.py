@@ -7,6 +7,7 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from documents.exchange import statuses as exchange_statuses
 from engine import outbox
 from engine.db import unit_of_work
 from engine.runtime import MESSAGE_TOPIC
@@ -34,6 +35,14 @@ def deliver(outbox_id: int) -> None:
         system.runtime.handle_outbox_message(session, outbox_id)
 
 
+@dramatiq.actor(broker=_placeholder, actor_name="exchange.deliver_status", max_retries=5, min_backoff=1_000,
+                max_backoff=60_000)
+def deliver_status(outbox_id: int) -> None:
+    system = context.system()
+    with unit_of_work(system.sessions) as session:
+        exchange_statuses.deliver(session, outbox_id)
+
+
 @dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0)
 def sweep_timers() -> None:
     system = context.system()
@@ -43,7 +52,7 @@ def sweep_timers() -> None:
 
 
 # Topics in the outbox and the actor that handles each.
-HANDLERS = {MESSAGE_TOPIC: deliver}
+HANDLERS = {MESSAGE_TOPIC: deliver, exchange_statuses.TOPIC: deliver_status}
 
 
 def _publish(row: outbox.Outbox) -> None:
@@ -58,7 +67,7 @@ def relay(older_than_seconds: float = 0.0) -> None:
         log.info("published %d outbox message(s)", published)
 
 
-ALL = (advance, deliver, sweep_timers, relay)
+ALL = (advance, deliver, deliver_status, sweep_timers, relay)
 
 
 def bind(broker: dramatiq.Broker) -> None:

@@ -15,7 +15,7 @@ from documents.incoming import queries, service
 from engine import clock
 
 from ..deps import DB, ApiUser, get_system
-from ..schemas import ERRORS, IncomingList, IncomingOut
+from ..schemas import ERRORS, IncomingList, IncomingOut, RefuseRequest
 
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
 MAX_FILES = 20
@@ -64,7 +64,22 @@ def search(who: ApiUser, session: DB,
 
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
 def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
-    document = service.get(session, who, document_id)
+    return _full(session, service.get(session, who, document_id))
+
+
+@router.post("/{document_id}/accept", response_model=IncomingOut,
+             summary="Accept an arrived electronic document (clerks): numbered, sender told 03")
+def accept(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
+    return _full(session, service.accept(session, who, document_id))
+
+
+@router.post("/{document_id}/refuse", response_model=IncomingOut,
+             summary="Return an arrived electronic document to its sender with a reason (clerks): 02")
+def refuse(document_id: int, body: RefuseRequest, who: ApiUser, session: DB) -> IncomingOut:
+    return _full(session, service.refuse(session, who, document_id, body.reason))
+
+
+def _full(session, document) -> IncomingOut:
     return IncomingOut.of(document, service.statuses(session, document), service.attachments(session, document),
                           service.duplicates_of(session, document))
 

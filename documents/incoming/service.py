@@ -3,6 +3,7 @@ receipt time by the agency's calendar, a gap-free incoming number, attachments c
 content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -16,16 +17,17 @@ from forms import FormInvalid, default_registry
 from .. import audit
 from ..accounts import Identity
 from ..calendar.service import calendar_for
-from ..errors import InvalidData, NotAllowed, NotFound
+from ..errors import Conflict, InvalidData, NotAllowed, NotFound
+from ..exchange import statuses as statuses_to_sender
 from ..files.models import Attachment
-from ..files.formats import accept
+from ..files import formats
 from ..files.service import attachments_of, store_attachment
 from ..files.store import FileStore
 from ..models import Agency
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
-from .models import IncomingDocument, IncomingStatus
+from .models import STATUSES, IncomingDocument, IncomingStatus
 from .search import fold
 
 METADATA_FORM = "incoming_document"
@@ -83,8 +85,68 @@ def register(session: Session, store: FileStore, keystore: Keystore, who: Identi
     return Registered(document, attachments, duplicates_of(session, document))
 
 
+def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *, sender: Agency,
+                       recipient: Agency, sender_reference: str, metadata: dict[str, Any],
+                       uploads: Sequence[Upload]) -> IncomingDocument:
+    """A document sent by another agency of this deployment arrives (01): the sender is told at
+    once, and the recipient's clerk checks its signatures, then accepts or refuses it."""
+    if sender.id == recipient.id:
+        raise InvalidData("an agency does not send documents to itself")
+    if not uploads:
+        raise InvalidData("an electronic document arrives with its files")
+    clean = _validated(metadata)
+    now = clock.now()
+    document = _new_document(clean, agency_id=recipient.id, channel="electronic", arrived_at=now,
+                             received_at=calendar_for(session, recipient.id).receipt_time(now), created_by=None,
+                             sender_agency_id=sender.id, sender_reference=sender_reference[:200])
+    document.signature_check = [_check(keystore, u, now) for u in uploads if _is_pdf(u)]
+    session.add(document)
+    session.flush()
+    for upload in uploads:
+        store_attachment(session, store, filename=upload.filename, data=upload.data, uploaded_by=None,
+                         owner_type=OWNER_TYPE, owner_id=document.id, max_bytes=MAX_ATTACHMENT_BYTES)
+    _status(session, document, "01", None)
+    audit.record(session, "incoming.arrived", actor_id=None, agency_code=recipient.code, object_type=OWNER_TYPE,
+                 object_id=document.id, after={"from": sender.code, "reference": document.sender_reference})
+    return document
+
+
+def accept(session: Session, who: Identity, document_id: int) -> IncomingDocument:
+    """The clerk accepts an arrived electronic document: it is numbered (03)."""
+    document = _arrived(session, who, document_id)
+    _number(session, document, who.user_id)
+    audit.record(session, "incoming.accepted", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=OWNER_TYPE, object_id=document.id, after={"number": document.incoming_number})
+    return document
+
+
+def refuse(session: Session, who: Identity, document_id: int, reason: str) -> IncomingDocument:
+    """The clerk returns an arrived document to its sender with a reason (02); it gets no number."""
+    reason = unicodedata.normalize("NFC", reason or "").strip()
+    if not reason:
+        raise InvalidData("Cần nêu lý do trả lại.", errors={"reason": "Trường «Lý do trả lại» là bắt buộc."})
+    document = _arrived(session, who, document_id)
+    document.refusal_reason = reason[:2000]
+    _status(session, document, "02", who.user_id, reason=document.refusal_reason)
+    audit.record(session, "incoming.refused", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.refusal_reason})
+    return document
+
+
+def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocument:
+    if not who.has_any(*CLERKS):
+        raise NotAllowed("only a clerk accepts or refuses incoming documents")
+    document = session.scalar(sa.select(IncomingDocument).where(IncomingDocument.id == document_id)
+                              .with_for_update())
+    if document is None or document.agency_id != who.agency_id:
+        raise NotFound(f"incoming document {document_id} not found")
+    if document.status != "01":
+        raise Conflict(f"incoming document {document_id} was already {STATUSES[document.status]}")
+    return document
+
+
 def _digitised(session: Session, keystore: Keystore, who: Identity, scan: Upload, at: datetime) -> Upload:
-    accept(scan.filename, scan.data, scan=True)  # the file's own faults first, before any signing
+    formats.accept(scan.filename, scan.data, scan=True)  # the file's own faults first, before any signing
     agency = session.get(Agency, who.agency_id)
     signed = keystore.signer(agency.code).sign_scan(scan.data, agency.name, at, keystore.seal(agency.code),
                                                     filename=scan.filename)
@@ -172,6 +234,11 @@ def _number(session: Session, document: IncomingDocument, actor_id: int | None) 
 
 def _status(session: Session, document: IncomingDocument, code: str, actor_id: int | None,
             reason: str | None = None) -> None:
+    """Record a status; when the sender is an agency of this deployment, it is told too."""
+    at = clock.now()
     document.status = code
-    session.add(IncomingStatus(document_id=document.id, code=code, at=clock.now(), actor_id=actor_id,
-                               reason=reason))
+    session.add(IncomingStatus(document_id=document.id, code=code, at=at, actor_id=actor_id, reason=reason))
+    if document.sender_agency_id is not None:
+        statuses_to_sender.send(session, sender_agency_id=document.sender_agency_id,
+                                sender_reference=document.sender_reference, recipient_agency_id=document.agency_id,
+                                recipient_document_id=document.id, code=code, at=at, reason=reason)

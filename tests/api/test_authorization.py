@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.routing import iter_route_contexts
 
 from documents import accounts
+from documents.incoming import service as incoming_service
 from documents.models import ROLES, Agency, OrgUnit
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
@@ -40,6 +41,7 @@ class Route:
     other_agency: str
     request: Callable[[dict], dict[str, Any]] = field(default=lambda ids: {})
     task: str = "open"  # which of A's tasks {task_id} names: "open" (unclaimed) or "claimed"
+    document: str = "registered"  # which of A's incoming documents: "registered" or "arrived" (electronic, 01)
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -62,6 +64,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/incoming"): Route("hidden"),
     ("GET", "/api/incoming/{document_id}"): Route("refused"),
     ("GET", "/api/incoming/{document_id}/files/{attachment_id}"): Route("refused"),
+    ("POST", "/api/incoming/{document_id}/accept"): Route("refused", document="arrived"),
+    ("POST", "/api/incoming/{document_id}/refuse"): Route(
+        "refused", lambda ids: {"json": {"reason": "Sai địa chỉ"}}, document="arrived"),
+    ("GET", "/api/sent/{reference}/statuses"): Route("hidden"),
 }
 
 
@@ -70,7 +76,8 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
     route = ROUTES[key]
     url = path.format(definition_id=ids["definition_id"], instance_id=ids["instance_id"],
                       task_id=ids["claimed_task_id" if route.task == "claimed" else "task_id"],
-                      document_id=ids["document_id"], attachment_id=ids["attachment_id"])
+                      document_id=ids[f"{route.document}_document_id"], attachment_id=ids["attachment_id"],
+                      reference=ids["reference"])
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
 
@@ -86,7 +93,7 @@ def b_all(province, system) -> str:
 
 
 @pytest.fixture
-def world(client, api, province) -> dict:
+def world(client, api, province, system) -> dict:
     """Agency A's objects: its own version of 'incoming', an instance whose register task is
     open and one whose register task the clerk has claimed."""
     deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
@@ -102,7 +109,21 @@ def world(client, api, province) -> dict:
     assert document.status_code == 201, document.text
     return {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
             "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task,
-            "document_id": document.json()["id"], "attachment_id": document.json()["attachments"][0]["id"]}
+            "registered_document_id": document.json()["id"],
+            "attachment_id": document.json()["attachments"][0]["id"],
+            "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
+            "reference": "A-SENT-1"}
+
+
+def arrived_from(system, recipient_code: str, *, sender: str, reference: str) -> int:
+    """An electronic document that ``sender`` sent to ``recipient_code``, waiting for its clerk."""
+    with unit_of_work(system.sessions) as session:
+        agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
+        document = incoming_service.receive_electronic(
+            session, system.files, system.keystore, sender=agencies[sender], recipient=agencies[recipient_code],
+            sender_reference=reference, metadata=INCOMING_METADATA,
+            uploads=[incoming_service.Upload("cong-van.pdf", samples.pdf("1.7"))])
+        return document.id
 
 
 INCOMING_METADATA = {"issuer_name": "Sở Nội vụ", "number_notation": "5/SNV", "document_date": "2026-11-20",
@@ -291,5 +312,7 @@ def test_only_clerks_register_and_only_readers_read_the_incoming_register(client
         assert_refused(client.post("/api/incoming", headers=api(user), **incoming_upload()), 403)
     for user in ("a.staff", "a.process_admin"):
         assert_refused(client.get("/api/incoming", headers=api(user)), 403)
-        assert_refused(client.get(f"/api/incoming/{world['document_id']}", headers=api(user)), 403)
-    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 1
+        assert_refused(client.get(f"/api/incoming/{world['registered_document_id']}", headers=api(user)), 403)
+    for user in ("a.staff", "a.leader"):
+        assert_refused(client.post(f"/api/incoming/{world['arrived_document_id']}/accept", headers=api(user)), 403)
+    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 2  # registered + arrived

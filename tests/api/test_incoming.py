@@ -71,3 +71,26 @@ def test_bad_input_is_refused_and_nothing_is_stored(client, api, system, provinc
     assert "secrecy" in cases[2].json()["error"]["errors"]
     assert "document_date" in cases[3].json()["error"]["errors"]
     assert count(system, IncomingDocument) == 0
+
+
+def test_accepting_an_electronic_document_over_http_tells_the_sender(client, api, system, province):
+    from documents.exchange import statuses
+    from engine import outbox
+    from engine.db import unit_of_work
+    from tests.api.test_authorization import arrived_from
+
+    document_id = arrived_from(system, "000.00.01.H99", sender="000.00.02.H99", reference="B-123")
+    assert client.post(f"/api/incoming/{document_id}/refuse", headers=api("a.clerk"), json={"reason": ""}).status_code == 422
+    accepted = client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk"))
+    assert accepted.status_code == 200, accepted.text
+    assert (accepted.json()["status"], accepted.json()["incoming_number"]) == ("03", 1)
+    assert client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk")).status_code == 409
+
+    published = []
+    outbox.relay(system.sessions, lambda row: published.append(row.id))
+    for outbox_id in published:
+        with unit_of_work(system.sessions) as session:
+            statuses.deliver(session, outbox_id)
+    seen_by_sender = client.get("/api/sent/B-123/statuses", headers=api("b.clerk")).json()
+    assert [(s["code"], s["name"]) for s in seen_by_sender] == [("01", "arrived"), ("03", "accepted")]
+    assert client.get("/api/sent/B-123/statuses", headers=api("a.clerk")).json() == []

@@ -1,0 +1,121 @@
+"""An electronic document from another agency of the deployment: it arrives (01), the clerk
+checks its signature and accepts (03, numbered) or refuses (02, with a reason), and every
+status reaches the sender exactly once through the outbox."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
+from documents.exchange import statuses
+from documents.exchange.models import DeliveryStatus
+from documents.incoming import service
+from documents.incoming.models import IncomingDocument
+from documents.models import Agency
+from engine import clock, outbox
+from engine.db import unit_of_work
+from tests.files import samples
+
+MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+METADATA = {"issuer_code": "000.00.02.H99", "issuer_name": "Cơ quan B", "number_notation": "45/CQB-VP",
+            "document_date": "2026-11-23", "doc_type": "Công văn", "subject": "Về việc phối hợp kiểm tra"}
+
+
+@pytest.fixture
+def keys(keystore):
+    keystore.install_demo("000.00.02.H99", "Cơ quan B")
+    return keystore
+
+
+def send(system, store, keys, reference="B-OUT-1"):
+    """What the outgoing issue's send step will call: B's signed PDF delivered to A."""
+    signed = keys.signer("000.00.02.H99").sign_scan(samples.pdf("1.7"), "Cơ quan B", MONDAY_0800,
+                                                   keys.seal("000.00.02.H99"))
+    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+        sender = session.scalar(sa.select(Agency).where(Agency.code == "000.00.02.H99"))
+        recipient = session.scalar(sa.select(Agency).where(Agency.code == "000.00.01.H99"))
+        document = service.receive_electronic(session, store, keys, sender=sender, recipient=recipient,
+                                              sender_reference=reference, metadata=METADATA,
+                                              uploads=[service.Upload("45-CQB.pdf", signed)])
+        return document.id
+
+
+def deliver_all(system) -> int:
+    published = []
+    outbox.relay(system.sessions, lambda row: published.append(row.id))
+    delivered = 0
+    for outbox_id in published:
+        with unit_of_work(system.sessions) as session:
+            delivered += statuses.deliver(session, outbox_id)
+    return delivered
+
+
+def reported(system, reference="B-OUT-1") -> list[tuple[str, str | None]]:
+    with unit_of_work(system.sessions) as session:
+        rows = session.scalars(sa.select(DeliveryStatus).where(DeliveryStatus.sender_reference == reference)
+                               .order_by(DeliveryStatus.id))
+        return [(r.code, r.reason) for r in rows]
+
+
+def act(system, action, *args):
+    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+        document = action(session, *args)
+        return document.status, document.incoming_number
+
+
+def test_arrival_acceptance_and_statuses_to_the_sender(system, store, keys, office):
+    document_id = send(system, store, keys)
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, document_id)
+        assert (document.status, document.incoming_number, document.channel) == ("01", None, "electronic")
+        assert document.signature_check[0]["verdict"] == "valid"
+        assert document.signature_check[0]["signatures"][0]["signer_organisation"] == "Cơ quan B"
+    assert deliver_all(system) == 1
+    assert reported(system) == [("01", None)]  # the sender knows the same day
+
+    assert act(system, service.accept, office["a.clerk"], document_id) == ("03", 1)
+    with pytest.raises(Conflict):
+        act(system, service.accept, office["a.clerk"], document_id)
+    assert deliver_all(system) == 1
+    assert reported(system) == [("01", None), ("03", None)]
+
+
+def test_refusal_with_a_reason_reaches_the_sender(system, store, keys, office):
+    document_id = send(system, store, keys, reference="B-OUT-2")
+    with pytest.raises(InvalidData):
+        act(system, service.refuse, office["a.clerk"], document_id, "   ")
+    assert act(system, service.refuse, office["a.clerk"], document_id, "Không đúng thẩm quyền") == ("02", None)
+    with pytest.raises(Conflict):
+        act(system, service.accept, office["a.clerk"], document_id)
+    deliver_all(system)
+    assert reported(system, "B-OUT-2") == [("01", None), ("02", "Không đúng thẩm quyền")]
+
+
+def test_only_the_recipient_clerk_decides(system, store, keys, office):
+    document_id = send(system, store, keys)
+    with pytest.raises(NotFound):
+        act(system, service.accept, office["b.clerk"], document_id)
+    with pytest.raises(NotAllowed):
+        act(system, service.accept, office["a.leader"], document_id)
+    with unit_of_work(system.sessions) as session:
+        assert session.get(IncomingDocument, document_id).status == "01"
+
+
+def test_a_redelivered_status_is_recorded_once(system, store, keys, office):
+    send(system, store, keys)
+    published = []
+    outbox.relay(system.sessions, lambda row: published.append(row.id))
+    for _ in range(2):
+        with unit_of_work(system.sessions) as session:
+            statuses.deliver(session, published[0])
+    assert reported(system) == [("01", None)]
+
+
+def test_the_sender_reads_its_statuses_and_nobody_else_does(system, store, keys, office):
+    send(system, store, keys)
+    deliver_all(system)
+    with unit_of_work(system.sessions) as session:
+        assert [s.code for s in statuses.of_reference(session, office["b.clerk"], "B-OUT-1")] == ["01"]
+        assert statuses.of_reference(session, office["a.clerk"], "B-OUT-1") == []
