@@ -11,6 +11,7 @@ from engine.sandbox import Sandbox
 from forms import FormInvalid, default_registry
 
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
+from .incoming import service as incoming
 from .models import ROLES
 
 URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
@@ -49,5 +50,6 @@ def build_runtime(engine_clock: clock.Clock | None = None) -> WorkflowRuntime:
         validate_form=validate_form,
         form_exists=lambda key: key in default_registry(),
         services={"remind": remind},
+        subscribers={"incoming.status": incoming.record_progress},
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

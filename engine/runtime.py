@@ -58,6 +58,9 @@ class EngineHooks:
     validate_form: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
     form_exists: Callable[[str], bool] | None = None
     services: dict[str, ServiceHandler] = field(default_factory=dict)
+    # Messages the domain itself listens to (a document's status, a notification), by message
+    # name: called once per thrown message, in the transaction that handles it.
+    subscribers: dict[str, Callable[[Session, dict[str, Any]], None]] = field(default_factory=dict)
 
 
 def _with_clock(method):
@@ -408,6 +411,9 @@ class WorkflowRuntime:
         if row is None or not outbox.mark_handled(session, outbox_id):
             return 0
         body = row.payload
+        subscriber = self.hooks.subscribers.get(body["name"])
+        if subscriber is not None:
+            subscriber(session, body.get("payload") or {})
         return self.deliver_message(session, body["name"], body.get("correlation_key"), body.get("payload"))
 
     # ----------------------------------------------------------------- internals

@@ -133,6 +133,22 @@ def refuse(session: Session, who: Identity, document_id: int, reason: str) -> In
     return document
 
 
+PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by the document's workflow
+
+
+def record_progress(session: Session, payload: dict[str, Any]) -> None:
+    """The incoming workflow reports progress (a thrown `incoming.status` message). Statuses only
+    move forward and only for accepted documents; anything else is ignored, never an error, so
+    an old or foreign message cannot block the outbox."""
+    code, document_id = str(payload.get("status") or ""), payload.get("document")
+    if code not in PROGRESS or not isinstance(document_id, int):
+        return
+    document = session.get(IncomingDocument, document_id)
+    if document is None or document.status not in ("03", *PROGRESS) or document.status >= code:
+        return
+    _status(session, document, code, None)
+
+
 def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocument:
     if not who.has_any(*CLERKS):
         raise NotAllowed("only a clerk accepts or refuses incoming documents")

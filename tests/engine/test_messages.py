@@ -61,3 +61,25 @@ def test_rolled_back_work_leaves_no_outbox_row(engine):
         session.close()
     with unit_of_work(engine.sessions) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Outbox)) == 0
+
+
+def test_a_domain_subscriber_hears_each_thrown_message_once(system, clock):
+    from engine.runtime import EngineHooks, Principal, WorkflowRuntime
+    from engine.sandbox import Sandbox
+
+    heard = []
+    runtime = WorkflowRuntime(Sandbox(), clock=clock,
+                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(payload)}))
+    with unit_of_work(system.sessions) as session:
+        runtime.deploy(session, "default", diagrams.SENDER, "t")
+    with unit_of_work(system.sessions) as session:
+        sender = runtime.start(session, "000.00.01.H99", "sender", "t")
+        task = runtime.open_tasks(session, sender.id)[0]
+        runtime.complete(session, task.id, Principal("u", "000.00.01.H99", frozenset({"staff"})),
+                         {"target": "doc-9", "note": "đã nhận"})
+    published = []
+    outbox.relay(system.sessions, lambda row: published.append(row.id))
+    for _ in range(2):  # a redelivery does not repeat it
+        with unit_of_work(system.sessions) as session:
+            runtime.handle_outbox_message(session, published[0])
+    assert heard == [{"correlation_key": "doc-9", "note": "đã nhận"}]

@@ -119,3 +119,56 @@ def test_the_sender_reads_its_statuses_and_nobody_else_does(system, store, keys,
     with unit_of_work(system.sessions) as session:
         assert [s.code for s in statuses.of_reference(session, office["b.clerk"], "B-OUT-1")] == ["01"]
         assert statuses.of_reference(session, office["a.clerk"], "B-OUT-1") == []
+
+
+def test_the_workflow_reports_completion_to_the_document_and_its_sender(system, store, keys, office):
+    """The incoming diagram throws `incoming.status` 06 at its end; the domain hears it once."""
+    from engine.runtime import Principal
+    document_id = send(system, store, keys, reference="B-OUT-3")
+    act(system, service.accept, office["a.clerk"], document_id)
+    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+        system.runtime.deploy_directory(session, system.settings.bpmn_dir)
+    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+        instance = system.runtime.start(session, "000.00.01.H99", "incoming", "system",
+                                        {"document_id": document_id, "urgency": "normal"})
+    handler = str(office["a.staff"].user_id)
+    # One principal holding every lane's role stands in for the clerk, leader, handler and unit head.
+    everyone = Principal(handler, "000.00.01.H99", frozenset({"clerk", "leader", "staff", "unit_head"}),
+                         frozenset({"7"}))
+    steps = [("register", {"subject": "S", "issuing_agency": "Cơ quan B", "number_notation": "45/CQB-VP",
+                           "document_date": "2026-11-23"}),
+             ("distribute", {"decision": "assign", "direction": "Xử lý", "lead_user_id": int(handler), "lead_unit_id": 7}),
+             ("handle", {"result": "Đã xử lý", "completed": True}), ("review", {"approved": True})]
+    for name, data in steps:
+        with unit_of_work(system.sessions) as session:
+            task = next(t for t in system.runtime.open_tasks(session, instance.id) if t.spec_name == name)
+            system.runtime.complete(session, task.id, everyone, data)
+    for _ in range(2):  # the end message, then the status it causes
+        published = []
+        outbox.relay(system.sessions, lambda row: published.append((row.topic, row.id)))
+        for topic, outbox_id in published:
+            with unit_of_work(system.sessions) as session:
+                if topic == "engine.message":
+                    system.runtime.handle_outbox_message(session, outbox_id)
+                else:
+                    statuses.deliver(session, outbox_id)
+    with unit_of_work(system.sessions) as session:
+        assert session.get(IncomingDocument, document_id).status == "06"
+    assert [code for code, _ in reported(system, "B-OUT-3")] == ["01", "03", "06"]
+
+
+def test_progress_only_moves_forward_and_only_for_accepted_documents(system, store, keys, office):
+    arrived = send(system, store, keys, reference="B-OUT-4")
+    accepted = send(system, store, keys, reference="B-OUT-5")
+    act(system, service.accept, office["a.clerk"], accepted)
+
+    def report(document_id, code):
+        with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+            service.record_progress(session, {"status": code, "document": document_id})
+            return session.get(IncomingDocument, document_id).status if document_id else None
+
+    assert report(arrived, "04") == "01"        # not accepted yet: ignored
+    assert report(accepted, "07") == "03"       # not a progress code
+    assert report(accepted, "05") == "05"
+    assert report(accepted, "04") == "05"       # never backwards
+    assert report(None, "06") is None           # no document: ignored, no error

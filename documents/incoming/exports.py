@@ -1,0 +1,180 @@
+"""The incoming registers of NĐ 30/2020 Phụ lục IV as files: the register (sổ đăng ký văn bản
+đến) and the handling-tracking register (sổ theo dõi giải quyết văn bản đến), as XLSX or PDF.
+
+Each register is one table of columns (Vietnamese header, value, width); the XLSX and PDF
+writers of ``documents.reports`` both render that table, so a column is changed in one place."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..accounts import Identity
+from ..errors import InvalidData, NotAllowed
+from ..models import Agency
+from ..reports import Column, Report, build, pdf, xlsx
+from ..vntime import VN_TZ
+from .models import IncomingDocument
+from .service import READERS
+
+# A yearly register of a busy agency is a few thousand rows; past this a PDF takes minutes to
+# lay out, so the caller is asked for a shorter period instead.
+MAX_ROWS = 10_000
+WRITERS = {"xlsx": (xlsx.write, xlsx.MEDIA_TYPE), "pdf": (pdf.write, pdf.MEDIA_TYPE)}
+# The status codes of STATUSES as the tracking register names them (QĐ 28/2018 Đ10.2h).
+PROGRESS = {"01": "Đã đến", "02": "Trả lại", "03": "Đã tiếp nhận", "04": "Đã phân công", "05": "Đang xử lý",
+            "06": "Hoàn thành"}
+
+
+def _received(d: IncomingDocument) -> date:
+    return d.received_at.astimezone(VN_TZ).date()
+
+
+def _type_and_subject(d: IncomingDocument) -> str:
+    return f"{d.doc_type} {d.subject}"
+
+
+def _notes(d: IncomingDocument) -> str:
+    returned = f"Trả lại: {d.refusal_reason}" if d.status == "02" else None
+    return "\n".join(filter(None, (d.description, returned)))
+
+
+def _blank(d: IncomingDocument) -> None:
+    # Filled by hand on paper (Ký nhận), or by the workflow once it records assignments and replies.
+    return None
+
+
+TYPE_AND_SUBJECT = Column("Tên loại và trích yếu nội dung", _type_and_subject, 45)
+RECIPIENT = Column("Đơn vị hoặc người nhận", _blank, 18)
+NOTES = Column("Ghi chú", _notes, 22)
+
+REGISTER_COLUMNS = (
+    Column("Ngày đến", _received, 12, centered=True),
+    Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
+    Column("Tác giả", lambda d: d.issuer_name, 22),
+    Column("Số, ký hiệu", lambda d: d.number_notation, 14),
+    Column("Ngày tháng", lambda d: d.document_date, 12, centered=True),
+    TYPE_AND_SUBJECT,
+    RECIPIENT,
+    Column("Ký nhận", _blank, 10),
+    NOTES,
+)
+TRACKING_COLUMNS = (
+    Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
+    Column("Ngày đến", _received, 12, centered=True),
+    TYPE_AND_SUBJECT,
+    RECIPIENT,
+    Column("Thời hạn giải quyết", lambda d: d.due_date, 12, centered=True),
+    Column("Tiến độ giải quyết", lambda d: PROGRESS[d.status], 13),
+    Column("Số, ký hiệu văn bản trả lời", _blank, 14),
+    NOTES,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str
+    file_name: str
+    sheet_name: str
+    columns: tuple[Column, ...]
+
+
+KINDS = {
+    "register": Kind("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", "Sổ đăng ký văn bản đến", "Sổ đăng ký văn bản đến", REGISTER_COLUMNS),
+    "tracking": Kind("SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN", "Sổ theo dõi giải quyết văn bản đến",
+                     "Sổ theo dõi giải quyết", TRACKING_COLUMNS),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Receipt dates in Vietnam, both ends included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, received_from: date | None, received_to: date | None, year: int | None, today: date) -> Period:
+        """A year, a range, or by default this year. An open end stays in the other end's year:
+        numbers restart every 1 January, so a register is read one year at a time."""
+        if year is not None:
+            if received_from or received_to:
+                raise InvalidData("Chọn năm hoặc khoảng ngày, không chọn cả hai.")
+            return cls(date(year, 1, 1), date(year, 12, 31))
+        start = received_from or date((received_to or today).year, 1, 1)
+        end = received_to or date(start.year, 12, 31)
+        if start > end:
+            raise InvalidData("Ngày bắt đầu sau ngày kết thúc.",
+                              errors={"received_from": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."})
+        return cls(start, end)
+
+    @property
+    def whole_year(self) -> bool:
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
+            and self.start.year == self.end.year
+
+    @property
+    def label(self) -> str:
+        if self.whole_year:
+            return f"Năm {self.start.year}"
+        return f"Từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
+
+    @property
+    def slug(self) -> str:
+        return str(self.start.year) if self.whole_year else f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+
+
+@dataclass(frozen=True)
+class Exported:
+    data: bytes
+    media_type: str
+    file_name: str
+    rows: int
+
+
+def export(session: Session, who: Identity, kind: str, file_format: str, period: Period,
+           include_refused: bool = False) -> Exported:
+    """The agency's register for the period as a file, in incoming-number order; the export is audited."""
+    if not who.has_any(*READERS):
+        raise NotAllowed("your roles may not read the incoming register")
+    spec, (write, media_type) = KINDS[kind], WRITERS[file_format]
+    report = report_of(session, who, spec, period, include_refused)
+    data = write(report)
+    audit.record(session, "incoming.exported", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type="incoming_register",
+                 after={"register": kind, "format": file_format, "from": period.start.isoformat(),
+                        "to": period.end.isoformat(), "include_refused": include_refused, "rows": len(report.rows)})
+    return Exported(data, media_type, f"{spec.file_name} {period.slug}.{file_format}", len(report.rows))
+
+
+def report_of(session: Session, who: Identity, spec: Kind, period: Period, include_refused: bool) -> Report:
+    agency = session.get(Agency, who.agency_id)
+    return build(title=spec.title, heading=[agency.name], subtitle=period.label, sheet_name=spec.sheet_name,
+                 columns=spec.columns, items=entries(session, who.agency_id, period, include_refused))
+
+
+def entries(session: Session, agency_id: int, period: Period, include_refused: bool) -> list[IncomingDocument]:
+    """Numbered documents received in the period (and refused ones, unnumbered, if asked), by
+    year then incoming number: a number is given on acceptance, so it need not follow receipt time."""
+    D = IncomingDocument
+    in_register = D.incoming_number.is_not(None)
+    query = (sa.select(D)
+             .where(D.agency_id == agency_id, D.received_at >= _start_of(period.start),
+                    D.received_at < _start_of(period.end + timedelta(days=1)),
+                    sa.or_(in_register, D.status == "02") if include_refused else in_register)
+             .limit(MAX_ROWS + 1))
+    documents = list(session.scalars(query))
+    if len(documents) > MAX_ROWS:
+        raise InvalidData(f"Quá {MAX_ROWS} văn bản: hãy chọn khoảng thời gian ngắn hơn.")
+    return sorted(documents, key=_register_order)
+
+
+def _register_order(d: IncomingDocument) -> tuple:
+    return (_received(d).year, d.incoming_number is None, d.incoming_number or 0, d.received_at, d.id)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), VN_TZ)
