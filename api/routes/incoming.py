@@ -6,15 +6,15 @@ from typing import Annotated
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from documents.errors import InvalidData, NotFound
 from documents.files.service import read_attachment
-from documents.incoming import queries, service
+from documents.incoming import exports, queries, service
 from engine import clock
 
-from ..deps import DB, ApiUser, get_system
+from ..deps import DB, ApiUser, Runtime, get_system
 from ..schemas import ERRORS, IncomingList, IncomingOut, RefuseRequest
 
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
@@ -39,7 +39,7 @@ def register(request: Request, who: ApiUser, session: DB,
     system = get_system(request)
     limit = service.MAX_ATTACHMENT_BYTES
     uploads = [service.Upload(f.filename or "", f.file.read(limit + 1)) for f in files]
-    result = service.register(session, system.files, system.keystore, who, fields, uploads, channel)
+    result = service.register(session, system.runtime, system.files, system.keystore, who, fields, uploads, channel)
     return IncomingOut.of(result.document, service.statuses(session, result.document), result.attachments,
                           result.duplicates)
 
@@ -62,6 +62,53 @@ def search(who: ApiUser, session: DB,
     return IncomingList(total=total, items=[IncomingOut.of(d) for d in rows])
 
 
+# The register exports come before "/{document_id}": routes are matched in declaration order.
+def export_query(received_from: date | None = None, received_to: date | None = None,
+                 year: Annotated[int | None, Query(ge=exports.FIRST_YEAR, le=exports.LAST_YEAR,
+                                                   description="instead of a date range")] = None,
+                 include_refused: Annotated[bool, Query(description="add refused documents (no number)")] = False,
+                 ) -> tuple[exports.Period, bool]:
+    today = clock.now().astimezone(queries.VN_TZ).date()
+    return exports.Period.of(received_from, received_to, year, today), include_refused
+
+
+ExportQuery = Annotated[tuple[exports.Period, bool], Depends(export_query)]
+
+
+def _export_route(kind: str, file_format: str, summary: str):
+    media_type = exports.WRITERS[file_format].media_type
+    return router.get(f"/export/{kind}.{file_format}", summary=summary, response_class=Response,
+                      responses={200: {"content": {media_type: {}}}})
+
+
+def _export(session, who, kind: str, file_format: str, query: tuple[exports.Period, bool]) -> Response:
+    period, include_refused = query
+    exported = exports.export(session, who, kind, file_format, period, include_refused)
+    return Response(exported.data, media_type=exported.media_type,
+                    headers={"Content-Disposition": _attachment_disposition(exported.file_name),
+                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@_export_route("register", "xlsx", "The incoming register (NĐ 30 Phụ lục IV) of a year or date range, as XLSX")
+def export_register_xlsx(who: ApiUser, session: DB, query: ExportQuery) -> Response:
+    return _export(session, who, "register", "xlsx", query)
+
+
+@_export_route("register", "pdf", "The incoming register (NĐ 30 Phụ lục IV) of a year or date range, as PDF")
+def export_register_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Response:
+    return _export(session, who, "register", "pdf", query)
+
+
+@_export_route("tracking", "xlsx", "The handling-tracking register of incoming documents, as XLSX")
+def export_tracking_xlsx(who: ApiUser, session: DB, query: ExportQuery) -> Response:
+    return _export(session, who, "tracking", "xlsx", query)
+
+
+@_export_route("tracking", "pdf", "The handling-tracking register of incoming documents, as PDF")
+def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Response:
+    return _export(session, who, "tracking", "pdf", query)
+
+
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
 def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
     return _full(session, service.get(session, who, document_id))
@@ -69,8 +116,8 @@ def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
 
 @router.post("/{document_id}/accept", response_model=IncomingOut,
              summary="Accept an arrived electronic document (clerks): numbered, sender told 03")
-def accept(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
-    return _full(session, service.accept(session, who, document_id))
+def accept(document_id: int, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+    return _full(session, service.accept(session, runtime, who, document_id))
 
 
 @router.post("/{document_id}/refuse", response_model=IncomingOut,

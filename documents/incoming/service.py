@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.runtime import WorkflowRuntime
 from forms import FormInvalid, default_registry
 
 from .. import audit
@@ -31,6 +32,7 @@ from .models import STATUSES, IncomingDocument, IncomingStatus
 from .search import fold
 
 METADATA_FORM = "incoming_document"
+WORKFLOW = "incoming"
 CLERKS = ("clerk",)
 READERS = ("clerk", "leader", "unit_head")
 OWNER_TYPE = "incoming_document"
@@ -51,8 +53,8 @@ class Registered:
     duplicates: list[IncomingDocument]  # same number/notation and issuer: a warning, not a refusal
 
 
-def register(session: Session, store: FileStore, keystore: Keystore, who: Identity, metadata: dict[str, Any],
-             uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
+def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore: Keystore, who: Identity,
+             metadata: dict[str, Any], uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
     """Register a paper or otherwise received document: it is accepted at once (01 then 03).
     A paper document's first file is its scan, which gets the agency's digitisation signature
     (seed 002 Đ9.3); every PDF's signatures are checked and the result kept."""
@@ -74,6 +76,7 @@ def register(session: Session, store: FileStore, keystore: Keystore, who: Identi
     session.flush()
     _status(session, document, "01", who.user_id)
     _number(session, document, who.user_id)
+    _start_handling(session, runtime, document, who)
     attachments = [store_attachment(session, store, filename=u.filename, data=u.data, uploaded_by=who.user_id,
                                     owner_type=OWNER_TYPE, owner_id=document.id, max_bytes=MAX_ATTACHMENT_BYTES,
                                     scan=channel == "paper" and index == 0)
@@ -111,10 +114,12 @@ def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *
     return document
 
 
-def accept(session: Session, who: Identity, document_id: int) -> IncomingDocument:
-    """The clerk accepts an arrived electronic document: it is numbered (03)."""
+def accept(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int) -> IncomingDocument:
+    """The clerk accepts an arrived electronic document: it is numbered (03) and its handling
+    starts."""
     document = _arrived(session, who, document_id)
     _number(session, document, who.user_id)
+    _start_handling(session, runtime, document, who)
     audit.record(session, "incoming.accepted", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id, after={"number": document.incoming_number})
     return document
@@ -131,6 +136,15 @@ def refuse(session: Session, who: Identity, document_id: int, reason: str) -> In
     audit.record(session, "incoming.refused", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.refusal_reason})
     return document
+
+
+def _start_handling(session: Session, runtime: WorkflowRuntime, document: IncomingDocument, who: Identity) -> None:
+    """Start the agency's incoming workflow (its own diagram or the default) on an accepted document."""
+    data = {"document_id": document.id, "urgency": document.urgency, "subject": document.subject,
+            "incoming_number": document.incoming_number}
+    instance = runtime.start(session, who.agency_code, WORKFLOW, str(who.user_id), data,
+                             business_key=f"incoming:{document.id}")
+    document.process_instance_id = instance.id
 
 
 PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by the document's workflow

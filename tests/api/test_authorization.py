@@ -62,6 +62,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/tasks/{task_id}/complete"): Route("refused", lambda ids: {"json": {"data": REGISTER}}),
     ("POST", "/api/incoming"): Route("own", lambda ids: incoming_upload()),
     ("GET", "/api/incoming"): Route("hidden"),
+    # Agency B gets its own register, empty of A's documents (tests/api/test_incoming_exports.py).
+    ("GET", "/api/incoming/export/register.xlsx"): Route("hidden"),
+    ("GET", "/api/incoming/export/register.pdf"): Route("hidden"),
+    ("GET", "/api/incoming/export/tracking.xlsx"): Route("hidden"),
+    ("GET", "/api/incoming/export/tracking.pdf"): Route("hidden"),
     ("GET", "/api/incoming/{document_id}"): Route("refused"),
     ("GET", "/api/incoming/{document_id}/files/{attachment_id}"): Route("refused"),
     ("POST", "/api/incoming/{document_id}/accept"): Route("refused", document="arrived"),

@@ -94,3 +94,28 @@ def test_accepting_an_electronic_document_over_http_tells_the_sender(client, api
     seen_by_sender = client.get("/api/sent/B-123/statuses", headers=api("b.clerk")).json()
     assert [(s["code"], s["name"]) for s in seen_by_sender] == [("01", "arrived"), ("03", "accepted")]
     assert client.get("/api/sent/B-123/statuses", headers=api("a.clerk")).json() == []
+
+
+def test_a_paper_document_goes_from_arrival_to_completion_through_the_api(client, api, system, province):
+    """Clerk registers → leader distributes → specialist handles → unit head confirms: 06."""
+    from tests.conftest import drain_outbox
+
+    system.keystore.install_demo("000.00.01.H99", "Cơ quan A")
+    document = register(client, api("a.clerk")).json()
+    staff = province["a.staff"]
+    leader_queue = client.get("/api/tasks", headers=api("a.leader")).json()
+    (distribute,) = [t for t in leader_queue if t["name"] == "distribute"]
+    assert distribute["urgency"] == 1  # "urgent" puts it first in every queue
+    client.post(f"/api/tasks/{distribute['id']}/complete", headers=api("a.leader"),
+                json={"data": {"decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": staff.user_id,
+                               "lead_unit_id": staff.unit_id}}).raise_for_status()
+    (handle,) = client.get("/api/tasks", headers=api("a.staff")).json()
+    client.post(f"/api/tasks/{handle['id']}/complete", headers=api("a.staff"),
+                json={"data": {"result": "Đã báo cáo", "completed": True}}).raise_for_status()
+    (review,) = client.get("/api/tasks", headers=api("a.unit_head")).json()
+    client.post(f"/api/tasks/{review['id']}/complete", headers=api("a.unit_head"),
+                json={"data": {"approved": True}}).raise_for_status()
+    drain_outbox(system)
+    shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
+    assert [s["code"] for s in shown["statuses"]] == ["01", "03", "04", "05", "06"]
+    assert shown["status_name"] == "completed"

@@ -27,6 +27,7 @@ def office(system) -> dict:
     """Two agencies with a clerk, a leader and a specialist each."""
     people = {}
     with unit_of_work(system.sessions) as session:
+        system.runtime.deploy_directory(session, system.settings.bpmn_dir)
         for prefix, code in (("a", "000.00.01.H99"), ("b", "000.00.02.H99")):
             agency = accounts.create_agency(session, code, f"Cơ quan {prefix.upper()}")
             for role in ("clerk", "leader", "staff"):

@@ -16,6 +16,7 @@ from documents.incoming.models import IncomingDocument
 from documents.models import Agency
 from engine import clock, outbox
 from engine.db import unit_of_work
+from tests.conftest import drain_outbox
 from tests.files import samples
 
 MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
@@ -59,6 +60,10 @@ def reported(system, reference="B-OUT-1") -> list[tuple[str, str | None]]:
         return [(r.code, r.reason) for r in rows]
 
 
+def accept(system, who, document_id):
+    return act(system, lambda session, *args: service.accept(session, system.runtime, *args), who, document_id)
+
+
 def act(system, action, *args):
     with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
         document = action(session, *args)
@@ -75,9 +80,9 @@ def test_arrival_acceptance_and_statuses_to_the_sender(system, store, keys, offi
     assert deliver_all(system) == 1
     assert reported(system) == [("01", None)]  # the sender knows the same day
 
-    assert act(system, service.accept, office["a.clerk"], document_id) == ("03", 1)
+    assert accept(system, office["a.clerk"], document_id) == ("03", 1)
     with pytest.raises(Conflict):
-        act(system, service.accept, office["a.clerk"], document_id)
+        accept(system, office["a.clerk"], document_id)
     assert deliver_all(system) == 1
     assert reported(system) == [("01", None), ("03", None)]
 
@@ -88,7 +93,7 @@ def test_refusal_with_a_reason_reaches_the_sender(system, store, keys, office):
         act(system, service.refuse, office["a.clerk"], document_id, "   ")
     assert act(system, service.refuse, office["a.clerk"], document_id, "Không đúng thẩm quyền") == ("02", None)
     with pytest.raises(Conflict):
-        act(system, service.accept, office["a.clerk"], document_id)
+        accept(system, office["a.clerk"], document_id)
     deliver_all(system)
     assert reported(system, "B-OUT-2") == [("01", None), ("02", "Không đúng thẩm quyền")]
 
@@ -96,9 +101,9 @@ def test_refusal_with_a_reason_reaches_the_sender(system, store, keys, office):
 def test_only_the_recipient_clerk_decides(system, store, keys, office):
     document_id = send(system, store, keys)
     with pytest.raises(NotFound):
-        act(system, service.accept, office["b.clerk"], document_id)
+        accept(system, office["b.clerk"], document_id)
     with pytest.raises(NotAllowed):
-        act(system, service.accept, office["a.leader"], document_id)
+        accept(system, office["a.leader"], document_id)
     with unit_of_work(system.sessions) as session:
         assert session.get(IncomingDocument, document_id).status == "01"
 
@@ -121,46 +126,35 @@ def test_the_sender_reads_its_statuses_and_nobody_else_does(system, store, keys,
         assert statuses.of_reference(session, office["a.clerk"], "B-OUT-1") == []
 
 
-def test_the_workflow_reports_completion_to_the_document_and_its_sender(system, store, keys, office):
-    """The incoming diagram throws `incoming.status` 06 at its end; the domain hears it once."""
+def test_acceptance_starts_handling_and_every_status_reaches_the_sender(system, store, keys, office):
+    """Accepting starts the incoming workflow at the leader's distribution; its status messages
+    (04 assigned, 05 in progress, 06 completed) move the document and reach the sender."""
     from engine.runtime import Principal
     document_id = send(system, store, keys, reference="B-OUT-3")
-    act(system, service.accept, office["a.clerk"], document_id)
-    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
-        system.runtime.deploy_directory(session, system.settings.bpmn_dir)
-    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
-        instance = system.runtime.start(session, "000.00.01.H99", "incoming", "system",
-                                        {"document_id": document_id, "urgency": "normal"})
+    accept(system, office["a.clerk"], document_id)
+    with unit_of_work(system.sessions) as session:
+        instance_id = session.get(IncomingDocument, document_id).process_instance_id
+        assert [t.spec_name for t in system.runtime.open_tasks(session, instance_id)] == ["distribute"]
     handler = str(office["a.staff"].user_id)
-    # One principal holding every lane's role stands in for the clerk, leader, handler and unit head.
-    everyone = Principal(handler, "000.00.01.H99", frozenset({"clerk", "leader", "staff", "unit_head"}),
-                         frozenset({"7"}))
-    steps = [("register", {"subject": "S", "issuing_agency": "Cơ quan B", "number_notation": "45/CQB-VP",
-                           "document_date": "2026-11-23"}),
-             ("distribute", {"decision": "assign", "direction": "Xử lý", "lead_user_id": int(handler), "lead_unit_id": 7}),
+    # One principal holding every lane's role stands in for the leader, handler and unit head.
+    everyone = Principal(handler, "000.00.01.H99", frozenset({"leader", "staff", "unit_head"}), frozenset({"7"}))
+    steps = [("distribute", {"decision": "assign", "direction": "Xử lý", "lead_user_id": int(handler),
+                             "lead_unit_id": 7}),
              ("handle", {"result": "Đã xử lý", "completed": True}), ("review", {"approved": True})]
     for name, data in steps:
         with unit_of_work(system.sessions) as session:
-            task = next(t for t in system.runtime.open_tasks(session, instance.id) if t.spec_name == name)
+            task = next(t for t in system.runtime.open_tasks(session, instance_id) if t.spec_name == name)
             system.runtime.complete(session, task.id, everyone, data)
-    for _ in range(2):  # the end message, then the status it causes
-        published = []
-        outbox.relay(system.sessions, lambda row: published.append((row.topic, row.id)))
-        for topic, outbox_id in published:
-            with unit_of_work(system.sessions) as session:
-                if topic == "engine.message":
-                    system.runtime.handle_outbox_message(session, outbox_id)
-                else:
-                    statuses.deliver(session, outbox_id)
+    drain_outbox(system)  # the workflow's messages, then the statuses they cause
     with unit_of_work(system.sessions) as session:
         assert session.get(IncomingDocument, document_id).status == "06"
-    assert [code for code, _ in reported(system, "B-OUT-3")] == ["01", "03", "06"]
+    assert [code for code, _ in reported(system, "B-OUT-3")] == ["01", "03", "04", "05", "06"]
 
 
 def test_progress_only_moves_forward_and_only_for_accepted_documents(system, store, keys, office):
     arrived = send(system, store, keys, reference="B-OUT-4")
     accepted = send(system, store, keys, reference="B-OUT-5")
-    act(system, service.accept, office["a.clerk"], accepted)
+    accept(system, office["a.clerk"], accepted)
 
     def report(document_id, code):
         with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:

@@ -103,7 +103,7 @@ def entered(system, store, keystore, office):
     """Agency A: three accepted documents (numbers 1–3) and one refused; agency B: one."""
     def register(who, **changes):
         with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
-            return service.register(session, store, keystore, who, {**METADATA, **changes}).document.id
+            return service.register(session, system.runtime, store, keystore, who, {**METADATA, **changes}).document.id
 
     for n in (1, 2, 3):
         register(office["a.clerk"], subject=f"Văn bản thứ {n} về đường giao thông", number_notation=f"{n}/SNV")
@@ -155,19 +155,27 @@ def test_the_tracking_register_shows_deadline_and_progress(system, entered):
 
 
 def test_another_period_or_agency_sees_none_of_them_and_staff_none_at_all(system, entered):
-    _, rows = sheet_rows(system, entered["a.leader"], "register", exports.Period(date(2026, 11, 24), date(2026, 12, 31)))
-    assert rows == []
+    later = exports.Period(date(2026, 11, 24), date(2026, 12, 31))
+    assert sheet_rows(system, entered["a.leader"], "register", later)[1] == []
     _, rows = sheet_rows(system, entered["b.leader"], "register")
     assert [r[5] for r in rows] == ["Công văn Văn bản của cơ quan B"]
     with pytest.raises(NotAllowed):
         sheet_rows(system, entered["a.staff"], "register")
 
 
+def test_a_register_longer_than_a_writer_takes_asks_for_a_shorter_period(system, entered):
+    whole_year = exports.Period(date(2026, 1, 1), date(2026, 12, 31))
+    with unit_of_work(system.sessions) as session:
+        assert len(exports.entries(session, entered["a.clerk"].agency_id, whole_year, False, max_rows=3)) == 3
+        with pytest.raises(InvalidData, match="hơn 2 văn bản"):
+            exports.entries(session, entered["a.clerk"].agency_id, whole_year, False, max_rows=2)
+
+
 def test_a_range_across_new_year_lists_each_year_in_number_order(system, store, keystore, office):
     for at in (datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc), datetime(2026, 12, 31, 1, 0, tzinfo=timezone.utc),
                datetime(2026, 12, 30, 1, 0, tzinfo=timezone.utc)):
         with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
-            service.register(session, store, keystore, office["a.clerk"], METADATA)
+            service.register(session, system.runtime, store, keystore, office["a.clerk"], METADATA)
     _, rows = sheet_rows(system, office["a.clerk"], "register", exports.Period(date(2026, 12, 1), date(2027, 1, 31)))
     assert [(r[0].date(), r[1]) for r in rows] == [(date(2026, 12, 31), 1), (date(2026, 12, 30), 2),
                                                    (date(2027, 1, 4), 1)]
@@ -182,5 +190,6 @@ def test_the_period_is_a_year_a_range_or_this_year():
     assert exports.Period.of(date(2026, 3, 1), None, None, today).end == date(2026, 12, 31)
     with pytest.raises(InvalidData):
         exports.Period.of(date(2026, 11, 30), date(2026, 11, 1), None, today)
-    with pytest.raises(InvalidData):
-        exports.Period.of(date(2026, 11, 1), None, 2026, today)
+    for wrong in ((date(2026, 11, 1), None, 2026), (date(1, 1, 1), None, None), (None, date(9999, 12, 31), None)):
+        with pytest.raises(InvalidData):
+            exports.Period.of(*wrong, today)

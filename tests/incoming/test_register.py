@@ -28,7 +28,7 @@ def reg(system, store, keystore):
     """Register as ``who`` at a fixed time; returns (id, incoming number, duplicate ids)."""
     def register(who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800):
         with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
-            result = service.register(session, store, keystore, who,
+            result = service.register(session, system.runtime, store, keystore, who,
                                       dict(METADATA if metadata is None else metadata), uploads, channel)
             return result.document.id, result.document.incoming_number, [d.id for d in result.duplicates]
     return register
