@@ -28,10 +28,15 @@ def urgency_level(value: Any) -> int:
 
 
 def validate_form(form_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned form. A submitted form sets every one of its fields: one left empty is cleared
+    (None), so a value from an earlier round (a previous lead, a previous handler) cannot linger
+    in the process data."""
+    registry = default_registry()
     try:
-        return default_registry().validate(form_key, data)
+        clean = registry.validate(form_key, data)
     except FormInvalid as exc:
         raise InvalidData("Dữ liệu biểu mẫu không hợp lệ.", errors=exc.errors) from None
+    return {name: clean.get(name) for name in registry.get(form_key).schema.get("properties", {})}
 
 
 def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

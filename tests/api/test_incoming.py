@@ -119,3 +119,34 @@ def test_a_paper_document_goes_from_arrival_to_completion_through_the_api(client
     shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
     assert [s["code"] for s in shown["statuses"]] == ["01", "03", "04", "05", "06"]
     assert shown["status_name"] == "completed"
+
+
+def test_a_unit_lead_goes_through_the_unit_head_who_assigns_or_returns(client, api, system, province):
+    """The leader names only a unit: its head assigns a specialist, or returns it to the leader."""
+    document = register(client, api("a.clerk"), channel="manual", files=()).json()
+    staff = province["a.staff"]
+
+    def only(user, name):
+        tasks = [t for t in client.get("/api/tasks", headers=api(user)).json() if t["name"] == name]
+        assert len(tasks) == 1, (user, name, tasks)
+        return tasks[0]["id"]
+
+    def complete(user, name, data):
+        response = client.post(f"/api/tasks/{only(user, name)}/complete", headers=api(user), json={"data": data})
+        assert response.status_code == 200, response.text
+
+    to_unit = {"decision": "assign", "direction": "Phòng xử lý", "lead_unit_id": staff.unit_id}
+    complete("a.leader", "distribute", to_unit)
+    assert client.get("/api/tasks", headers=api("a.staff")).json() == []  # nobody named yet
+    refused = client.post(f"/api/tasks/{only('a.unit_head', 'unit_assign')}/complete", headers=api("a.unit_head"),
+                          json={"data": {"unit_decision": "return"}})
+    assert refused.status_code == 422 and "unit_note" in refused.json()["error"]["errors"]
+    complete("a.unit_head", "unit_assign", {"unit_decision": "return", "unit_note": "Không thuộc phòng"})
+    complete("a.leader", "distribute", to_unit)  # back with the leader, sent again
+    complete("a.unit_head", "unit_assign", {"unit_decision": "assign", "handler_user_id": staff.user_id})
+    complete("a.staff", "handle", {"result": "Xong", "completed": True})
+    complete("a.unit_head", "review", {"approved": True})
+    from tests.conftest import drain_outbox
+    drain_outbox(system)
+    shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
+    assert shown["status"] == "06"
