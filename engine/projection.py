@@ -63,6 +63,11 @@ def waiting_messages(workflow: BpmnWorkflow) -> set[str]:
     return names
 
 
+def element_name(task: Any) -> str:
+    """The BPMN element id: a multi-instance child is named like its element, not '… [child]'."""
+    return task.task_spec.bpmn_id or task.task_spec.name
+
+
 def task_title(task: Any) -> str:
     return (task.task_spec.bpmn_name or task.task_spec.name)[:255]
 
@@ -118,7 +123,7 @@ def _completed(workflow: BpmnWorkflow, task_id: str) -> bool:
 def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assignment: TaskAssignment,
                     now: datetime) -> None:
     session.add(HumanTask(
-        instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=task.task_spec.name,
+        instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=element_name(task),
         title=task_title(task), lane=task.task_spec.lane, form_key=properties(task).get("formKey"),
         candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
         candidate_user=assignment.candidate_user, assignee=None, created_at=now,
@@ -136,7 +141,7 @@ def _project_timers(session: Session, instance: ProcessInstance, workflow: BpmnW
                         .execution_options(synchronize_session=False))
     for task, at in waiting_timers(workflow):
         if str(task.id) in changed:
-            session.add(Timer(instance_id=instance.id, task_id=str(task.id), spec_name=task.task_spec.name,
+            session.add(Timer(instance_id=instance.id, task_id=str(task.id), spec_name=element_name(task),
                               kind=type(task.task_spec.event_definition).__name__, fire_at=at))
 
 

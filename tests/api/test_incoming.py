@@ -150,3 +150,34 @@ def test_a_unit_lead_goes_through_the_unit_head_who_assigns_or_returns(client, a
     drain_outbox(system)
     shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
     assert shown["status"] == "06"
+
+
+def test_coordinators_answer_in_parallel_and_rework_does_not_ask_them_again(client, api, system, province):
+    document = register(client, api("a.clerk"), channel="manual", files=()).json()
+    staff = province["a.staff"]
+
+    def names(user):
+        return sorted(t["name"] for t in client.get("/api/tasks", headers=api(user)).json())
+
+    def complete(user, name, data):
+        (task,) = [t for t in client.get("/api/tasks", headers=api(user)).json() if t["name"] == name]
+        response = client.post(f"/api/tasks/{task['id']}/complete", headers=api(user), json={"data": data})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    complete("a.leader", "distribute", {"decision": "assign", "direction": "Chủ trì xử lý", "lead_user_id": staff.user_id,
+                                        "lead_unit_id": staff.unit_id, "coordinators": [staff.unit_id]})
+    assert names("a.staff") == ["handle"] and names("a.unit_head") == ["coordinate"]
+    complete("a.staff", "handle", {"result": "Dự thảo trả lời", "completed": True})
+    assert names("a.unit_head") == ["coordinate"]  # the review waits for the coordinator's opinion
+    complete("a.unit_head", "coordinate", {"opinion": "Thống nhất, đề nghị bổ sung số liệu"})
+    instance = complete("a.unit_head", "review", {"approved": False, "comment": "Bổ sung số liệu"})
+    assert names("a.unit_head") == [] and names("a.staff") == ["handle"]  # rework: no second coordination
+    complete("a.staff", "handle", {"result": "Đã bổ sung", "completed": True})
+    assert names("a.unit_head") == ["review"]
+    complete("a.unit_head", "review", {"approved": True})
+    shown = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.leader")).json()
+    assert shown["status"] == "completed"
+    opinions = [h["data"] for h in shown["history"] if h["action"] == "completed" and h["step"] == "coordinate"]
+    assert opinions == [{"opinion": "Thống nhất, đề nghị bổ sung số liệu"}]
+    assert document["id"]

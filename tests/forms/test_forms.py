@@ -9,7 +9,7 @@ from forms import FormDefinitionError, FormRegistry, UnknownForm, messages
 from forms import default_registry, FormInvalid
 
 DEFINITIONS = sorted((Path(__file__).parents[2] / "forms" / "definitions").glob("*.json"))
-EXPECTED_KEYS = {"incoming_assign", "incoming_document", "incoming_register", "incoming_distribute", "incoming_handle", "incoming_review"}
+EXPECTED_KEYS = {"incoming_assign", "incoming_coordinate", "incoming_document", "incoming_register", "incoming_distribute", "incoming_handle", "incoming_review"}
 
 REGISTER_OK = {
     "subject": "Về việc triển khai kế hoạch chuyển đổi số năm 2026",
