@@ -23,7 +23,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path(os.environ.get("QLVBDH_SCREENSHOT", "/tmp/qlvbdh-task.png"))
+SCREENSHOT_ERRORS = SCREENSHOT.with_name(SCREENSHOT.stem + "-errors" + SCREENSHOT.suffix)
 AGENCY = "000.00.01.H99"
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium; checked before any seeding or server start-up."""
+    _require_chromium()
+    return CHROMIUM
 
 
 def _require_chromium() -> None:
@@ -59,14 +67,13 @@ def server(pg: System, office: dict) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser_page(server: str):
-    _require_chromium()
+def browser_page(chromium: Path, server: str):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # a declared test dependency: never skip on it
         pytest.fail("the `playwright` package is missing: pip install -e '.[test]'", pytrace=False)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="vi-VN")
             page = context.new_page()
@@ -77,7 +84,8 @@ def browser_page(server: str):
             browser.close()
 
 
-def test_clerk_registers_incoming_document(pg: System, office: dict, server: str, browser_page) -> None:
+def test_clerk_registers_incoming_document(chromium: Path, pg: System, office: dict, server: str,
+                                           browser_page) -> None:
     from playwright.sync_api import expect
 
     page = browser_page
@@ -104,6 +112,7 @@ def test_clerk_registers_incoming_document(pg: System, office: dict, server: str
     form = page.locator("form.card")
     for label in ("Số, ký hiệu", "Ngày văn bản", "Cơ quan ban hành", "Trích yếu", "Mức độ khẩn"):
         expect(form.get_by_label(label)).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # Submitted empty: the form comes back with Vietnamese messages, one per required field.
     form.get_by_role("button", name="Hoàn thành").click()
@@ -113,7 +122,7 @@ def test_clerk_registers_incoming_document(pg: System, office: dict, server: str
     expect(field_errors).to_have_count(4)
     expect(page.locator(".field.invalid", has=page.locator("textarea[name=subject]"))).to_contain_text("bắt buộc")
     assert page.url == task_url
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(SCREENSHOT_ERRORS), full_page=True)
 
     # Filled in: completed, back on the (now empty) queue.
     form = page.locator("form.card")
