@@ -15,7 +15,8 @@ from tasks import broker as brokers
 from tasks import embedded
 
 from . import errors
-from .deps import LoginRequired
+from .deps import CsrfRefused, LoginRequired
+from .pages.render import page
 from .pages.routes import router as pages_router
 from .routes import auth, exchange, health, incoming, processes, tasks
 
@@ -62,6 +63,10 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused):
+        return page(request, "error.html", {"status": 403, "message_key": "error.csrf", "errors": {}}, 403)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -74,10 +74,14 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+class CsrfRefused(Exception):
+    """A page form without the session's CSRF token: the app answers 403 with a translated page."""
+
+
 def csrf_protected(who: PageUser, csrf_token: Annotated[str, Form()] = "") -> Identity:
     """Every state-changing page request carries the session's CSRF token in the form."""
     if not who.csrf_token or not same_secret(csrf_token, who.csrf_token):
-        raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
+        raise CsrfRefused()
     return who
 
 

@@ -11,10 +11,11 @@ from fastapi.responses import RedirectResponse
 from documents import accounts, audit, processes
 from documents.errors import AccountLocked, DomainError
 from engine.errors import Conflict, InvalidData
-from forms import default_registry
+from forms import FormInvalid, default_registry
 
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from .formdata import coerce
+from ..i18n import locale_of
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +42,7 @@ def login(request: Request, session: DB, username: Annotated[str, Form(max_lengt
           password: Annotated[str, Form(max_length=1000)], csrf_token: Annotated[str, Form()] = ""):
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not same_secret(csrf_token, expected):
-        return page(request, "error.html", {"status": 403, "message": "CSRF token missing or wrong", "errors": {}}, 403)
+        return page(request, "error.html", {"status": 403, "message_key": "error.csrf", "errors": {}}, 403)
     try:
         user = accounts.authenticate(session, username, password)
     except DomainError as exc:
@@ -105,7 +106,9 @@ async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB
         processes.complete(session, runtime, who, task_id, data)
     except InvalidData as exc:
         session.rollback()
-        return _task_page(request, who, task, values=dict(raw), errors=exc.errors or {"": exc.message}, status=422)
+        errors = _in_page_language(request, form.key, data) if form and exc.errors else None
+        return _task_page(request, who, task, values=dict(raw), errors=errors or exc.errors or {"": exc.message},
+                          status=422)
     except Conflict:
         session.rollback()
         return _task_page(request, who, task, errors={"": "task.conflict"}, status=409)
@@ -116,6 +119,15 @@ async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB
 def task_claim(task_id: int, who: CsrfUser, session: DB, runtime: Runtime):
     processes.claim(session, runtime, who, task_id)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+
+
+def _in_page_language(request: Request, form_key: str, data: dict) -> dict[str, str] | None:
+    """The form's messages in the page's language (the engine validated in Vietnamese)."""
+    try:
+        default_registry().validate(form_key, data, locale=locale_of(request))
+    except FormInvalid as exc:
+        return exc.errors
+    return None
 
 
 def _task_page(request: Request, who, task, values=None, errors=None, status=200):

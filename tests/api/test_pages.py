@@ -339,3 +339,19 @@ def test_a_login_whose_commit_fails_hands_out_no_session(app, client, system, pr
     assert response.headers["x-frame-options"] == "DENY"
     assert not anonymous.cookies.get(SESSION_COOKIE)
     assert count(system, AuthSession) == 0
+
+
+def test_english_pages_translate_the_form_title_options_errors_and_csrf(browser, client, api, province):
+    task_id = register_task(client, api)
+    clerk = browser("a.clerk")
+    clerk.get("/lang/en")
+    form = clerk.get(f"/tasks/{task_id}").text
+    assert "Register incoming document" in form and "Very urgent" in form and "Thượng khẩn" not in form
+    invalid = clerk.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(form), "subject": ""})
+    assert invalid.status_code == 422
+    assert "is required" in invalid.text and "bắt buộc" not in invalid.text
+    forged = clerk.post(f"/tasks/{task_id}", data={"subject": "x"})
+    assert forged.status_code == 403 and "anti-forgery" in forged.text
+    clerk.get("/lang/vi")
+    forged = clerk.post(f"/tasks/{task_id}", data={"subject": "x"})
+    assert forged.status_code == 403 and "chống giả mạo" in forged.text
