@@ -491,13 +491,16 @@ class WorkflowRuntime:
             self._record(session, instance, actor, "ended", None, None, None)
         if instance.status != "running" and instance.ended_at is None:
             instance.ended_at = now
+        # Thrown events are taken out of the workflow before its state is stored: left inside,
+        # they would be stored and thrown again by every later step.
+        events = workflow.get_events()
         instance.state = dump_state(workflow)
         instance.updated_at = now
         # The versioned UPDATE goes first: a stale writer stops here, before touching projections.
         self._flush_session(session)
         before = self._loaded.pop(workflow, NOTHING) if before is None else before
         project(session, instance, workflow, self._assign, now, before)
-        for event in workflow.get_events():
+        for event in events:
             if isinstance(event.event_definition, MessageEventDefinition):
                 body = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
                 outbox.enqueue(session, MESSAGE_TOPIC, {

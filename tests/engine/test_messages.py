@@ -83,3 +83,18 @@ def test_a_domain_subscriber_hears_each_thrown_message_once(system, clock):
         with unit_of_work(system.sessions) as session:
             runtime.handle_outbox_message(session, published[0])
     assert heard == [{"correlation_key": "doc-9", "note": "đã nhận"}]
+
+
+def test_a_message_is_thrown_once_not_again_at_later_steps(engine):
+    xml = diagrams.SENDER.replace('<bpmn:endEvent id="end"/>', '').replace(
+        'targetRef="end"', 'targetRef="after"').replace(
+        "</bpmn:process>", '<bpmn:userTask id="after"/><bpmn:userTask id="last"/><bpmn:endEvent id="end"/>'
+        '<bpmn:sequenceFlow id="f8" sourceRef="after" targetRef="last"/>'
+        '<bpmn:sequenceFlow id="f9" sourceRef="last" targetRef="end"/></bpmn:process>')
+    engine.deploy(xml)
+    sender = engine.start("sender")
+    engine.complete(sender.id, "write", {"target": "doc-1", "note": "x"})
+    engine.complete(sender.id, "after")
+    engine.complete(sender.id, "last")
+    with unit_of_work(engine.sessions) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Outbox)) == 1
