@@ -157,7 +157,8 @@ def record_progress(session: Session, payload: dict[str, Any]) -> None:
     code, document_id = str(payload.get("status") or ""), payload.get("document")
     if code not in PROGRESS or not isinstance(document_id, int):
         return
-    document = session.get(IncomingDocument, document_id)
+    # Locked: two workers handling 05 and 06 at once must not let the older status win.
+    document = session.get(IncomingDocument, document_id, with_for_update=True)
     if document is None or document.status not in ("03", *PROGRESS) or document.status >= code:
         return
     _status(session, document, code, None)

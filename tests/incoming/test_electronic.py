@@ -166,3 +166,35 @@ def test_progress_only_moves_forward_and_only_for_accepted_documents(system, sto
     assert report(accepted, "05") == "05"
     assert report(accepted, "04") == "05"       # never backwards
     assert report(None, "06") is None           # no document: ignored, no error
+
+
+def test_concurrent_progress_reports_never_move_a_document_backwards(pg, tmp_path, keystore):
+    """Two workers report 05 and 06 for the same document at the same moment (PostgreSQL)."""
+    import threading
+
+    from documents import accounts
+    from documents.files.store import LocalFileStore
+    from tests.conftest import PASSWORD
+
+    with unit_of_work(pg.sessions) as session:
+        pg.runtime.deploy_directory(session, pg.settings.bpmn_dir)
+        agency = accounts.create_agency(session, "000.00.01.H99", "Cơ quan A")
+        clerk = accounts.identity_of(session, accounts.create_user(session, agency, "clerk", "c", PASSWORD, ["clerk"]))
+    store = LocalFileStore(tmp_path / "files")
+    for _ in range(10):
+        with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(pg.sessions) as session:
+            document_id = service.register(session, pg.runtime, store, keystore, clerk, METADATA).document.id
+        barrier = threading.Barrier(2)
+
+        def report(code):
+            with unit_of_work(pg.sessions) as session:
+                barrier.wait()
+                service.record_progress(session, {"status": code, "document": document_id})
+
+        threads = [threading.Thread(target=report, args=(code,)) for code in ("05", "06")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with unit_of_work(pg.sessions) as session:
+            assert session.get(IncomingDocument, document_id).status == "06"
