@@ -1,6 +1,7 @@
 """Request and response bodies of the JSON API (they are the OpenAPI documentation)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -231,3 +232,14 @@ class DeliveryStatusOut(BaseModel):
     def of(cls, s: DeliveryStatus) -> "DeliveryStatusOut":
         return cls(recipient_agency_id=s.recipient_agency_id, recipient_document_id=s.recipient_document_id,
                    code=s.code, name=STATUSES[s.code], at=iso(s.at), reason=s.reason)
+
+
+class ReassignRequest(BaseModel):
+    lead_user_id: int | None = Field(default=None, ge=1)
+    lead_unit_id: int | None = Field(default=None, ge=1)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ExtendRequest(BaseModel):
+    deadline: datetime = Field(description="ISO 8601 with its offset, e.g. 2026-12-01T17:00:00+07:00")
+    reason: str = Field(min_length=1, max_length=2000)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -29,7 +30,8 @@ from .db import is_postgres, unit_of_work
 from .errors import Conflict, DiagramRefused, NotAllowed, NotFound, ProcessFailed
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, MessageWait, ProcessDefinition, ProcessInstance, Timer
 from .parsing import ParsedDiagram, SpecCache, as_bytes, parse_diagram
-from .projection import NOTHING, Projection, TaskAssignment, parse_due, project, properties, snapshot, task_title
+from .projection import (NOTHING, Projection, TaskAssignment, element_name, parse_due, project, properties,
+                         snapshot, task_title, waiting_timers)
 from .sandbox import Sandbox, SandboxError
 from .scripting import ServiceHandler, script_engine
 from .state import dump_state, load_state
@@ -322,6 +324,49 @@ class WorkflowRuntime:
         self._advance(session, instance, workflow)
         self._save(session, instance, workflow, principal.user)
         return instance
+
+    # ----------------------------------------------------------------- changes while running
+    @_with_clock
+    def retarget(self, session: Session, instance_id: int, scope: str, actor: str, element: str, reason: str, *,
+                 data: Mapping[str, Any] | None = None, candidate_user: str | None = None,
+                 candidate_unit: str | None = None, due_at: datetime | None = None) -> list[HumanTask]:
+        """Change who an open task waits for (and its data, so later steps follow), at any time:
+        the claim is released and the reason kept in the history. Conflict when none is open."""
+        instance, workflow = self._running(session, instance_id, scope)
+        rows = [r for r in self.open_tasks(session, instance_id) if r.spec_name == element]
+        if not rows:
+            raise Conflict(f"no '{element}' task is open in process instance {instance_id}")
+        for row in rows:
+            if data:
+                workflow.get_task_from_id(UUID(row.task_id)).set_data(**dict(data))
+            row.candidate_user, row.candidate_unit, row.assignee = candidate_user, candidate_unit, None
+            if due_at is not None:
+                row.due_at = due_at
+        self._record(session, instance, actor, "retargeted", element, rows[0].title,
+                     {"reason": reason, "data": dict(data or {}), "candidate_user": candidate_user,
+                      "candidate_unit": candidate_unit, "due_at": due_at.isoformat() if due_at else None})
+        self._save(session, instance, workflow, actor)
+        return rows
+
+    @_with_clock
+    def reschedule(self, session: Session, instance_id: int, scope: str, actor: str, element: str, at: datetime,
+                   reason: str) -> None:
+        """Move a waiting date or duration timer (a deadline) to ``at``; the reason is kept."""
+        instance, workflow = self._running(session, instance_id, scope)
+        timers = [t for t, _ in waiting_timers(workflow) if element_name(t) == element
+                  and not isinstance(t.task_spec.event_definition, CycleTimerEventDefinition)]
+        if not timers:
+            raise Conflict(f"no '{element}' timer is waiting in process instance {instance_id}")
+        for task in timers:
+            task._set_internal_data(event_value=at.isoformat(), event_fired=False)
+        self._record(session, instance, actor, "rescheduled", element, None, {"reason": reason, "at": at.isoformat()})
+        self._save(session, instance, workflow, actor)
+
+    def _running(self, session: Session, instance_id: int, scope: str) -> tuple[ProcessInstance, BpmnWorkflow]:
+        instance = self.instance(session, instance_id, scope)
+        if instance.status != "running":
+            raise Conflict(f"process instance {instance_id} is already {instance.status}")
+        return instance, self._load(instance)
 
     # ----------------------------------------------------------------- timers and messages
     def fire_due(self, factory: sessionmaker[Session], now: datetime | None = None, limit: int = 100) -> int:

@@ -11,11 +11,11 @@ from fastapi.responses import Response
 
 from documents.errors import InvalidData, NotFound
 from documents.files.service import read_attachment
-from documents.incoming import exports, queries, service
+from documents.incoming import exports, handling, queries, service
 from engine import clock
 
 from ..deps import DB, ApiUser, Runtime, get_system
-from ..schemas import ERRORS, IncomingList, IncomingOut, RefuseRequest
+from ..schemas import ERRORS, ExtendRequest, IncomingList, IncomingOut, ReassignRequest, RefuseRequest
 
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
 MAX_FILES = 20
@@ -129,6 +129,20 @@ def refuse(document_id: int, body: RefuseRequest, who: ApiUser, session: DB) -> 
 def _full(session, document) -> IncomingOut:
     return IncomingOut.of(document, service.statuses(session, document), service.attachments(session, document),
                           service.duplicates_of(session, document))
+
+
+@router.post("/{document_id}/reassign", response_model=IncomingOut,
+             summary="Re-assign the handling (leaders), with a reason kept in the history")
+def reassign(document_id: int, body: ReassignRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+    return _full(session, handling.reassign(session, runtime, who, document_id, lead_user_id=body.lead_user_id,
+                                            lead_unit_id=body.lead_unit_id, reason=body.reason))
+
+
+@router.post("/{document_id}/extend", response_model=IncomingOut,
+             summary="Extend the handling deadline (leaders): the overdue timer moves too")
+def extend(document_id: int, body: ExtendRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+    return _full(session, handling.extend_deadline(session, runtime, who, document_id, deadline=body.deadline,
+                                                   reason=body.reason))
 
 
 @router.get("/{document_id}/files/{attachment_id}", summary="Download an attached file",

@@ -73,6 +73,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/incoming/{document_id}/refuse"): Route(
         "refused", lambda ids: {"json": {"reason": "Sai địa chỉ"}}, document="arrived"),
     ("GET", "/api/sent/{reference}/statuses"): Route("hidden"),
+    ("POST", "/api/incoming/{document_id}/reassign"): Route(
+        "refused", lambda ids: {"json": {"lead_unit_id": 1, "reason": "Điều chỉnh"}}),
+    ("POST", "/api/incoming/{document_id}/extend"): Route(
+        "refused", lambda ids: {"json": {"deadline": "2026-12-01T17:00:00+07:00", "reason": "Gia hạn"}}),
 }
 
 

@@ -181,3 +181,46 @@ def test_coordinators_answer_in_parallel_and_rework_does_not_ask_them_again(clie
     opinions = [h["data"] for h in shown["history"] if h["action"] == "completed" and h["step"] == "coordinate"]
     assert opinions == [{"opinion": "Thống nhất, đề nghị bổ sung số liệu"}]
     assert document["id"]
+
+
+def test_the_leader_reassigns_and_extends_the_deadline_with_reasons(client, api, system, people):
+    from engine.models import Timer
+
+    document = register(client, api("a.clerk"), channel="manual", files=()).json()
+    staff, staff2 = people["a.staff"], people["a.staff2"]
+    (distribute,) = [t for t in client.get("/api/tasks", headers=api("a.leader")).json() if t["name"] == "distribute"]
+    client.post(f"/api/tasks/{distribute['id']}/complete", headers=api("a.leader"),
+                json={"data": {"decision": "assign", "direction": "Xử lý", "lead_user_id": staff.user_id,
+                               "lead_unit_id": staff.unit_id, "deadline": "2026-11-30T17:00:00+07:00"}}
+                ).raise_for_status()
+    assert [t["name"] for t in client.get("/api/tasks", headers=api("a.staff")).json()] == ["handle"]
+    url = f"/api/incoming/{document['id']}"
+
+    assert client.post(f"{url}/reassign", headers=api("a.staff"),
+                       json={"lead_user_id": staff2.user_id, "reason": "x"}).status_code == 403
+    assert client.post(f"{url}/reassign", headers=api("a.leader"),
+                       json={"lead_user_id": staff2.user_id, "reason": "  "}).status_code == 422
+    moved = client.post(f"{url}/reassign", headers=api("a.leader"),
+                        json={"lead_user_id": staff2.user_id, "reason": "Chuyên viên A đi công tác"})
+    assert moved.status_code == 200, moved.text
+    assert client.get("/api/tasks", headers=api("a.staff")).json() == []
+    (handle,) = client.get("/api/tasks", headers=api("a.staff2")).json()
+
+    with system.sessions() as session:
+        before = [t.fire_at for t in session.query(Timer).filter(Timer.spec_name == "handle_overdue")]
+    extended = client.post(f"{url}/extend", headers=api("a.leader"),
+                           json={"deadline": "2026-12-04T17:00:00+07:00", "reason": "Chờ số liệu của Sở"})
+    assert extended.status_code == 200, extended.text
+    with system.sessions() as session:
+        after = [t.fire_at.isoformat() for t in session.query(Timer).filter(Timer.spec_name == "handle_overdue")]
+    assert len(before) == 1 and after == ["2026-12-04T10:00:00+00:00"]
+    (handle,) = client.get("/api/tasks", headers=api("a.staff2")).json()
+    assert handle["due_at"] == "2026-12-04T17:00:00+07:00"
+
+    shown = client.get(f"/api/process-instances/{handle['instance_id']}", headers=api("a.leader")).json()
+    reasons = [(h["action"], h["data"]["reason"]) for h in shown["history"] if h["action"] in ("retargeted", "rescheduled")]
+    assert ("retargeted", "Chuyên viên A đi công tác") in reasons and ("rescheduled", "Chờ số liệu của Sở") in reasons
+    client.post(f"/api/tasks/{handle['id']}/complete", headers=api("a.staff2"),
+                json={"data": {"result": "Xong", "completed": True}}).raise_for_status()
+    assert client.post(f"{url}/extend", headers=api("a.leader"),
+                       json={"deadline": "2026-12-05T17:00:00+07:00", "reason": "Muộn"}).status_code == 409
