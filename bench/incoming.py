@@ -57,7 +57,6 @@ from SpiffWorkflow.util.task import TaskState
 from bench.engine import DEFAULT_PG_URL, _check_pg_url, _loadavg, _reset_postgres, machine, measure
 from documents import accounts, processes
 from documents.accounts import Identity
-from documents.exchange import statuses as status_deliveries
 from documents.incoming import service as incoming
 from documents.incoming.models import IncomingDocument
 from documents.models import User
@@ -65,12 +64,11 @@ from documents.settings import Settings
 from documents.signing import validate_pdf
 from documents.system import System, build_system
 from documents.wiring import build_runtime, validate_form
-from engine import outbox
 from engine.db import unit_of_work
+from tasks.inline import drain
 from engine.models import HumanTask, ProcessInstance
 from engine.parsing import parse_diagram
 from engine.projection import properties
-from engine.runtime import MESSAGE_TOPIC
 
 AGENCY_CODE, AGENCY_NAME = "000.00.01.H99", "Văn phòng UBND tỉnh Thử nghiệm"
 PASSWORD = "bench-matkhau-2026"
@@ -257,26 +255,6 @@ def identities(system: System) -> dict[str, Identity]:
     with unit_of_work(system.sessions) as session:
         return {role: accounts.identity_of(session, session.scalar(sa.select(User).where(User.username == username)))
                 for role, username in USERS.items()}
-
-
-def drain(system: System, rounds: int = 3) -> int:
-    """What the workers do, synchronously (as tests/conftest.drain_outbox): publish the outbox,
-    handle each row in its own transaction; a handled row may write new ones, hence up to
-    ``rounds`` rounds, stopping at the first round that finds nothing."""
-    handled = 0
-    for _ in range(rounds):
-        published: list[tuple[str, int]] = []
-        outbox.relay(system.sessions, lambda row, into=published: into.append((row.topic, row.id)))
-        if not published:
-            break
-        for topic, outbox_id in published:
-            with unit_of_work(system.sessions) as session:
-                if topic == MESSAGE_TOPIC:
-                    system.runtime.handle_outbox_message(session, outbox_id)
-                else:
-                    status_deliveries.deliver(session, outbox_id)
-            handled += 1
-    return handled
 
 
 def _only(tasks: list[HumanTask], name: str) -> int:

@@ -12,7 +12,7 @@ from engine import outbox
 from engine.db import unit_of_work
 from engine.runtime import MESSAGE_TOPIC
 
-from . import context
+from . import context, inline
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +30,13 @@ def advance(instance_id: int) -> None:
 
 @dramatiq.actor(broker=_placeholder, actor_name="engine.deliver", max_retries=5, min_backoff=1_000, max_backoff=60_000)
 def deliver(outbox_id: int) -> None:
-    system = context.system()
-    with unit_of_work(system.sessions) as session:
-        system.runtime.handle_outbox_message(session, outbox_id)
+    inline.handle(context.system(), MESSAGE_TOPIC, outbox_id)
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="exchange.deliver_status", max_retries=5, min_backoff=1_000,
                 max_backoff=60_000)
 def deliver_status(outbox_id: int) -> None:
-    system = context.system()
-    with unit_of_work(system.sessions) as session:
-        exchange_statuses.deliver(session, outbox_id)
+    inline.handle(context.system(), exchange_statuses.TOPIC, outbox_id)
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0)

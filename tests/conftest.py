@@ -120,19 +120,9 @@ def province(system: System) -> dict:
     return people
 
 
-def drain_outbox(system: System, rounds: int = 3) -> None:
-    """Do what the workers do, synchronously: publish the outbox and handle every row (a handled
-    message may write new rows, hence a few rounds)."""
-    from documents.exchange import statuses
-    from engine import outbox
-    from engine.runtime import MESSAGE_TOPIC
 
-    for _ in range(rounds):
-        published: list[tuple[str, int]] = []
-        outbox.relay(system.sessions, lambda row: published.append((row.topic, row.id)))
-        for topic, outbox_id in published:
-            with unit_of_work(system.sessions) as session:
-                if topic == MESSAGE_TOPIC:
-                    system.runtime.handle_outbox_message(session, outbox_id)
-                else:
-                    statuses.deliver(session, outbox_id)
+def drain_outbox(system: System, rounds: int = 3) -> None:
+    """Do what the workers do, synchronously."""
+    from tasks.inline import drain
+
+    drain(system, rounds)
