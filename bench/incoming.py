@@ -859,6 +859,10 @@ def main(argv: list[str] | None = None) -> int:
     others = ", ".join(f"{mode} {series.per_second:.1f}/s" for mode, series in layer.items())
     print(f"≥ 200 complete lifecycles per second through the service layer: {verdict} "
           f"({layer[best].per_second:.1f}/s, best of: {others})")
+    # The ceiling the library alone sets: its CPU per lifecycle times the target rate, in cores.
+    spiff_cores = sum(raw.values()) * 200 / 1000
+    print(f"SpiffWorkflow alone needs {spiff_cores:.2f} cores for 200 lifecycles/s "
+          f"({sum(raw.values()):.1f} ms CPU each, in memory, no database); this machine has {os.cpu_count()}")
     print(f"total time: {time.perf_counter() - began:.0f} s")
     if load_before[0] > 0.5 * (os.cpu_count() or 1):
         print("note: the machine was already busy (1-minute load average above half the cores): "

@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock as clocks
 from . import outbox
+from . import step as steps
 from .db import is_postgres, unit_of_work
 from .errors import Conflict, DiagramRefused, NotAllowed, NotFound, ProcessFailed
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, MessageWait, ProcessDefinition, ProcessInstance, Timer
@@ -61,15 +62,16 @@ class EngineHooks:
     form_exists: Callable[[str], bool] | None = None
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     # Messages the domain itself listens to (a document's status, a notification), by message
-    # name: called once per thrown message, in the transaction that handles it.
+    # name: called once per thrown message, inside the transaction of the step that throws it.
     subscribers: dict[str, Callable[[Session, dict[str, Any]], None]] = field(default_factory=dict)
 
 
-def _with_clock(method):
+def _in_step(method):
+    """Bind the engine's clock, and the step (the caller's session) for diagram functions."""
     @functools.wraps(method)
-    def wrapper(self: "WorkflowRuntime", *args, **kwargs):
-        with clocks.using(self.clock):
-            return method(self, *args, **kwargs)
+    def wrapper(self: "WorkflowRuntime", session: Session, *args, **kwargs):
+        with clocks.using(self.clock), steps.running(session):
+            return method(self, session, *args, **kwargs)
 
     return wrapper
 
@@ -88,7 +90,7 @@ class WorkflowRuntime:
         self._loaded: weakref.WeakKeyDictionary[BpmnWorkflow, Projection] = weakref.WeakKeyDictionary()
 
     # ----------------------------------------------------------------- definitions
-    @_with_clock
+    @_in_step
     def deploy(self, session: Session, scope: str, xml: str | bytes, actor: str) -> ProcessDefinition:
         """Validate a diagram and store it as the next version of its process key in ``scope``.
         Deploying the same bytes again returns the existing version. Raises DiagramRefused."""
@@ -130,8 +132,12 @@ class WorkflowRuntime:
         return session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
 
     def definition_for(self, session: Session, scope: str, key: str) -> ProcessDefinition:
-        """The scope's own latest active version, else the default one."""
-        definition = self._latest(session, scope, key) or self._latest(session, DEFAULT_SCOPE, key)
+        """The scope's own latest active version, else the default one (one query: a start runs it)."""
+        query = (sa.select(ProcessDefinition)
+                 .where(ProcessDefinition.scope.in_((scope, DEFAULT_SCOPE)), ProcessDefinition.key == key,
+                        ProcessDefinition.active.is_(True))
+                 .order_by((ProcessDefinition.scope == scope).desc(), ProcessDefinition.version.desc()).limit(1))
+        definition = session.scalar(query)
         if definition is None:
             raise NotFound(f"no process definition '{key}' is deployed")
         return definition
@@ -154,11 +160,12 @@ class WorkflowRuntime:
         return definition
 
     # ----------------------------------------------------------------- instances
-    @_with_clock
+    @_in_step
     def start(self, session: Session, scope: str, key: str, actor: str, data: Mapping[str, Any] | None = None,
               business_key: str | None = None) -> ProcessInstance:
         definition = self.definition_for(session, scope, key)
         diagram = self._diagram(definition)
+        steps.enter_scope(scope)
         workflow = BpmnWorkflow(diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**dict(data or {}))
@@ -189,7 +196,7 @@ class WorkflowRuntime:
         workflow = self._load(instance)
         return dict(workflow.last_task.data if workflow.last_task else workflow.data)
 
-    @_with_clock
+    @_in_step
     def cancel(self, session: Session, instance_id: int, principal: Principal, reason: str) -> ProcessInstance:
         instance = self.instance(session, instance_id, principal.scope)
         if instance.status != "running":
@@ -201,7 +208,7 @@ class WorkflowRuntime:
         self._save(session, instance, workflow, principal.user)
         return instance
 
-    @_with_clock
+    @_in_step
     def advance(self, session: Session, instance_id: int) -> None:
         """Run whatever the engine can run now (idempotent): used by workers after a lost message."""
         instance = session.get(ProcessInstance, instance_id)
@@ -270,7 +277,7 @@ class WorkflowRuntime:
             raise Conflict(f"task {task_id} was claimed by someone else")
         return row
 
-    @_with_clock
+    @_in_step
     def claim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
         row = self._actionable(session, task_id, principal)
         if row.assignee == principal.user:
@@ -288,7 +295,7 @@ class WorkflowRuntime:
                      row.spec_name, row.title, None)
         return row
 
-    @_with_clock
+    @_in_step
     def unclaim(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
         row = self.task(session, task_id, principal)
         if row.assignee != principal.user:
@@ -299,7 +306,7 @@ class WorkflowRuntime:
         session.flush()
         return row
 
-    @_with_clock
+    @_in_step
     def complete(self, session: Session, task_id: int, principal: Principal, data: Mapping[str, Any]) -> ProcessInstance:
         """Complete a human task with form data validated against its form. A second or stale
         completion raises Conflict and changes nothing."""
@@ -326,14 +333,17 @@ class WorkflowRuntime:
         return instance
 
     # ----------------------------------------------------------------- changes while running
-    @_with_clock
+    @_in_step
     def retarget(self, session: Session, instance_id: int, scope: str, actor: str, element: str, reason: str, *,
                  data: Mapping[str, Any] | None = None, candidate_user: str | None = None,
-                 candidate_unit: str | None = None, due_at: datetime | None = None) -> list[HumanTask]:
+                 candidate_unit: str | None = None, due_at: datetime | None = None,
+                 task_id: int | None = None) -> list[HumanTask]:
         """Change who an open task waits for (and its data, so later steps follow), at any time:
-        the claim is released and the reason kept in the history. Conflict when none is open."""
+        the claim is released and the reason kept in the history. Conflict when none is open.
+        ``task_id`` narrows it to one task row (one instance of a multi-instance task)."""
         instance, workflow = self._running(session, instance_id, scope)
-        rows = [r for r in self.open_tasks(session, instance_id) if r.spec_name == element]
+        rows = [r for r in self.open_tasks(session, instance_id)
+                if r.spec_name == element and (task_id is None or r.id == task_id)]
         if not rows:
             raise Conflict(f"no '{element}' task is open in process instance {instance_id}")
         for row in rows:
@@ -348,7 +358,7 @@ class WorkflowRuntime:
         self._save(session, instance, workflow, actor)
         return rows
 
-    @_with_clock
+    @_in_step
     def reschedule(self, session: Session, instance_id: int, scope: str, actor: str, element: str, at: datetime,
                    reason: str) -> None:
         """Move a waiting date or duration timer (a deadline) to ``at``; the reason is kept."""
@@ -388,7 +398,7 @@ class WorkflowRuntime:
                     if timer is None:
                         return fired
                     seen.append(timer.id)
-                    with clocks.using(clocks.FixedClock(at)):
+                    with clocks.using(clocks.FixedClock(at)), steps.running(session):
                         self._fire(session, timer)
                 fired += 1
             except Conflict:
@@ -425,7 +435,7 @@ class WorkflowRuntime:
     def next_timer_at(self, session: Session) -> datetime | None:
         return session.scalar(sa.select(sa.func.min(Timer.fire_at)))
 
-    @_with_clock
+    @_in_step
     def deliver_message(self, session: Session, name: str, correlation_key: str | None, payload: Any,
                         actor: str = SYSTEM_ACTOR) -> int:
         """Deliver a message to every instance waiting for ``name`` with this correlation key.
@@ -456,9 +466,6 @@ class WorkflowRuntime:
         if row is None or not outbox.mark_handled(session, outbox_id):
             return 0
         body = row.payload
-        subscriber = self.hooks.subscribers.get(body["name"])
-        if subscriber is not None:
-            subscriber(session, body.get("payload") or {})
         return self.deliver_message(session, body["name"], body.get("correlation_key"), body.get("payload"))
 
     # ----------------------------------------------------------------- internals
@@ -466,6 +473,7 @@ class WorkflowRuntime:
         return self.specs.get(definition.sha256, lambda: definition.bpmn_xml)
 
     def _load(self, instance: ProcessInstance) -> BpmnWorkflow:
+        steps.enter_scope(instance.scope)
         workflow = load_state(instance.state, self._diagram_of(instance))
         workflow.script_engine = self.script_engine  # not serialized: set after every load
         self._loaded[workflow] = snapshot(workflow, instance.status == "running")
@@ -547,14 +555,23 @@ class WorkflowRuntime:
         project(session, instance, workflow, self._assign, now, before)
         for event in events:
             if isinstance(event.event_definition, MessageEventDefinition):
-                body = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
-                outbox.enqueue(session, MESSAGE_TOPIC, {
-                    "name": event.event_definition.name,
-                    "correlation_key": _text_or_none(body.get("correlation_key")),
-                    "payload": _jsonable(body),
-                    "source_instance": instance.id,
-                })
+                self._throw(session, instance, event)
         self._flush_session(session)
+
+    def _throw(self, session: Session, instance: ProcessInstance, event: BpmnEvent) -> None:
+        """The domain's own subscriber hears the message inside this step's transaction (it is
+        part of the step: no broker round trip, no window where the step is stored and its effect
+        not). Other instances can only catch a message that carries a correlation key, and they
+        advance in their own transactions, through the outbox."""
+        name = event.event_definition.name
+        body = _jsonable(event.payload if isinstance(event.payload, dict) else {"value": event.payload})
+        subscriber = self.hooks.subscribers.get(name)
+        if subscriber is not None:
+            subscriber(session, body)
+        key = _text_or_none(body.get("correlation_key"))
+        if key is not None:
+            outbox.enqueue(session, MESSAGE_TOPIC, {"name": name, "correlation_key": key, "payload": body,
+                                                    "source_instance": instance.id})
 
     @staticmethod
     def _flush_session(session: Session) -> None:

@@ -63,13 +63,14 @@ def test_rolled_back_work_leaves_no_outbox_row(engine):
         assert session.scalar(sa.select(sa.func.count()).select_from(Outbox)) == 0
 
 
-def test_a_domain_subscriber_hears_each_thrown_message_once(system, clock):
+def test_a_domain_subscriber_hears_each_thrown_message_once_inside_the_step(system, clock):
     from engine.runtime import EngineHooks, Principal, WorkflowRuntime
     from engine.sandbox import Sandbox
 
     heard = []
     runtime = WorkflowRuntime(Sandbox(), clock=clock,
-                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(payload)}))
+                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(
+                                  (payload, session.in_transaction()))}))
     with unit_of_work(system.sessions) as session:
         runtime.deploy(session, "default", diagrams.SENDER, "t")
     with unit_of_work(system.sessions) as session:
@@ -77,12 +78,34 @@ def test_a_domain_subscriber_hears_each_thrown_message_once(system, clock):
         task = runtime.open_tasks(session, sender.id)[0]
         runtime.complete(session, task.id, Principal("u", "000.00.01.H99", frozenset({"staff"})),
                          {"target": "doc-9", "note": "đã nhận"})
+        assert heard == [({"correlation_key": "doc-9", "note": "đã nhận"}, True)]  # before the commit
     published = []
     outbox.relay(system.sessions, lambda row: published.append(row.id))
-    for _ in range(2):  # a redelivery does not repeat it
+    for _ in range(2):  # routing the message to catchers never repeats the subscriber
         with unit_of_work(system.sessions) as session:
             runtime.handle_outbox_message(session, published[0])
-    assert heard == [{"correlation_key": "doc-9", "note": "đã nhận"}]
+    assert len(heard) == 1
+
+
+def test_a_message_without_correlation_key_reaches_only_the_subscriber(system, clock):
+    from engine.runtime import EngineHooks, Principal, WorkflowRuntime
+    from engine.sandbox import Sandbox
+
+    heard = []
+    runtime = WorkflowRuntime(Sandbox(), clock=clock,
+                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(payload)}))
+    xml = diagrams.SENDER.replace("'correlation_key': target, ", "")
+    assert xml != diagrams.SENDER
+    with unit_of_work(system.sessions) as session:
+        runtime.deploy(session, "default", xml, "t")
+    with unit_of_work(system.sessions) as session:
+        sender = runtime.start(session, "000.00.01.H99", "sender", "t")
+        task = runtime.open_tasks(session, sender.id)[0]
+        runtime.complete(session, task.id, Principal("u", "000.00.01.H99", frozenset({"staff"})),
+                         {"target": "doc-9", "note": "x"})
+    assert heard == [{"note": "x"}]
+    with unit_of_work(system.sessions) as session:  # nobody else could catch it: no outbox row
+        assert session.scalar(sa.select(sa.func.count()).select_from(Outbox)) == 0
 
 
 def test_a_message_is_thrown_once_not_again_at_later_steps(engine):
