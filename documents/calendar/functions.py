@@ -3,21 +3,23 @@ deadline in a script task ``due = add_working_days(received_at, 5)`` or a timer'
 ``add_working_hours(received_at, 8)``.
 
 They take an ISO 8601 string or an aware datetime and return an ISO 8601 string in Vietnam time
-(+07:00), so that process data stays JSON. They are deterministic: nothing but their arguments
-and the national calendar (the `holidays` package) decides the result; no clock, no database.
-
-They use the DEFAULT calendar (national holidays, default hours): a diagram expression has no
-way to name its agency. TODO(calendar-scope): the engine binds the instance's scope in a context
-variable during a runtime call (as engine.clock.using does for the clock) and exposes it as
-``engine.current_scope()``; the domain preloads calendar_for(session, agency) into a per-scope
-map before calling the runtime, and these functions pick that calendar. Needs an engine change.
+(+07:00), so that process data stays JSON. They read no clock: the result depends only on the
+arguments and the calendar of the instance's agency (its hours, days off and make-up days, read
+in the step's transaction through engine.step); outside a running step, or for an agency that
+never changed its calendar, the national default calendar.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import sqlalchemy as sa
+
+from engine import step as steps
+
+from ..models import Agency
 from ..vntime import VN_TZ
-from .business import DEFAULT_CALENDAR
+from .business import DEFAULT_CALENDAR, BusinessCalendar
+from .service import calendar_for
 
 
 def as_moment(value: str | datetime | date) -> datetime:
@@ -48,13 +50,24 @@ def _iso(moment: datetime) -> str:
 
 
 def add_working_days(when: str | datetime | date, days: int) -> str:
-    """BusinessCalendar.add_working_days on the default calendar, as ISO 8601 with +07:00."""
-    return _iso(DEFAULT_CALENDAR.add_working_days(as_moment(when), days))
+    """BusinessCalendar.add_working_days on the instance's agency calendar, ISO 8601 with +07:00."""
+    return _iso(_calendar().add_working_days(as_moment(when), days))
 
 
 def add_working_hours(when: str | datetime | date, hours: float) -> str:
-    """BusinessCalendar.add_working_hours on the default calendar, as ISO 8601 with +07:00."""
-    return _iso(DEFAULT_CALENDAR.add_working_hours(as_moment(when), hours))
+    """BusinessCalendar.add_working_hours on the instance's agency calendar, ISO 8601 with +07:00."""
+    return _iso(_calendar().add_working_hours(as_moment(when), hours))
+
+
+def _calendar() -> BusinessCalendar:
+    step = steps.current()
+    if step is None or step.scope is None:
+        return DEFAULT_CALENDAR
+    if "calendar" not in step.memo:  # once per step: a diagram may call these many times
+        with step.session.no_autoflush:  # mid-step: the engine's pending rows stay pending
+            agency_id = step.session.scalar(sa.select(Agency.id).where(Agency.code == step.scope))
+            step.memo["calendar"] = DEFAULT_CALENDAR if agency_id is None else calendar_for(step.session, agency_id)
+    return step.memo["calendar"]
 
 
 SANDBOX_FUNCTIONS = {"add_working_days": add_working_days, "add_working_hours": add_working_hours}

@@ -7,10 +7,14 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from documents import accounts
+from documents.calendar import service
 from documents.calendar.functions import add_working_days, add_working_hours, as_moment
+from documents.vntime import VN_TZ
 from engine.db import unit_of_work
 from engine.models import DEFAULT_SCOPE, Timer
 from engine.sandbox import SandboxError
+from tests.calendar.conftest import AGENCY
 from tests.engine import diagrams
 
 
@@ -62,6 +66,36 @@ def test_diagrams_compute_deadlines_with_the_calendar(system, clock):
     assert data["reply_by"] == "2026-11-23T14:00:00+07:00"
     # 8 working hours from Monday 08:00: 7 on Monday, then Wednesday 07:30 + 1 h (Tuesday is off).
     assert fire_at == datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
+
+
+def test_diagrams_use_the_calendar_of_the_instance_agency(system, clock, people):
+    """The agency declares Wednesday 25/11/2026 a day off: its instances' deadlines skip it (in the
+    script and in the boundary timer), another agency's instances and code outside any step do not."""
+    with unit_of_work(system.sessions) as session:
+        service.add_special_day(session, people["admin"], date(2026, 11, 25), "day_off", "Nghỉ bù")
+        accounts.create_agency(session, "000.00.02.H99", "Sở Tài chính")
+    xml = diagrams.definitions(
+        diagrams.START + diagrams.script_task("compute", "due = add_working_days(now().isoformat(), 2)")
+        + diagrams.user_task("work") + diagrams.END + '<bpmn:endEvent id="end2"/>'
+        + '<bpmn:boundaryEvent id="overdue" attachedToRef="work" cancelActivity="false">'
+        + "<bpmn:timerEventDefinition><bpmn:timeDate>add_working_hours(due, 1)</bpmn:timeDate>"
+        + "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        + diagrams.flow("f0", "start", "compute") + diagrams.flow("f1", "compute", "work")
+        + diagrams.flow("f2", "work", "end") + diagrams.flow("f3", "overdue", "end2"))
+    results = {}
+    with unit_of_work(system.sessions) as session:
+        system.runtime.deploy(session, DEFAULT_SCOPE, xml, actor="tester")
+    for scope in (AGENCY, "000.00.02.H99"):
+        with unit_of_work(system.sessions) as session:
+            instance = system.runtime.start(session, scope, "p", "tester")
+        with unit_of_work(system.sessions) as session:
+            data = system.runtime.data(session, system.runtime.instance(session, instance.id, scope))
+            fire_at = session.scalar(sa.select(Timer.fire_at).where(Timer.instance_id == instance.id))
+        results[scope] = data["due"], fire_at.astimezone(VN_TZ).isoformat()
+    # Monday 08:00 + 2 working days: Tuesday is a national holiday, Wednesday the agency's day off.
+    assert results[AGENCY] == ("2026-11-27T08:00:00+07:00", "2026-11-27T09:00:00+07:00")
+    assert results["000.00.02.H99"] == ("2026-11-26T08:00:00+07:00", "2026-11-26T09:00:00+07:00")
+    assert add_working_days("2026-11-23T08:00:00+07:00", 2) == "2026-11-26T08:00:00+07:00"  # no step: default
 
 
 def test_a_bad_argument_fails_inside_the_sandbox_with_the_reason(system):

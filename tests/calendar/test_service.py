@@ -20,23 +20,6 @@ SATURDAY = date(2026, 11, 28)
 MONDAY = date(2026, 11, 23)
 
 
-@pytest.fixture
-def people(system) -> dict[str, accounts.Identity]:
-    """An agency with an admin and a clerk (rows written directly: no password hashing here)."""
-    with unit_of_work(system.sessions) as session:
-        agency = accounts.create_agency(session, "000.00.01.H99", "Sở Nội vụ")
-        identities = {}
-        for role in ("admin", "clerk"):
-            user = User(agency_id=agency.id, username=f"cal.{role}", full_name=role, password_hash="-",
-                        failed_attempts=0, active=True, created_at=datetime(2026, 11, 23, tzinfo=VN_TZ))
-            session.add(user)
-            session.flush()
-            session.add(accounts.UserRole(user_id=user.id, agency_id=agency.id, role=role))
-            session.flush()
-            identities[role] = accounts.identity_of(session, user)
-    return identities
-
-
 def calendar(system, agency_id):
     with unit_of_work(system.sessions) as session:
         return service.calendar_for(session, agency_id)
