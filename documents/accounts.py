@@ -155,20 +155,30 @@ def open_session(session: Session, user: User, kind: str) -> tuple[str, AuthSess
 
 
 def identity_for_token(session: Session, token: str, kind: str) -> Identity | None:
-    row = session.scalar(sa.select(AuthSession).where(AuthSession.token_hash == _token_hash(token),
-                                                      AuthSession.kind == kind))
-    if row is None or row.revoked or row.expires_at <= clock.now():
+    # Every /api request runs this: session, user, agency and roles come in one round trip
+    # (one row per role).
+    rows = session.execute(
+        sa.select(AuthSession, User, Agency, UserRole.role)
+        .join(User, User.id == AuthSession.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+        .outerjoin(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.agency_id == User.agency_id))
+        .where(AuthSession.token_hash == _token_hash(token), AuthSession.kind == kind)).all()
+    if not rows:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    auth, user, agency, _ = rows[0]
+    if auth.revoked or auth.expires_at <= clock.now() or not user.active:
         return None
-    return identity_of(session, user, row)
+    return _identity(user, agency, frozenset(row.role for row in rows if row.role), auth)
 
 
 def identity_of(session: Session, user: User, auth: AuthSession | None = None) -> Identity:
     agency = session.get(Agency, user.agency_id)
     roles = frozenset(session.scalars(sa.select(UserRole.role).where(UserRole.user_id == user.id,
                                                                      UserRole.agency_id == user.agency_id)))
+    return _identity(user, agency, roles, auth)
+
+
+def _identity(user: User, agency: Agency, roles: frozenset[str], auth: AuthSession | None) -> Identity:
     return Identity(user_id=user.id, username=user.username, full_name=user.full_name, agency_id=agency.id,
                     agency_code=agency.code, unit_id=user.unit_id, roles=roles,
                     session_id=auth.id if auth else None, csrf_token=auth.csrf_token if auth else None)
