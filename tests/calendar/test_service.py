@@ -7,12 +7,11 @@ from datetime import date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from documents import accounts
 from documents.calendar import service
 from documents.calendar.business import DEFAULT_CALENDAR, DEFAULT_HOURS
 from documents.calendar.models import CalendarRevision, SpecialDay
 from documents.errors import InvalidData, NotAllowed, NotFound
-from documents.models import AuditEvent, User
+from documents.models import AuditEvent
 from documents.vntime import VN_TZ
 from engine.db import unit_of_work
 

@@ -2,7 +2,6 @@
 agency name and the ISO 8601 time with +07:00; bad uploads refused with a clear message."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import datetime
 from io import BytesIO
@@ -16,6 +15,7 @@ from engine.errors import InvalidData
 from tests.signing.conftest import AGENCY, AT, AT_TEXT, signer_for
 from tests.signing.helpers import appearance_texts, rect, signature_widgets
 from tests.signing.pdfs import A4, make_pdf
+from tests.tools import require_program
 
 WIDTH, HEIGHT = A4
 MARGIN = 10 * MM
@@ -70,13 +70,13 @@ def test_the_appearance_shows_the_agency_name_and_the_time_with_the_offset(signe
     assert b"/ImgSeal Do" in widget["/AP"]["/N"].data
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
 def test_a_pdf_reader_extracts_the_vietnamese_text_from_the_top_right(signed, tmp_path):
+    pdftotext = require_program("pdftotext", "poppler-utils")
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)
     # only the top right corner of page 1, where the stamp is
     text = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", "-x", str(int(WIDTH / 2)), "-y", "0", "-W",
+        [pdftotext, "-f", "1", "-l", "1", "-x", str(int(WIDTH / 2)), "-y", "0", "-W",
          str(int(WIDTH / 2)), "-H", "120", str(path), "-"],
         capture_output=True, check=True, text=True).stdout
     assert " ".join(text.split()) == f"{AGENCY} {AT_TEXT}"
