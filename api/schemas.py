@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from documents.exchange.models import DeliveryStatus
+from documents.incoming.casework_models import ProgressNote, ReassignmentRequest
 from documents.incoming.models import STATUSES, IncomingDocument
+from documents.incoming.related import Related
+from documents.incoming.view import DocumentView
+from documents.outgoing.models import OutgoingDraft
 from documents.vntime import iso
 from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
 
@@ -23,6 +27,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 422, 423)}
+TEXT_BOUND = 20_000  # a guard on the body's size; the services set the real limits
 
 
 class TokenRequest(BaseModel):
@@ -166,6 +171,79 @@ class DuplicateOut(BaseModel):
     received_at: str
 
 
+class ProgressOut(BaseModel):
+    id: int
+    author_id: int
+    step: str = Field(description="the task reported on: handle, or coordinate (a coordinator's)")
+    at: str
+    text: str
+    percent: int | None
+
+    @classmethod
+    def of(cls, p: ProgressNote) -> "ProgressOut":
+        return cls(id=p.id, author_id=p.author_id, step=p.step, at=iso(p.at), text=p.text, percent=p.percent)
+
+
+class RelatedOut(BaseModel):
+    document_id: int = Field(description="the document at the other end of the link")
+    incoming_number: int | None
+    number_notation: str
+    subject: str
+    note: str | None
+    linked_by: int
+    linked_at: str
+
+    @classmethod
+    def of(cls, r: Related) -> "RelatedOut":
+        return cls(document_id=r.other.id, incoming_number=r.other.incoming_number,
+                   number_notation=r.other.number_notation, subject=r.other.subject, note=r.link.note,
+                   linked_by=r.link.linked_by, linked_at=iso(r.link.linked_at))
+
+
+class ReassignmentRequestOut(BaseModel):
+    id: int
+    document_id: int
+    unit_id: int | None = Field(description="the handling unit when it was asked: its head decides")
+    requested_by: int
+    requested_at: str
+    reason: str
+    state: str = Field(description="open, granted (the handling was re-assigned) or declined")
+    resolved_by: int | None
+    resolved_at: str | None
+    resolution: str | None
+    new_handler_id: int | None
+
+    @classmethod
+    def of(cls, r: ReassignmentRequest) -> "ReassignmentRequestOut":
+        return cls(id=r.id, document_id=r.document_id, unit_id=r.unit_id, requested_by=r.requested_by,
+                   requested_at=iso(r.requested_at), reason=r.reason, state=r.state, resolved_by=r.resolved_by,
+                   resolved_at=iso(r.resolved_at), resolution=r.resolution, new_handler_id=r.new_handler_id)
+
+
+class Recipient(BaseModel):
+    code: str | None = Field(default=None, max_length=TEXT_BOUND, description="agency identifier, e.g. 000.00.31.H41")
+    name: str = Field(max_length=TEXT_BOUND)
+
+
+class DraftOut(BaseModel):
+    id: int
+    author_id: int
+    subject: str
+    doc_type: str
+    summary: str | None
+    recipients: list[Recipient]
+    in_reply_to: int | None = Field(description="the incoming document it answers")
+    state: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, d: OutgoingDraft) -> "DraftOut":
+        return cls(id=d.id, author_id=d.author_id, subject=d.subject, doc_type=d.doc_type, summary=d.summary,
+                   recipients=[Recipient(**r) for r in d.recipients or []], in_reply_to=d.in_reply_to,
+                   state=d.state, created_at=iso(d.created_at), updated_at=iso(d.updated_at))
+
+
 class IncomingOut(BaseModel):
     id: int
     incoming_number: int | None
@@ -191,6 +269,22 @@ class IncomingOut(BaseModel):
     statuses: list[StatusOut] = []
     attachments: list[AttachmentOut] = []
     duplicates: list[DuplicateOut] = Field(default=[], description="same number/notation and issuer: a warning")
+    process_instance_id: int | None = None
+    open_tasks: list[TaskOut] = Field(default=[], description="who the handling waits for now")
+    progress: list[ProgressOut] = []
+    related: list[RelatedOut] = []
+    reassignment_requests: list[ReassignmentRequestOut] = []
+    reply_drafts: list[DraftOut] = []
+
+    @classmethod
+    def full(cls, v: DocumentView) -> "IncomingOut":
+        """The document with everything its handling has produced (GET /api/incoming/{id})."""
+        return cls.of(v.document, v.statuses, v.attachments, v.duplicates).model_copy(update={
+            "process_instance_id": v.document.process_instance_id,
+            "open_tasks": [TaskOut.of(t) for t in v.open_tasks], "progress": [ProgressOut.of(p) for p in v.progress],
+            "related": [RelatedOut.of(r) for r in v.related],
+            "reassignment_requests": [ReassignmentRequestOut.of(r) for r in v.reassignment_requests],
+            "reply_drafts": [DraftOut.of(d) for d in v.reply_drafts]})
 
     @classmethod
     def of(cls, d: IncomingDocument, statuses=(), attachments=(), duplicates=()) -> "IncomingOut":
@@ -234,12 +328,52 @@ class DeliveryStatusOut(BaseModel):
                    code=s.code, name=STATUSES[s.code], at=iso(s.at), reason=s.reason)
 
 
+# Texts people type are checked by the services (NFC length, Vietnamese message per field); the
+# body only bounds them, so a decomposed text is not refused for its marks, nor in English.
+Reason = Annotated[str, Field(max_length=TEXT_BOUND, description="why (kept in the history and the audit)")]
+
+
 class ReassignRequest(BaseModel):
     lead_user_id: int | None = Field(default=None, ge=1)
     lead_unit_id: int | None = Field(default=None, ge=1)
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
+    request_id: int | None = Field(default=None, ge=1,
+                                   description="the re-assignment request this answers (409 if already resolved)")
 
 
 class ExtendRequest(BaseModel):
     deadline: datetime = Field(description="ISO 8601 with its offset, e.g. 2026-12-01T17:00:00+07:00")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
+
+
+class ProgressRequest(BaseModel):
+    text: str = Field(max_length=TEXT_BOUND, description="how the work stands (at most 4000 characters)")
+    percent: int | None = Field(default=None, description="0–100")
+
+
+class RelatedRequest(BaseModel):
+    related_id: int = Field(description="another incoming document of the agency")
+    note: str | None = Field(default=None, max_length=TEXT_BOUND)
+
+
+class ReasonRequest(BaseModel):
+    reason: Reason
+
+
+class ReplyDraftRequest(BaseModel):
+    subject: str | None = Field(default=None, max_length=TEXT_BOUND, description="default: V/v trả lời Văn bản số …")
+    doc_type: str | None = Field(default=None, max_length=TEXT_BOUND, description="default: Công văn")
+    summary: str | None = Field(default=None, max_length=TEXT_BOUND)
+    recipients: list[Recipient] | None = Field(default=None, max_length=1000,
+                                               description="default: the incoming document's issuing agency")
+
+
+class DistributionReassignRequest(BaseModel):
+    leader_user_id: int = Field(ge=1)
+    reason: Reason
+
+
+class CoordinationReassignRequest(BaseModel):
+    unit_id: int | None = Field(default=None, ge=1, description="the new coordinating unit (its head answers)")
+    user_id: int | None = Field(default=None, ge=1, description="or a named person")
+    reason: Reason

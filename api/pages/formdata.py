@@ -17,7 +17,8 @@ def coerce(form: FormData, schema: dict[str, Any]) -> dict[str, Any]:
             data[name] = form.get(name, "").lower() in _TRUE
             continue
         if kind == "array":
-            values = [v for v in form.getlist(name) if str(v).strip()]
+            # One item a line of a textarea (or one item a repeated field).
+            values = [line for v in form.getlist(name) for line in str(v).splitlines() if line.strip()]
             if values:
                 item_type = field.get("items", {}).get("type")
                 data[name] = [_scalar(v, item_type) for v in values]

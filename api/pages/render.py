@@ -1,20 +1,24 @@
 """Jinja2 rendering with autoescape, the translator and Vietnam-time formatting."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
-from documents.vntime import VN_TZ
+from documents.incoming.service import CLERKS, READERS
+from documents.signing import VERDICTS
+from documents.vntime import VN_TZ, iso
 
 from ..i18n import locale_of, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 DISPLAY_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 
 @pass_context
@@ -27,7 +31,38 @@ def vntime(context, moment) -> str:
                            locale=locale)
 
 
-templates.env.filters["vntime"] = vntime
+@pass_context
+def vndate(context, day: date | None) -> str:
+    """A calendar date (a document's date, a deadline) in the page's locale (20/11/2026)."""
+    if day is None:
+        return ""
+    locale = context.get("locale", "vi")
+    return format_date(day, format=DATE_FORMATS.get(locale, DATE_FORMATS["vi"]), locale=locale)
+
+
+def field_label(field: dict[str, Any], name: str, locale: str) -> str:
+    """A form field's title in the page's language (the schema's title is Vietnamese)."""
+    title = field.get("title", name)
+    return field.get("x-title-en", title) if locale == "en" else title
+
+
+def choices(field: dict[str, Any], locale: str) -> list[tuple[Any, str]]:
+    """An enum field's options with their labels in the page's language."""
+    labels = ((field.get("x-enumLabels-en") if locale == "en" else None) or field.get("x-enumLabels")
+              or field.get("enumNames") or field["enum"])
+    return list(zip(field["enum"], labels))
+
+
+def verdict_text(verdict: str, locale: str) -> str:
+    """The overall signature verdict of a PDF, in the page's language."""
+    vi, en = VERDICTS.get(verdict, (verdict, verdict))
+    return en if locale == "en" else vi
+
+
+templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso)
+# The same role sets the services check, so the navigation never offers what would be refused.
+templates.env.globals.update(field_label=field_label, choices=choices, verdict_text=verdict_text,
+                             REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200):

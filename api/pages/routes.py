@@ -11,11 +11,12 @@ from fastapi.responses import RedirectResponse
 from documents import accounts, audit, processes
 from documents.errors import AccountLocked, DomainError
 from engine.errors import Conflict, InvalidData
-from forms import FormInvalid, default_registry
+from forms import default_registry
 
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
-from .formdata import coerce
 from ..i18n import locale_of
+from .formdata import coerce
+from .localized import form_errors
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +107,7 @@ async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB
         processes.complete(session, runtime, who, task_id, data)
     except InvalidData as exc:
         session.rollback()
-        errors = _in_page_language(request, form.key, data) if form and exc.errors else None
+        errors = form_errors(locale_of(request), form.key, data) if form and exc.errors else None
         return _task_page(request, who, task, values=dict(raw), errors=errors or exc.errors or {"": exc.message},
                           status=422)
     except Conflict:
@@ -119,15 +120,6 @@ async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB
 def task_claim(task_id: int, who: CsrfUser, session: DB, runtime: Runtime):
     processes.claim(session, runtime, who, task_id)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
-
-
-def _in_page_language(request: Request, form_key: str, data: dict) -> dict[str, str] | None:
-    """The form's messages in the page's language (the engine validated in Vietnamese)."""
-    try:
-        default_registry().validate(form_key, data, locale=locale_of(request))
-    except FormInvalid as exc:
-        return exc.errors
-    return None
 
 
 def _task_page(request: Request, who, task, values=None, errors=None, status=200):

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from documents.errors import InvalidData, NotFound
 from documents.files.service import read_attachment
-from documents.incoming import exports, handling, queries, service
+from documents.incoming import exports, handling, queries, service, view
 from engine import clock
 
 from ..deps import DB, ApiUser, Runtime, get_system
@@ -111,38 +111,40 @@ def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Respon
 
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
 def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
-    return _full(session, service.get(session, who, document_id))
+    return document_out(session, service.get(session, who, document_id))
 
 
 @router.post("/{document_id}/accept", response_model=IncomingOut,
              summary="Accept an arrived electronic document (clerks): numbered, sender told 03")
 def accept(document_id: int, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
-    return _full(session, service.accept(session, runtime, who, document_id))
+    return document_out(session, service.accept(session, runtime, who, document_id))
 
 
 @router.post("/{document_id}/refuse", response_model=IncomingOut,
              summary="Return an arrived electronic document to its sender with a reason (clerks): 02")
 def refuse(document_id: int, body: RefuseRequest, who: ApiUser, session: DB) -> IncomingOut:
-    return _full(session, service.refuse(session, who, document_id, body.reason))
+    return document_out(session, service.refuse(session, who, document_id, body.reason))
 
 
-def _full(session, document) -> IncomingOut:
-    return IncomingOut.of(document, service.statuses(session, document), service.attachments(session, document),
-                          service.duplicates_of(session, document))
+def document_out(session, document) -> IncomingOut:
+    """The document with its statuses, files and everything its handling produced so far."""
+    return IncomingOut.full(view.of(session, document))
 
 
 @router.post("/{document_id}/reassign", response_model=IncomingOut,
-             summary="Re-assign the handling (leaders), with a reason kept in the history")
+             summary="Re-assign the handling (leaders; the head of the handling unit inside the unit), "
+                     "with a reason kept in the history; grants the re-assignment request it answers")
 def reassign(document_id: int, body: ReassignRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
-    return _full(session, handling.reassign(session, runtime, who, document_id, lead_user_id=body.lead_user_id,
-                                            lead_unit_id=body.lead_unit_id, reason=body.reason))
+    document = handling.reassign(session, runtime, who, document_id, lead_user_id=body.lead_user_id,
+                                 lead_unit_id=body.lead_unit_id, reason=body.reason, request_id=body.request_id)
+    return document_out(session, document)
 
 
 @router.post("/{document_id}/extend", response_model=IncomingOut,
              summary="Extend the handling deadline (leaders): the overdue timer moves too")
 def extend(document_id: int, body: ExtendRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
-    return _full(session, handling.extend_deadline(session, runtime, who, document_id, deadline=body.deadline,
-                                                   reason=body.reason))
+    document = handling.extend_deadline(session, runtime, who, document_id, deadline=body.deadline, reason=body.reason)
+    return document_out(session, document)
 
 
 @router.get("/{document_id}/files/{attachment_id}", summary="Download an attached file",

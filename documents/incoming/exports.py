@@ -18,6 +18,8 @@ from ..errors import InvalidData, NotAllowed
 from ..models import Agency
 from ..reports import Column, Report, build, pdf, xlsx
 from ..vntime import VN_TZ
+from . import progress
+from .casework_models import ProgressNote
 from .models import IncomingDocument
 from .service import READERS
 
@@ -71,16 +73,34 @@ REGISTER_COLUMNS = (
     Column("Ký nhận", _blank, 10),
     NOTES,
 )
-TRACKING_COLUMNS = (
-    Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
-    Column("Ngày đến", _received, 12, centered=True),
-    TYPE_AND_SUBJECT,
-    RECIPIENT,
-    Column("Thời hạn giải quyết", lambda d: d.due_date, 12, centered=True),
-    Column("Tiến độ giải quyết", lambda d: PROGRESS[d.status], 13),
-    Column("Số, ký hiệu văn bản trả lời", _blank, 14),
-    NOTES,
-)
+NOTE_SHOWN = 300  # characters of the latest progress note a register cell shows
+
+
+def _progress(d: IncomingDocument, note: ProgressNote | None) -> str:
+    """The status, then the handler's latest progress note: "60% – … (25/11/2026)"."""
+    if note is None:
+        return PROGRESS[d.status]
+    text = note.text if len(note.text) <= NOTE_SHOWN else note.text[:NOTE_SHOWN - 1] + "…"
+    percent = f"{note.percent}% – " if note.percent is not None else ""
+    return f"{PROGRESS[d.status]}\n{percent}{text} ({note.at.astimezone(VN_TZ):%d/%m/%Y})"
+
+
+def _register_columns(session: Session, documents: list[IncomingDocument]) -> tuple[Column, ...]:
+    return REGISTER_COLUMNS
+
+
+def _tracking_columns(session: Session, documents: list[IncomingDocument]) -> tuple[Column, ...]:
+    latest = progress.latest_of(session, (d.id for d in documents))
+    return (
+        Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
+        Column("Ngày đến", _received, 12, centered=True),
+        TYPE_AND_SUBJECT,
+        RECIPIENT,
+        Column("Thời hạn giải quyết", lambda d: d.due_date, 12, centered=True),
+        Column("Tiến độ giải quyết", lambda d: _progress(d, latest.get(d.id)), 22),
+        Column("Số, ký hiệu văn bản trả lời", _blank, 14),
+        NOTES,
+    )
 
 
 @dataclass(frozen=True)
@@ -88,13 +108,14 @@ class Kind:
     title: str
     file_name: str
     sheet_name: str
-    columns: tuple[Column, ...]
+    # The columns for the documents listed: the tracking register reads their progress notes.
+    columns: Callable[[Session, list[IncomingDocument]], tuple[Column, ...]]
 
 
 KINDS = {
-    "register": Kind("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", "Sổ đăng ký văn bản đến", "Sổ đăng ký văn bản đến", REGISTER_COLUMNS),
+    "register": Kind("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", "Sổ đăng ký văn bản đến", "Sổ đăng ký văn bản đến", _register_columns),
     "tracking": Kind("SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN", "Sổ theo dõi giải quyết văn bản đến",
-                     "Sổ theo dõi giải quyết", TRACKING_COLUMNS),
+                     "Sổ theo dõi giải quyết", _tracking_columns),
 }
 
 
@@ -168,8 +189,9 @@ def export(session: Session, who: Identity, kind: str, file_format: str, period:
 def report_of(session: Session, who: Identity, spec: Kind, period: Period, include_refused: bool,
               max_rows: int) -> Report:
     agency = session.get(Agency, who.agency_id)
+    documents = entries(session, who.agency_id, period, include_refused, max_rows)
     return build(title=spec.title, heading=[agency.name], subtitle=period.label, sheet_name=spec.sheet_name,
-                 columns=spec.columns, items=entries(session, who.agency_id, period, include_refused, max_rows))
+                 columns=spec.columns(session, documents), items=documents)
 
 
 def entries(session: Session, agency_id: int, period: Period, include_refused: bool,

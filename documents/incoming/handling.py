@@ -1,74 +1,189 @@
-"""The leader's hand on a document being handled: re-assign the handler or extend the deadline
-at any time, with the reason kept in the process history and the audit trail."""
+"""The hand of leaders and unit heads on a document being handled, at any time, with the reason
+kept in the process history and the audit trail:
+
+- the handling: re-assigned (leaders anywhere in the agency; the head of the handling unit
+  inside the unit, which answers a re-assignment request) or its deadline extended (leaders);
+- the distribution: re-assigned to another leader (leaders);
+- one coordinator's task: re-assigned to another unit or person, or its deadline extended (leaders).
+
+Every change is one engine ``retarget`` of one open task (plus ``reschedule`` of the handling's
+overdue timer), so all of them are recorded, released from claims and versioned alike."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from engine.models import HumanTask
 from engine.runtime import WorkflowRuntime
 
-from .. import audit
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
+from ..models import User
+from . import participants, people, reassignment, texts, trail
 from .models import IncomingDocument
+from .participants import COORDINATE, DISTRIBUTE, HANDLE
 
-LEADERS = ("leader",)
-HANDLE_TASK, HANDLE_DEADLINE = "handle", "handle_overdue"
+HANDLE_DEADLINE = "handle_overdue"
 
 
 def reassign(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
-             lead_user_id: int | None, lead_unit_id: int | None, reason: str) -> IncomingDocument:
-    if lead_user_id is None and lead_unit_id is None:
-        raise InvalidData("Cần chọn người hoặc đơn vị chủ trì mới.",
-                          errors={"lead_user_id": "Chọn «Người chủ trì» hoặc «Đơn vị chủ trì»."})
-    document, reason = _in_handling(session, who, document_id, reason)
-    runtime.retarget(session, document.process_instance_id, who.agency_code, str(who.user_id), HANDLE_TASK, reason,
-                     data={"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "handler_user_id": None},
-                     candidate_user=str(lead_user_id) if lead_user_id else None,
-                     candidate_unit=str(lead_unit_id) if lead_unit_id else None)
-    _audit(session, who, "incoming.reassigned", document,
-           {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason})
+             lead_user_id: int | None, lead_unit_id: int | None, reason: str | None,
+             request_id: int | None = None) -> IncomingDocument:
+    """Name a new lead (person and/or unit) of the handling; closes the re-assignment request it
+    answers (``request_id``, 409 when already resolved) or any open one of the document."""
+    document = participants.document_of(session, who, document_id)
+    task = _handle_task_for(session, who, document)
+    if participants.is_leader(who):
+        if lead_user_id is None and lead_unit_id is None:
+            raise InvalidData("Cần chọn người hoặc đơn vị chủ trì mới.",
+                              errors={"lead_user_id": "Chọn «Người chủ trì» hoặc «Đơn vị chủ trì»."})
+        _check_people(session, who, user_id=lead_user_id, unit_id=lead_unit_id, user_field="lead_user_id",
+                      unit_field="lead_unit_id")
+    else:
+        lead_user_id, lead_unit_id = _inside_own_unit(session, who, lead_user_id, lead_unit_id)
+    reason = texts.reason(reason)
+    closed = reassignment.grant(session, who, document, request_id, reason, lead_user_id)
+    _retarget(session, runtime, who, document, task, reason,
+              data={"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "handler_user_id": None},
+              candidate_user=_key(lead_user_id), candidate_unit=_key(lead_unit_id))
+    trail.record(session, who, "incoming.reassigned", document.id,
+                 {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason, "requests": closed})
     return document
 
 
 def extend_deadline(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
-                    deadline: datetime, reason: str) -> IncomingDocument:
-    if deadline.tzinfo is None:
-        raise InvalidData("Hạn xử lý phải có múi giờ, ví dụ 2026-12-01T17:00:00+07:00.",
-                          errors={"deadline": "Hạn xử lý phải là ngày giờ ISO 8601 có múi giờ."})
-    document, reason = _in_handling(session, who, document_id, reason)
-    instance_id = document.process_instance_id
-    runtime.retarget(session, instance_id, who.agency_code, str(who.user_id), HANDLE_TASK, reason,
-                     data={"deadline": deadline.isoformat()}, **_current_candidates(session, runtime, instance_id),
-                     due_at=deadline)
-    runtime.reschedule(session, instance_id, who.agency_code, str(who.user_id), HANDLE_DEADLINE, deadline, reason)
-    _audit(session, who, "incoming.deadline_extended", document, {"deadline": deadline.isoformat(), "reason": reason})
+                    deadline: datetime, reason: str | None) -> IncomingDocument:
+    """Move the handling's deadline: the task's due time and its overdue timer."""
+    document = _for_leader(session, who, document_id)
+    task = _open_task(session, document, HANDLE)
+    reason = _extension(deadline, reason)
+    _retarget(session, runtime, who, document, task, reason, data={"deadline": deadline.isoformat()},
+              due_at=deadline, **_candidates(task))
+    runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), HANDLE_DEADLINE,
+                       deadline, reason)
+    trail.record(session, who, "incoming.deadline_extended", document.id,
+                 {"deadline": deadline.isoformat(), "reason": reason})
     return document
 
 
-def _current_candidates(session: Session, runtime: WorkflowRuntime, instance_id: int) -> dict[str, str | None]:
-    row = next((r for r in runtime.open_tasks(session, instance_id) if r.spec_name == HANDLE_TASK), None)
-    if row is None:
-        raise Conflict("the document is not being handled: there is no open handling task")
-    return {"candidate_user": row.candidate_user, "candidate_unit": row.candidate_unit}
+def reassign_distribution(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
+                          leader_user_id: int, reason: str | None) -> IncomingDocument:
+    """Hand the distribution of the document to another leader (one who is away, one who is competent)."""
+    document = _for_leader(session, who, document_id)
+    task = _open_task(session, document, DISTRIBUTE)
+    leader = people.leader(session, who, leader_user_id, "leader_user_id")
+    reason = texts.reason(reason)
+    _retarget(session, runtime, who, document, task, reason, candidate_user=_key(leader.id), candidate_unit=None)
+    trail.record(session, who, "incoming.distribution_reassigned", document.id,
+                 {"leader_user_id": leader.id, "reason": reason})
+    return document
 
 
-def _in_handling(session: Session, who: Identity, document_id: int, reason: str) -> tuple[IncomingDocument, str]:
-    if not who.has_any(*LEADERS):
+def reassign_coordination(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int,
+                          task_id: int, *, unit_id: int | None, user_id: int | None,
+                          reason: str | None) -> IncomingDocument:
+    """Give one coordinator's task to another unit (its head answers) or to a named person."""
+    document = _for_leader(session, who, document_id)
+    task = _coordination_task(session, document, task_id)
+    if unit_id is None and user_id is None:
+        raise InvalidData("Cần chọn đơn vị hoặc người phối hợp mới.",
+                          errors={"unit_id": "Chọn «Đơn vị phối hợp» hoặc «Người phối hợp»."})
+    person = _check_people(session, who, user_id=user_id, unit_id=unit_id, user_field="user_id", unit_field="unit_id")
+    unit_id = unit_id if unit_id is not None else person.unit_id
+    reason = texts.reason(reason)
+    _retarget(session, runtime, who, document, task, reason, data={"coordinator": unit_id, "coordinator_user_id": user_id},
+              candidate_user=_key(user_id), candidate_unit=_key(unit_id))
+    trail.record(session, who, "incoming.coordination_reassigned", document.id,
+                 {"task": task.id, "unit_id": unit_id, "user_id": user_id, "reason": reason})
+    return document
+
+
+def extend_coordination(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int,
+                        task_id: int, *, deadline: datetime, reason: str | None) -> IncomingDocument:
+    """Move one coordinator's due time (the others keep theirs)."""
+    document = _for_leader(session, who, document_id)
+    task = _coordination_task(session, document, task_id)
+    reason = _extension(deadline, reason)
+    _retarget(session, runtime, who, document, task, reason, due_at=deadline, **_candidates(task))
+    trail.record(session, who, "incoming.coordination_extended", document.id,
+                 {"task": task.id, "deadline": deadline.isoformat(), "reason": reason})
+    return document
+
+
+# --------------------------------------------------------------------------- who, which task
+
+def _for_leader(session: Session, who: Identity, document_id: int) -> IncomingDocument:
+    document = participants.document_of(session, who, document_id)
+    if not participants.is_leader(who):
         raise NotAllowed("only the agency's leader re-assigns or extends deadlines")
-    document = session.get(IncomingDocument, document_id)
-    if document is None or document.agency_id != who.agency_id:
-        raise NotFound(f"incoming document {document_id} not found")
-    reason = unicodedata.normalize("NFC", reason or "").strip()
-    if not reason:
-        raise InvalidData("Cần nêu lý do.", errors={"reason": "Trường «Lý do» là bắt buộc."})
+    return document
+
+
+def _handle_task_for(session: Session, who: Identity, document: IncomingDocument) -> HumanTask:
+    """A leader re-assigns any handling; a unit head only a handling of the unit they head."""
+    leader = participants.is_leader(who)
+    if not (leader or who.has_any(*participants.UNIT_HEADS)):
+        raise NotAllowed("only a leader or the head of the handling unit re-assigns the handling")
+    task = _open_task(session, document, HANDLE)
+    if not leader and not participants.heads(who, participants.handling_unit(session, task)):
+        raise NotAllowed("a unit head re-assigns only the handling of the unit they head")
+    return task
+
+
+def _open_task(session: Session, document: IncomingDocument, step: str) -> HumanTask:
     if document.process_instance_id is None:
-        raise Conflict(f"incoming document {document_id} has no handling process")
-    return document, reason[:2000]
+        raise Conflict(f"incoming document {document.id} has no handling process")
+    task = next(iter(participants.open_tasks(session, document, step)), None)
+    if task is None:
+        raise Conflict(f"incoming document {document.id} has no open '{step}' task")
+    return task
 
 
-def _audit(session: Session, who: Identity, action: str, document: IncomingDocument, after: dict) -> None:
-    audit.record(session, action, actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type="incoming_document", object_id=document.id, after=after)
+def _coordination_task(session: Session, document: IncomingDocument, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if (task is None or document.process_instance_id is None or task.instance_id != document.process_instance_id
+            or task.spec_name != COORDINATE):
+        raise NotFound(f"coordination task {task_id} of incoming document {document.id} not found")
+    if task.status != "ready":
+        raise Conflict(f"coordination task {task_id} is already {task.status}")
+    return task
+
+
+# --------------------------------------------------------------------------- checks and the one engine call
+
+def _check_people(session: Session, who: Identity, *, user_id: int | None, unit_id: int | None, user_field: str,
+                  unit_field: str) -> User | None:
+    """The person named, if any, once the person and the unit are known to be of the agency."""
+    if unit_id is not None:
+        people.unit(session, who, unit_id, unit_field)
+    return people.user(session, who, user_id, user_field) if user_id is not None else None
+
+
+def _inside_own_unit(session: Session, who: Identity, user_id: int | None,
+                     unit_id: int | None) -> tuple[int, int | None]:
+    if unit_id is not None and unit_id != who.unit_id:
+        raise InvalidData("Trưởng đơn vị chỉ giao xử lý trong đơn vị của mình.",
+                          errors={"lead_unit_id": "Đơn vị chủ trì phải là đơn vị của mình."})
+    return people.in_own_unit(session, who, user_id, "lead_user_id").id, who.unit_id
+
+
+def _extension(deadline: datetime, reason: str | None) -> str:
+    if deadline.tzinfo is None:
+        raise InvalidData("Hạn xử lý phải có múi giờ, ví dụ 2026-12-01T17:00:00+07:00.",
+                          errors={"deadline": "Hạn xử lý phải là ngày giờ ISO 8601 có múi giờ."})
+    return texts.reason(reason)
+
+
+def _candidates(task: HumanTask) -> dict[str, str | None]:
+    return {"candidate_user": task.candidate_user, "candidate_unit": task.candidate_unit}
+
+
+def _key(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _retarget(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument, task: HumanTask,
+              reason: str, **change) -> None:
+    runtime.retarget(session, document.process_instance_id, who.agency_code, str(who.user_id), task.spec_name,
+                     reason, task_id=task.id, **change)

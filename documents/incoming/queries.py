@@ -1,19 +1,26 @@
 """Listing and searching the incoming register of an agency."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from engine import clock
+
 from .. import audit
 from ..accounts import Identity
 from ..errors import NotAllowed
+from ..models import User
 from ..vntime import VN_TZ
 from .models import IncomingDocument
 from .search import fold, like_pattern, terms
 from .service import READERS
+
+# Refused or completed: no handling deadline runs any more.
+FINISHED = ("02", "06")
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ def search(session: Session, who: Identity, filters: Filters, today: date) -> tu
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        conditions.append(sa.and_(D.due_date < today, D.status.not_in(("02", "06"))))
+        conditions.append(sa.and_(D.due_date < today, D.status.not_in(FINISHED)))
     for term in terms(filters.text or ""):
         conditions.append(D.search_text.like(like_pattern(term), escape="\\"))
     total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*conditions)) or 0
@@ -60,3 +67,24 @@ def search(session: Session, who: Identity, filters: Filters, today: date) -> tu
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), VN_TZ)
+
+
+def today() -> date:
+    """Today in Vietnam: the day deadlines are counted against."""
+    return clock.now().astimezone(VN_TZ).date()
+
+
+def is_overdue(document: IncomingDocument, on: date) -> bool:
+    """The same rule as the ``overdue`` filter of ``search``, for one document already loaded."""
+    return document.due_date is not None and document.due_date < on and document.status not in FINISHED
+
+
+def names_of(session: Session, who: Identity, user_ids: Iterable[int | str | None]) -> dict[str, str]:
+    """Full names of the caller's agency's users, keyed by id as text (statuses keep ids, the
+    workflow history keeps them as text); other agencies' users are never named."""
+    ids = {int(i) for i in user_ids if i is not None and str(i).isdigit()}
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(User.id, User.full_name)
+                           .where(User.id.in_(ids), User.agency_id == who.agency_id))
+    return {str(user_id): name for user_id, name in rows}

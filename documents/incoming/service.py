@@ -28,6 +28,7 @@ from ..models import Agency
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
+from . import participants
 from .models import STATUSES, IncomingDocument, IncomingStatus
 from .search import fold
 
@@ -208,10 +209,11 @@ def duplicates_of(session: Session, document: IncomingDocument) -> list[Incoming
 
 
 def get(session: Session, who: Identity, document_id: int) -> IncomingDocument:
+    """A document for the register's readers, and for whoever works on it now (its handler)."""
     document = session.get(IncomingDocument, document_id)
     if document is None or document.agency_id != who.agency_id:
         raise NotFound(f"incoming document {document_id} not found")
-    if not who.has_any(*READERS):
+    if not (who.has_any(*READERS) or participants.works_on(session, who, document)):
         raise NotAllowed("your roles may not read the incoming register")
     audit.record(session, "incoming.viewed", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document_id)

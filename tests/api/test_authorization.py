@@ -12,6 +12,8 @@ from fastapi.routing import iter_route_contexts
 
 from documents import accounts
 from documents.incoming import service as incoming_service
+from documents.incoming.casework_models import ProgressNote, ReassignmentRequest, RelatedLink
+from documents.outgoing.models import OutgoingDraft
 from documents.models import ROLES, Agency, OrgUnit
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
@@ -40,8 +42,10 @@ class Route:
 
     other_agency: str
     request: Callable[[dict], dict[str, Any]] = field(default=lambda ids: {})
-    task: str = "open"  # which of A's tasks {task_id} names: "open" (unclaimed) or "claimed"
-    document: str = "registered"  # which of A's incoming documents: "registered" or "arrived" (electronic, 01)
+    task: str = "open"  # which of A's tasks {task_id} names: "open" (unclaimed), "claimed" or "coordination"
+    # Which of A's incoming documents: "registered" (waiting for distribution), "arrived" (electronic, 01)
+    # or "handled" (a.staff handles it, a.unit_head's unit coordinates, a.staff asked to be relieved).
+    document: str = "registered"
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -77,6 +81,45 @@ ROUTES: dict[tuple[str, str], Route] = {
         "refused", lambda ids: {"json": {"lead_unit_id": 1, "reason": "Điều chỉnh"}}),
     ("POST", "/api/incoming/{document_id}/extend"): Route(
         "refused", lambda ids: {"json": {"deadline": "2026-12-01T17:00:00+07:00", "reason": "Gia hạn"}}),
+    ("POST", "/api/incoming/{document_id}/progress"): Route(
+        "refused", lambda ids: {"json": {"text": "Đã làm việc với Sở", "percent": 50}}, document="handled"),
+    ("POST", "/api/incoming/{document_id}/related"): Route(
+        "refused", lambda ids: {"json": {"related_id": ids["arrived_document_id"]}}, document="handled"),
+    ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): Route("refused", document="handled"),
+    ("GET", "/api/incoming/reassignment-requests"): Route("hidden"),
+    ("POST", "/api/incoming/{document_id}/reassignment-requests"): Route(
+        "refused", lambda ids: {"json": {"reason": "Bận việc khác"}}, document="handled"),
+    ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): Route(
+        "refused", lambda ids: {"json": {"reason": "Không đồng ý"}}, document="handled"),
+    ("POST", "/api/incoming/{document_id}/reply-drafts"): Route("refused", lambda ids: {"json": {}}, document="handled"),
+    ("GET", "/api/outgoing/drafts/{draft_id}"): Route("refused"),
+    ("POST", "/api/incoming/{document_id}/distribution/reassign"): Route(
+        "refused", lambda ids: {"json": {"leader_user_id": ids["leader_id"], "reason": "Đi công tác"}}),
+    ("POST", "/api/incoming/{document_id}/coordination/{task_id}/reassign"): Route(
+        "refused", lambda ids: {"json": {"unit_id": ids["unit_id"], "reason": "Chuyển"}}, task="coordination",
+        document="handled"),
+    ("POST", "/api/incoming/{document_id}/coordination/{task_id}/extend"): Route(
+        "refused", lambda ids: {"json": {"deadline": "2026-12-01T17:00:00+07:00", "reason": "Gia hạn"}},
+        task="coordination", document="handled"),
+}
+TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
+
+# Who of agency A each route refuses for their role (403, nothing changed), the body being valid.
+WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("POST", "/api/incoming/{document_id}/reassign"): ("a.staff", "a.clerk", "a.process_admin"),
+    ("POST", "/api/incoming/{document_id}/extend"): ("a.unit_head", "a.staff", "a.clerk"),
+    ("POST", "/api/incoming/{document_id}/progress"): ("a.leader", "a.clerk", "a.process_admin"),
+    ("POST", "/api/incoming/{document_id}/related"): ("a.clerk", "a.process_admin"),
+    ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): ("a.clerk", "a.process_admin"),
+    ("GET", "/api/incoming/reassignment-requests"): ("a.staff", "a.clerk", "a.process_admin"),
+    ("POST", "/api/incoming/{document_id}/reassignment-requests"): ("a.leader", "a.unit_head", "a.clerk"),
+    ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): (
+        "a.staff", "a.clerk", "a.process_admin"),
+    ("POST", "/api/incoming/{document_id}/reply-drafts"): ("a.leader", "a.unit_head", "a.clerk"),
+    ("GET", "/api/outgoing/drafts/{draft_id}"): ("a.unit_head", "a.clerk", "a.process_admin"),
+    ("POST", "/api/incoming/{document_id}/distribution/reassign"): ("a.unit_head", "a.staff", "a.clerk"),
+    ("POST", "/api/incoming/{document_id}/coordination/{task_id}/reassign"): ("a.unit_head", "a.staff", "a.clerk"),
+    ("POST", "/api/incoming/{document_id}/coordination/{task_id}/extend"): ("a.unit_head", "a.staff", "a.clerk"),
 }
 
 
@@ -84,9 +127,10 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
     method, path = key
     route = ROUTES[key]
     url = path.format(definition_id=ids["definition_id"], instance_id=ids["instance_id"],
-                      task_id=ids["claimed_task_id" if route.task == "claimed" else "task_id"],
-                      document_id=ids[f"{route.document}_document_id"], attachment_id=ids["attachment_id"],
-                      reference=ids["reference"])
+                      task_id=ids[TASKS[route.task]], document_id=ids[f"{route.document}_document_id"],
+                      attachment_id=ids["attachment_id"], reference=ids["reference"],
+                      related_id=ids["registered_document_id"], request_id=ids["request_id"],
+                      draft_id=ids["draft_id"])
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
 
@@ -116,12 +160,34 @@ def world(client, api, province, system) -> dict:
     assert open_instance["definition_id"] == deployed.json()["id"]
     document = client.post("/api/incoming", headers=api("a.clerk"), **incoming_upload())
     assert document.status_code == 201, document.text
-    return {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
-            "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task,
-            "registered_document_id": document.json()["id"],
-            "attachment_id": document.json()["attachments"][0]["id"],
-            "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
-            "reference": "A-SENT-1"}
+    ids = {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
+           "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task,
+           "registered_document_id": document.json()["id"],
+           "attachment_id": document.json()["attachments"][0]["id"],
+           "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
+           "reference": "A-SENT-1", "leader_id": province["a.leader"].user_id,
+           "unit_id": province["a.unit_head"].unit_id}
+    return ids | handled_document(client, api, province, ids["registered_document_id"])
+
+
+def handled_document(client, api, province, related_id: int) -> dict:
+    """A document a.staff handles (a.unit_head's unit coordinates), linked to ``related_id``, with
+    a.staff's re-assignment request and reply draft."""
+    staff = province["a.staff"]
+    url = f"/api/incoming/{client.post('/api/incoming', headers=api('a.clerk'), **incoming_upload()).json()['id']}"
+
+    def open_task(name: str) -> int:
+        (task,) = [t for t in client.get(url, headers=api("a.leader")).json()["open_tasks"] if t["name"] == name]
+        return task["id"]
+
+    complete(client, api("a.leader"), open_task("distribute"),
+             {**distribution_to(staff), "coordinators": [staff.unit_id]})
+    for path, body in (("related", {"related_id": related_id}), ("reassignment-requests", {"reason": "Bận"}),
+                       ("reply-drafts", {})):
+        assert client.post(f"{url}/{path}", headers=api("a.staff"), json=body).status_code == 201
+    shown = client.get(url, headers=api("a.leader")).json()
+    return {"handled_document_id": shown["id"], "coordination_task_id": open_task("coordinate"),
+            "request_id": shown["reassignment_requests"][0]["id"], "draft_id": shown["reply_drafts"][0]["id"]}
 
 
 def arrived_from(system, recipient_code: str, *, sender: str, reference: str) -> int:
@@ -195,6 +261,9 @@ def test_agency_b_cannot_reach_agency_a_objects(client, system, api, world, b_al
 
 def test_agency_b_lists_none_of_agency_a_objects(client, api, world, b_all):
     assert client.get("/api/incoming", headers=api(b_all)).json() == {"total": 0, "items": []}
+    assert client.get("/api/incoming/reassignment-requests", headers=api(b_all), params={"state": "all"}).json() == []
+    assert [r["id"] for r in client.get("/api/incoming/reassignment-requests", headers=api("a.leader")).json()] == \
+        [world["request_id"]]
     definitions = client.get("/api/process-definitions", headers=api(b_all)).json()
     assert {d["scope"] for d in definitions} == {DEFAULT_SCOPE}
     assert world["definition_id"] not in {d["id"] for d in definitions}
@@ -241,6 +310,31 @@ def test_a_default_diagram_is_readable_by_every_agency(client, system, api, worl
 
 
 # --------------------------------------------------------------------------- the wrong role
+
+def casework(system) -> dict:
+    """What the handling routes write: progress, links, requests (and their states), drafts, audit
+    aside."""
+    with system.sessions() as session:
+        return {"progress": session.scalar(sa.select(sa.func.count(ProgressNote.id))),
+                "links": session.scalar(sa.select(sa.func.count(RelatedLink.id))),
+                "requests": sorted(session.execute(sa.select(ReassignmentRequest.id, ReassignmentRequest.state)).all()),
+                "drafts": session.scalar(sa.select(sa.func.count(OutgoingDraft.id)))}
+
+
+def test_every_route_with_a_role_rule_is_in_the_wrong_role_table():
+    assert set(WRONG_ROLES) <= set(ROUTES)
+    handling_routes = {k for k in ROUTES if "/{document_id}/" in k[1] and k[0] != "GET"
+                       and not k[1].endswith(("/accept", "/refuse"))}
+    assert handling_routes - set(WRONG_ROLES) == set()
+
+
+@pytest.mark.parametrize("key", sorted(WRONG_ROLES), ids=" ".join)
+def test_the_wrong_role_is_403_and_changes_nothing(client, system, api, world, key):
+    before = snapshot(system), casework(system)
+    for user in WRONG_ROLES[key]:
+        assert_refused(call(client, key, world, api(user)), 403)
+    assert (snapshot(system), casework(system)) == before
+
 
 def test_staff_cannot_deploy_a_diagram(client, system, api, province):
     before = count(system, ProcessDefinition)
@@ -324,4 +418,4 @@ def test_only_clerks_register_and_only_readers_read_the_incoming_register(client
         assert_refused(client.get(f"/api/incoming/{world['registered_document_id']}", headers=api(user)), 403)
     for user in ("a.staff", "a.leader"):
         assert_refused(client.post(f"/api/incoming/{world['arrived_document_id']}/accept", headers=api(user)), 403)
-    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 2  # registered + arrived
+    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 3  # registered, handled, arrived

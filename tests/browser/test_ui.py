@@ -1,5 +1,7 @@
-"""A real browser against a real server: Debian's Chromium, driven by Playwright, logs in as
-the clerk, fails and then passes the registration form, and the leader gets the next step.
+"""A real browser against a real server: Debian's Chromium, driven by Playwright. The clerk
+registers a paper document through /incoming/new (a first submission missing a required field
+comes back in Vietnamese; the second, with the scan, is numbered and signed), then the leader
+finds the distribution of that document in the task queue and opens it.
 
 Never run `playwright install` (it downloads a browser build): the Debian package is used.
 Skipped only on a developer machine without /usr/bin/chromium; under CI=true it must run.
@@ -7,56 +9,54 @@ Skipped only on a developer machine without /usr/bin/chromium; under CI=true it 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from api.app import create_app
-from documents import accounts, processes
+from documents import accounts
+from documents.incoming.models import IncomingDocument
 from documents.system import System
 from engine.db import unit_of_work
+from engine.models import ProcessInstance
 from tests.conftest import PASSWORD
+from tests.files import samples
 from tests.serving import live_server
+from tests.tools import require_program
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path(os.environ.get("QLVBDH_SCREENSHOT", "/tmp/qlvbdh-task.png"))
 SCREENSHOT_ERRORS = SCREENSHOT.with_name(SCREENSHOT.stem + "-errors" + SCREENSHOT.suffix)
+SCREENSHOT_DOCUMENT = SCREENSHOT.with_name(SCREENSHOT.stem + "-document" + SCREENSHOT.suffix)
+SCREENSHOT_LEADER = SCREENSHOT.with_name(SCREENSHOT.stem + "-leader" + SCREENSHOT.suffix)
 AGENCY = "000.00.01.H99"
+AGENCY_NAME = "Văn phòng UBND tỉnh Thử"
+SUBJECT = "Về việc tổ chức hội nghị tổng kết công tác năm 2026"
 
 
 @pytest.fixture
 def chromium() -> Path:
-    """Debian's Chromium; checked before any seeding or server start-up."""
-    _require_chromium()
-    return CHROMIUM
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    message = (f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/install-browser); "
-               "never `playwright install`")
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser test cannot run under CI: {message}", pytrace=False)
-    pytest.skip(message)
+    """Debian's Chromium (never `playwright install`); checked before any seeding or start-up."""
+    return Path(require_program(str(CHROMIUM), "chromium"))
 
 
 @pytest.fixture
 def office(pg: System) -> dict:
-    """One agency on PostgreSQL: a clerk, a leader, the default diagrams, and one incoming
-    document started by the clerk (so the clerk's queue holds 'Vào sổ văn bản đến')."""
+    """One agency on PostgreSQL with its signing key and seal: a clerk, a leader, the default
+    diagrams. Nothing is started by hand: registering the document starts its handling."""
     with unit_of_work(pg.sessions) as session:
         pg.runtime.deploy_directory(session, pg.settings.bpmn_dir)
-        agency = accounts.create_agency(session, AGENCY, "Văn phòng UBND tỉnh Thử")
+        agency = accounts.create_agency(session, AGENCY, AGENCY_NAME)
         unit = accounts.create_unit(session, agency, "Phòng Hành chính - Tổng hợp")
         clerk = accounts.create_user(session, agency, "vanthu", "Lê Thị Thư", PASSWORD, ["clerk"], unit=unit)
         leader = accounts.create_user(session, agency, "lanhdao", "Phạm Văn Đạo", PASSWORD, ["leader"])
         people = {"clerk": accounts.identity_of(session, clerk), "leader": accounts.identity_of(session, leader)}
-        instance = processes.start(session, pg.runtime, people["clerk"], "incoming", {})
-        people["instance_id"] = instance.id
+    pg.keystore.install_demo(AGENCY, AGENCY_NAME)
     return people
 
 
@@ -84,64 +84,102 @@ def browser_page(chromium: Path, server: str):
             browser.close()
 
 
-def test_clerk_registers_incoming_document(chromium: Path, pg: System, office: dict, server: str,
-                                           browser_page) -> None:
+def log_in(page, server: str, username: str) -> None:
+    page.goto(f"{server}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
+        chromium: Path, pg: System, office: dict, server: str, browser_page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page = browser_page
 
-    # Not logged in: /tasks sends the browser to the login page.
-    page.goto(f"{server}/tasks")
+    # Not logged in: the register sends the browser to the login page.
+    page.goto(f"{server}/incoming/new")
     expect(page).to_have_url(f"{server}/login")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-
-    page.get_by_label("Tên đăng nhập").fill("vanthu")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-    # The clerk's queue holds the registration step of the started document.
+    log_in(page, server, "vanthu")
     expect(page).to_have_url(f"{server}/tasks")
-    expect(page.get_by_role("heading", name="Việc cần xử lý")).to_be_visible()
     expect(page.locator("header .who")).to_contain_text("Lê Thị Thư")
-    link = page.get_by_role("link", name="Vào sổ văn bản đến")
-    expect(link).to_have_count(1)
-    link.click()
 
+    # The clerk's navigation offers the register and the registration form.
+    nav = page.locator("header nav")
+    expect(nav.get_by_role("link", name="Công việc của tôi")).to_be_visible()
+    expect(nav.get_by_role("link", name="Sổ văn bản đến")).to_be_visible()
+    nav.get_by_role("link", name="Vào sổ văn bản", exact=True).click()
+    expect(page).to_have_url(f"{server}/incoming/new")
     expect(page.get_by_role("heading", name="Vào sổ văn bản đến")).to_be_visible()
-    task_url = page.url
     form = page.locator("form.card")
-    for label in ("Số, ký hiệu", "Ngày văn bản", "Cơ quan ban hành", "Trích yếu", "Mức độ khẩn"):
+    for label in ("Số, ký hiệu", "Ngày văn bản", "Cơ quan ban hành *", "Trích yếu", "Mức độ khẩn"):
         expect(form.get_by_label(label)).to_be_visible()
+    expect(form.get_by_label("Văn bản giấy")).to_be_checked()
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    # Submitted empty: the form comes back with Vietnamese messages, one per required field.
-    form.get_by_role("button", name="Hoàn thành").click()
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Vui lòng sửa các lỗi dưới đây.")
-    field_errors = page.locator(".field.invalid p.error")
-    expect(field_errors).to_have_count(4)
-    expect(page.locator(".field.invalid", has=page.locator("textarea[name=subject]"))).to_contain_text("bắt buộc")
-    assert page.url == task_url
-    page.screenshot(path=str(SCREENSHOT_ERRORS), full_page=True)
-
-    # Filled in: completed, back on the (now empty) queue.
-    form = page.locator("form.card")
+    # First submission: no subject and no scan. Vietnamese messages next to the fields, values kept.
+    form.locator("[name=issuer_name]").fill("UBND huyện Thử")
     form.locator("[name=number_notation]").fill("123/UBND-VX")
     form.locator("[name=document_date]").fill("2026-11-20")
-    form.locator("[name=issuing_agency]").fill("UBND huyện Thử")
-    form.locator("[name=subject]").fill("Về việc tổ chức hội nghị tổng kết công tác năm 2026")
+    form.locator("[name=doc_type]").fill("Công văn")
     form.locator("select[name=urgency]").select_option("urgent")
-    form.get_by_role("button", name="Hoàn thành").click()
+    form.get_by_role("button", name="Vào sổ").click()
 
+    expect(page.get_by_role("alert")).to_contain_text("Vui lòng sửa các lỗi dưới đây.")
+    subject_field = page.locator(".field.invalid", has=page.locator("textarea[name=subject]"))
+    expect(subject_field).to_contain_text("Trường «Trích yếu» là bắt buộc.")
+    expect(page.locator(".field.invalid", has=page.locator("input[name=files]"))).to_contain_text(
+        "Văn bản giấy cần có tệp bản quét (PDF).")
+    expect(form.locator("[name=number_notation]")).to_have_value("123/UBND-VX")
+    expect(form.locator("select[name=urgency]")).to_have_value("urgent")
+    page.screenshot(path=str(SCREENSHOT_ERRORS), full_page=True)
+    with pg.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(IncomingDocument)) == 0
+
+    # Second submission: the subject and the scan. Numbered 1, signed for the agency.
+    scan = tmp_path / "ban-quet.pdf"
+    scan.write_bytes(samples.pdf("1.7"))
+    form = page.locator("form.card")
+    form.locator("[name=subject]").fill(SUBJECT)
+    form.locator("input[name=files]").set_input_files(str(scan))
+    form.get_by_role("button", name="Vào sổ").click()
+
+    expect(page).to_have_url(re.compile(rf"{re.escape(server)}/incoming/\d+$"))
+    document_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("heading", name=SUBJECT)).to_be_visible()
+    expect(page.locator("#incoming-number")).to_have_text("1")
+    expect(page.locator(".signatures")).to_contain_text("ban-quet.pdf: Mọi chữ ký đều hợp lệ")
+    expect(page.locator(".signatures")).to_contain_text(f"Chữ ký hợp lệ của {AGENCY_NAME}")
+    expect(page.locator("ol.timeline")).to_contain_text("03 · Đã tiếp nhận")
+    expect(page.get_by_role("link", name="ban-quet.pdf")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT_DOCUMENT), full_page=True)
+
+    # The register lists it, urgent.
+    nav.get_by_role("link", name="Sổ văn bản đến").click()
+    row = page.locator("table.register tbody tr", has=page.get_by_role("link", name=SUBJECT))
+    expect(row).to_have_count(1)
+    expect(row).to_have_class(re.compile(r"\burgent\b"))
+
+    # The leader logs in: the distribution of that document waits in the queue.
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(f"{server}/login")
+    log_in(page, server, "lanhdao")
     expect(page).to_have_url(f"{server}/tasks")
-    expect(page.get_by_role("heading", name="Việc cần xử lý")).to_be_visible()
-    expect(page.get_by_role("link", name="Vào sổ văn bản đến")).to_have_count(0)
-    expect(page.get_by_text("Không có việc nào đang chờ bạn.")).to_be_visible()
+    expect(page.locator("header nav").get_by_role("link", name="Vào sổ văn bản", exact=True)).to_have_count(0)
+    task_link = page.get_by_role("link", name="Phân phối văn bản đến")
+    expect(task_link).to_have_count(1)
+    task_link.click()
+    expect(page.get_by_role("heading", name="Phân phối văn bản đến")).to_be_visible()
+    expect(page.locator("form.card select[name=decision]")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT_LEADER), full_page=True)
 
-    # In the database the instance moved on: the leader now has the distribution step.
+    # In the database: the task the leader opened is the distribution of the registered document.
+    task_id = int(page.url.rsplit("/", 1)[1])
     with unit_of_work(pg.sessions) as session:
-        clerk_tasks = pg.runtime.ready_tasks(session, office["clerk"].principal)
         leader_tasks = pg.runtime.ready_tasks(session, office["leader"].principal)
-        assert clerk_tasks == []
-        assert [(t.instance_id, t.spec_name) for t in leader_tasks] == [(office["instance_id"], "distribute")]
+        assert [(t.id, t.spec_name) for t in leader_tasks] == [(task_id, "distribute")]
         assert leader_tasks[0].urgency == 1  # the 'Khẩn' chosen in the select
+        instance = session.get(ProcessInstance, leader_tasks[0].instance_id)
+        assert instance.business_key == f"incoming:{document_id}"
+        assert pg.runtime.ready_tasks(session, office["clerk"].principal) == []

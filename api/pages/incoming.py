@@ -1,0 +1,117 @@
+"""Pages of the incoming register: search, a document's detail, the clerk's accept/refuse of
+an arrived electronic document, file downloads and the register exports. The downloads and
+exports are the JSON API's own functions called with the page's cookie identity, so both sides
+send the same bytes with the same headers."""
+from __future__ import annotations
+
+from math import ceil
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from documents import processes
+from documents.accounts import Identity
+from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
+from documents.incoming import exports, queries, service, view
+from documents.incoming.models import IncomingDocument
+from engine.runtime import WorkflowRuntime
+from forms import default_registry
+
+from ..deps import DB, CsrfUser, PageUser, Runtime
+from ..routes import incoming as incoming_api
+from . import register_search
+from .render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/incoming")
+def register_page(request: Request, who: PageUser, session: DB):
+    search = register_search.parse(request.query_params)
+    today = queries.today()
+    total, documents = queries.search(session, who, search.filters, today)
+    return page(request, "incoming_list.html", {
+        "who": who, "search": search, "total": total, "documents": documents, "today": today,
+        "pages": max(1, ceil(total / register_search.PAGE_SIZE)), "fields": _metadata_fields(),
+        "is_overdue": queries.is_overdue, "kinds": exports.KINDS, "formats": exports.WRITERS,
+        "status_codes": register_search.CHOICES["status"],
+    })
+
+
+# Declared before the document routes; those take only integer ids anyway.
+@router.get("/incoming/export/{kind}.{file_format}")
+def export(kind: str, file_format: str, who: PageUser, session: DB, query: incoming_api.ExportQuery):
+    if kind not in exports.KINDS or file_format not in exports.WRITERS:
+        raise NotFound(f"no register export '{kind}.{file_format}'")
+    return incoming_api._export(session, who, kind, file_format, query)
+
+
+@router.get("/incoming/{document_id:int}")
+def detail(document_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime):
+    return detail_page(request, session, runtime, who, service.get(session, who, document_id))
+
+
+@router.get("/incoming/{document_id:int}/files/{attachment_id:int}")
+def download(document_id: int, attachment_id: int, request: Request, who: PageUser, session: DB):
+    return incoming_api.download(request, document_id, attachment_id, who, session)
+
+
+@router.post("/incoming/{document_id:int}/accept")
+def accept(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
+    return _decide(request, session, runtime, who, document_id,
+                   lambda: service.accept(session, runtime, who, document_id))
+
+
+@router.post("/incoming/{document_id:int}/refuse")
+def refuse(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
+           reason: Annotated[str, Form(max_length=2000)] = ""):
+    return _decide(request, session, runtime, who, document_id,
+                   lambda: service.refuse(session, who, document_id, reason), reason)
+
+
+def _decide(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int,
+            decision: Callable[[], object], reason: str = ""):
+    """Accept or refuse, then back to the document; a refusal the service turns down is shown
+    on the document's page, in the page's language, with the reason typed kept."""
+    try:
+        decision()
+    except (InvalidData, Conflict) as exc:
+        session.rollback()
+        key = "incoming.decided_already" if isinstance(exc, Conflict) else "incoming.refuse.reason_required"
+        document = service.get(session, who, document_id)
+        return detail_page(request, session, runtime, who, document, errors={"decision": key},
+                           reason=reason, status=exc.status)
+    return RedirectResponse(f"/incoming/{document_id}", status_code=303)
+
+
+def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity,
+                document: IncomingDocument, errors: dict[str, str] | None = None, reason: str = "",
+                status: int = 200):
+    shown = view.of(session, document)  # what the API shows of it too
+    history = _history(session, runtime, who, document)
+    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()]
+    return page(request, "incoming_detail.html", {
+        "who": who, "document": document, "statuses": shown.statuses, "attachments": shown.attachments,
+        "duplicates": shown.duplicates, "history": history,
+        "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
+        "may_decide": document.channel == "electronic" and document.status == "01" and who.has_any(*service.CLERKS),
+        "fields": _metadata_fields(), "errors": errors or {}, "reason": reason,
+    }, status)
+
+
+def _history(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument):
+    """The handling's history, for those the API shows the process to (leaders, participants)."""
+    if document.process_instance_id is None:
+        return None
+    try:
+        instance = processes.instance(session, runtime, who, document.process_instance_id)
+    except NotAllowed:
+        return None
+    return runtime.history(session, instance.id)
+
+
+def _metadata_fields() -> dict:
+    """The incoming_document form's fields: their labels and options name the columns and values."""
+    return default_registry().get(service.METADATA_FORM).schema["properties"]
