@@ -3,7 +3,6 @@ receipt time by the agency's calendar, a gap-free incoming number, attachments c
 content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -28,7 +27,7 @@ from ..models import Agency
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
-from . import participants
+from . import participants, texts
 from .models import STATUSES, IncomingDocument, IncomingStatus
 from .search import fold
 
@@ -128,11 +127,9 @@ def accept(session: Session, runtime: WorkflowRuntime, who: Identity, document_i
 
 def refuse(session: Session, who: Identity, document_id: int, reason: str) -> IncomingDocument:
     """The clerk returns an arrived document to its sender with a reason (02); it gets no number."""
-    reason = unicodedata.normalize("NFC", reason or "").strip()
-    if not reason:
-        raise InvalidData("Cần nêu lý do trả lại.", errors={"reason": "Trường «Lý do trả lại» là bắt buộc."})
-    document = _arrived(session, who, document_id)
-    document.refusal_reason = reason[:2000]
+    document = _arrived(session, who, document_id)  # who and what first: a stranger learns nothing
+    document.refusal_reason = texts.text(reason, field="reason", label="Lý do trả lại",
+                                         max_length=texts.REASON_LENGTH, missing="Cần nêu lý do trả lại.")
     _status(session, document, "02", who.user_id, reason=document.refusal_reason)
     audit.record(session, "incoming.refused", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.refusal_reason})

@@ -104,6 +104,9 @@ def test_only_the_recipient_clerk_decides(system, store, keys, office):
         accept(system, office["b.clerk"], document_id)
     with pytest.raises(NotAllowed):
         accept(system, office["a.leader"], document_id)
+    for stranger, refused in ((office["b.clerk"], NotFound), (office["a.leader"], NotAllowed)):
+        with pytest.raises(refused):  # even with no reason: who may act is checked before what is sent
+            act(system, service.refuse, stranger, document_id, "")
     with unit_of_work(system.sessions) as session:
         assert session.get(IncomingDocument, document_id).status == "01"
 
