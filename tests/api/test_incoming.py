@@ -95,17 +95,31 @@ def test_accepting_an_electronic_document_over_http_tells_the_sender(client, api
     assert [(s["code"], s["name"]) for s in seen_by_sender] == [("01", "arrived"), ("03", "accepted")]
     assert client.get("/api/sent/B-123/statuses", headers=api("a.clerk")).json() == []
 
+    walk_to_completion(client, api, system, province)  # every later status reaches the sender too
+    seen_by_sender = client.get("/api/sent/B-123/statuses", headers=api("b.clerk")).json()
+    assert [s["code"] for s in seen_by_sender] == ["01", "03", "04", "05", "06"]
+    assert client.get(f"/api/incoming/{document_id}", headers=api("a.leader")).json()["status"] == "06"
+
 
 def test_a_paper_document_goes_from_arrival_to_completion_through_the_api(client, api, system, province):
     """Clerk registers → leader distributes → specialist handles → unit head confirms: 06."""
-    from tests.conftest import drain_outbox
-
     system.keystore.install_demo("000.00.01.H99", "Cơ quan A")
     document = register(client, api("a.clerk")).json()
-    staff = province["a.staff"]
     leader_queue = client.get("/api/tasks", headers=api("a.leader")).json()
     (distribute,) = [t for t in leader_queue if t["name"] == "distribute"]
     assert distribute["urgency"] == 1  # "urgent" puts it first in every queue
+    walk_to_completion(client, api, system, province)
+    shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
+    assert [s["code"] for s in shown["statuses"]] == ["01", "03", "04", "05", "06"]
+    assert shown["status_name"] == "completed"
+
+
+def walk_to_completion(client, api, system, province) -> None:
+    """The one document in the leader's queue: distributed to the specialist, handled, approved."""
+    from tests.conftest import drain_outbox
+
+    staff = province["a.staff"]
+    (distribute,) = [t for t in client.get("/api/tasks", headers=api("a.leader")).json() if t["name"] == "distribute"]
     client.post(f"/api/tasks/{distribute['id']}/complete", headers=api("a.leader"),
                 json={"data": {"decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": staff.user_id,
                                "lead_unit_id": staff.unit_id}}).raise_for_status()
@@ -116,9 +130,6 @@ def test_a_paper_document_goes_from_arrival_to_completion_through_the_api(client
     client.post(f"/api/tasks/{review['id']}/complete", headers=api("a.unit_head"),
                 json={"data": {"approved": True}}).raise_for_status()
     drain_outbox(system)
-    shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
-    assert [s["code"] for s in shown["statuses"]] == ["01", "03", "04", "05", "06"]
-    assert shown["status_name"] == "completed"
 
 
 def test_a_unit_lead_goes_through_the_unit_head_who_assigns_or_returns(client, api, system, province):
