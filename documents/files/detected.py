@@ -7,5 +7,5 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Detected:
     kind: str  # an allowed kind ('pdf', 'docx', 'text', …) or 'other'
-    description: str  # for messages: "a PDF 1.7 document", "a Windows executable"
+    description: str  # for Vietnamese messages: "một tài liệu PDF 1.7", "một tệp nén ZIP"
     pdf_version: tuple[int, int] | None = None

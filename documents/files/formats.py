@@ -6,11 +6,9 @@ executable is not."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
-
-from engine.errors import InvalidData
 
 from .names import extension
+from .refusals import refuse
 from .sniff import detect
 
 SCAN_MIN_PDF_VERSION = (1, 4)  # seed 002 Đ9.3
@@ -18,7 +16,7 @@ SCAN_MIN_PDF_VERSION = (1, 4)  # seed 002 Đ9.3
 
 @dataclass(frozen=True)
 class Family:
-    label: str  # "a PDF", for "file 'x.pdf' is not a PDF"
+    label: str  # "tệp PDF", for "Tệp «x.pdf» không phải là tệp PDF"
     kinds: frozenset[str]
 
 
@@ -28,11 +26,11 @@ class Format:
     media_type: str
 
 
-_PDF = Family("a PDF", frozenset({"pdf"}))
-_TEXT = Family("a UTF-8 text file", frozenset({"text"}))
-_DOCUMENT = Family("a text document (DOC, DOCX, ODT or RTF)", frozenset({"doc", "docx", "odt", "rtf"}))
-_SHEET = Family("a spreadsheet (XLS, XLSX or ODS)", frozenset({"xls", "xlsx", "ods"}))
-_IMAGE = Family("an image (JPEG, PNG or GIF)", frozenset({"jpeg", "png", "gif"}))
+_PDF = Family("tệp PDF", frozenset({"pdf"}))
+_TEXT = Family("tệp văn bản UTF-8", frozenset({"text"}))
+_DOCUMENT = Family("tài liệu văn bản (DOC, DOCX, ODT hoặc RTF)", frozenset({"doc", "docx", "odt", "rtf"}))
+_SHEET = Family("bảng tính (XLS, XLSX hoặc ODS)", frozenset({"xls", "xlsx", "ods"}))
+_IMAGE = Family("tệp ảnh (JPEG, PNG hoặc GIF)", frozenset({"jpeg", "png", "gif"}))
 
 FAMILIES: dict[str, Family] = {
     "pdf": _PDF,
@@ -56,6 +54,7 @@ MEDIA_TYPES: dict[str, str] = {
     "gif": "image/gif",
 }
 ALLOWED_EXTENSIONS = ", ".join(FAMILIES)
+_SCAN_MIN_PDF = ".".join(map(str, SCAN_MIN_PDF_VERSION))
 
 
 def accept(name: str, data: bytes, *, scan: bool = False) -> Format:
@@ -64,18 +63,15 @@ def accept(name: str, data: bytes, *, scan: bool = False) -> Format:
     ext = extension(name)
     family = FAMILIES.get(ext)
     if family is None:
-        shown = f".{ext}" if ext else "no extension"
-        _refuse(f"file '{name}' is not in an allowed format ({shown}); allowed: {ALLOWED_EXTENSIONS}")
+        shown = f".{ext}" if ext else "không có phần đuôi"
+        refuse(f"Tệp «{name}» không thuộc định dạng được phép ({shown}). "
+               f"Các định dạng được phép: {ALLOWED_EXTENSIONS}.")
     detected = detect(data)
     if detected.kind not in family.kinds:
-        _refuse(f"file '{name}' is not {family.label}: its content is {detected.description}")
+        refuse(f"Tệp «{name}» không phải là {family.label}: nội dung thực là {detected.description}.")
     if scan and (detected.pdf_version or (0, 0)) < SCAN_MIN_PDF_VERSION:
-        _refuse(f"file '{name}' cannot be a scan: a scan must be a PDF 1.4 or later, "
-                f"its content is {detected.description}")
+        refuse(f"Tệp «{name}» không dùng được làm bản quét: bản quét phải là tệp PDF phiên bản "
+               f"{_SCAN_MIN_PDF} trở lên, nội dung thực là {detected.description}.")
     # CSV is text by content; only its name says it holds comma-separated values.
     media_type = "text/csv" if detected.kind == "text" and ext == "csv" else MEDIA_TYPES[detected.kind]
     return Format(detected.kind, media_type)
-
-
-def _refuse(message: str) -> NoReturn:
-    raise InvalidData(message, {"file": message})

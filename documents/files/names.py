@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from engine.errors import InvalidData
+from .refusals import refuse
 
 MAX_NAME_LENGTH = 255
 _MAX_EXTENSION_KEPT = 16
@@ -27,7 +27,8 @@ def display_name(raw: str) -> str:
     # Removing a format character can leave a base letter and its accent apart: compose again.
     name = unicodedata.normalize("NFC", _SPACES.sub(" ", name)).strip(" .")
     if not name:
-        raise InvalidData("a file was sent without a usable name", {"file": "no usable file name"})
+        refuse("Có một tệp gửi lên không có tên dùng được: tên rỗng hoặc chỉ gồm thư mục, "
+               "dấu chấm, khoảng trắng hay ký tự không hiển thị.")
     return _shorten(name)
 
 

@@ -9,17 +9,17 @@ upload of the same bytes) and found by a sweep as ``store.keys()`` minus the ``s
 from __future__ import annotations
 
 import hashlib
-from typing import NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.errors import EngineError, InvalidData, NotFound
+from engine.errors import EngineError, NotFound
 
 from .formats import accept
 from .models import Attachment
 from .names import display_name
+from .refusals import refuse, size
 from .store import FileStore
 
 DEFAULT_MAX_BYTES = 50 << 20  # a suggestion for callers; each call states its own limit
@@ -40,10 +40,10 @@ def store_attachment(session: Session, store: FileStore, *, filename: str, data:
     Raises ``InvalidData`` (422) naming the file."""
     name = display_name(filename)
     if not data:
-        _refuse(f"file '{name}' is empty")
+        refuse(f"Tệp «{name}» rỗng: không có nội dung.")
     if len(data) > max_bytes:
-        _refuse(f"file '{name}' is too large: {_human(len(data))} ({len(data)} bytes), "
-                f"the limit is {_human(max_bytes)} ({max_bytes} bytes)")
+        refuse(f"Tệp «{name}» quá lớn: {size(len(data), exact=True)}, "
+               f"giới hạn là {size(max_bytes, exact=True)}.")
     detected = accept(name, data, scan=scan)
     digest = hashlib.sha256(data).hexdigest()
     key = store.put(data)
@@ -60,15 +60,14 @@ def read_attachment(session: Session, store: FileStore, attachment_id: int) -> t
     may see it is the owner's service's decision, made before calling this."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound(f"attachment {attachment_id} does not exist")
+        raise NotFound(f"Không tìm thấy tệp đính kèm số {attachment_id}.")
+    content_of = f"Nội dung của tệp đính kèm số {attachment_id} («{attachment.file_name}»)"
     try:
         data = store.get(attachment.storage_key)
     except KeyError:
-        raise ContentDamaged(f"the content of attachment {attachment_id} ('{attachment.file_name}') "
-                             "is missing from the file store") from None
+        raise ContentDamaged(f"{content_of} không còn trong kho lưu trữ tệp.") from None
     if len(data) != attachment.size or hashlib.sha256(data).hexdigest() != attachment.sha256:
-        raise ContentDamaged(f"the content of attachment {attachment_id} ('{attachment.file_name}') "
-                             "is damaged: its SHA-256 no longer matches")
+        raise ContentDamaged(f"{content_of} đã bị hỏng: mã SHA-256 không còn khớp.")
     return attachment, data
 
 
@@ -77,15 +76,3 @@ def attachments_of(session: Session, owner_type: str, owner_id: int) -> list[Att
     query = (sa.select(Attachment).where(Attachment.owner_type == owner_type, Attachment.owner_id == owner_id)
              .order_by(Attachment.id))
     return list(session.scalars(query))
-
-
-def _human(size: int) -> str:
-    if size < 1 << 10:
-        return f"{size} bytes"
-    if size < 1 << 20:
-        return f"{size / (1 << 10):.1f} KiB"
-    return f"{size / (1 << 20):.1f} MiB"
-
-
-def _refuse(message: str) -> NoReturn:
-    raise InvalidData(message, {"file": message})

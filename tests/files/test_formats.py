@@ -53,35 +53,42 @@ def refusal(name: str, data: bytes, **options) -> str:
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("quyết định.pdf", samples.EXE, "file 'quyết định.pdf' is not a PDF: its content is a Windows executable"),
-    ("dự thảo.docx", samples.ELF, "file 'dự thảo.docx' is not a text document (DOC, DOCX, ODT or RTF): "
-                                  "its content is an ELF executable"),
-    ("ghi chú.txt", samples.HTML, "file 'ghi chú.txt' is not a UTF-8 text file: its content is an HTML page"),
-    ("ghi chú.txt", b"\n  <p>hello</p>", "its content is an HTML page"),
-    ("ghi chú.txt", b"note\n" * 10 + b"<script src=//x></script>", "its content is an HTML page"),
-    ("ảnh.png", samples.SVG, "file 'ảnh.png' is not an image (JPEG, PNG or GIF): its content is an SVG image"),
-    ("chạy.txt", b"#!/bin/sh\nrm -rf /\n", "its content is a script"),
-    ("dữ liệu.txt", b"<?xml version='1.0'?><root/>", "its content is an XML document"),
-    ("tcvn3.txt", "Céng hoµ x· héi".encode("cp1252"), "is not UTF-8"),
-    ("utf16.txt", "Văn bản".encode("utf-16"), "UTF-16 text"),
-    ("nul.txt", b"abc\x00def", "binary data"),
-    ("esc.txt", b"abc\x1b[2Jdef", "binary data"),
-    ("kho.docx", samples.plain_zip(), "its content is a ZIP archive"),
-    ("macro.docx", samples.docx(samples.DOCM_MAIN), "a macro-enabled Word document (DOCM)"),
+    ("quyết định.pdf", samples.EXE, "Tệp «quyết định.pdf» không phải là tệp PDF: "
+                                    "nội dung thực là một tệp chương trình chạy được của Windows."),
+    ("dự thảo.docx", samples.ELF, "Tệp «dự thảo.docx» không phải là tài liệu văn bản (DOC, DOCX, ODT hoặc RTF): "
+                                  "nội dung thực là một tệp chương trình chạy được (ELF)."),
+    ("ghi chú.txt", samples.HTML, "Tệp «ghi chú.txt» không phải là tệp văn bản UTF-8: nội dung thực là một trang HTML."),
+    ("ghi chú.txt", b"\n  <p>hello</p>", "nội dung thực là một trang HTML."),
+    ("ghi chú.txt", b"note\n" * 10 + b"<script src=//x></script>", "nội dung thực là một trang HTML."),
+    ("ảnh.png", samples.SVG, "Tệp «ảnh.png» không phải là tệp ảnh (JPEG, PNG hoặc GIF): "
+                             "nội dung thực là một tệp ảnh SVG."),
+    ("chạy.txt", b"#!/bin/sh\nrm -rf /\n", "nội dung thực là một tệp kịch bản lệnh (script)."),
+    ("dữ liệu.txt", b"<?xml version='1.0'?><root/>", "nội dung thực là một tài liệu XML."),
+    ("tcvn3.txt", "Céng hoµ x· héi".encode("cp1252"),
+     "nội dung thực là dữ liệu nhị phân hoặc văn bản không mã hóa UTF-8 (hãy lưu lại theo bảng mã UTF-8)."),
+    ("utf16.txt", "Văn bản".encode("utf-16"),
+     "nội dung thực là văn bản mã hóa UTF-16 (chỉ nhận văn bản mã hóa UTF-8)."),
+    ("nul.txt", b"abc\x00def", "nội dung thực là dữ liệu nhị phân."),
+    ("esc.txt", b"abc\x1b[2Jdef", "nội dung thực là dữ liệu nhị phân."),
+    ("kho.docx", samples.plain_zip(), "nội dung thực là một tệp nén ZIP."),
+    ("macro.docx", samples.docx(samples.DOCM_MAIN), "nội dung thực là một tài liệu Word có chứa macro (DOCM)."),
     ("macro.docx", samples.docx(extra_types=samples.VBA_DEFAULT),
-     "an Office document with macros"),
-    ("macro.doc", samples.ole(("WordDocument", 2), ("Macros", 1)), "an Office document with macros"),
+     "nội dung thực là một tài liệu Office có chứa macro."),
+    ("macro.doc", samples.ole(("WordDocument", 2), ("Macros", 1)), "nội dung thực là một tài liệu Office có chứa macro."),
     ("macro.odt", samples.odf("application/vnd.oasis.opendocument.text", {"Basic/Standard/Module1.xml": b"<x/>"}),
-     "an OpenDocument file with macros"),
+     "nội dung thực là một tệp OpenDocument có chứa macro."),
     ("trình chiếu.odt", samples.odf("application/vnd.oasis.opendocument.presentation"),
-     "an OpenDocument file of another kind (presentation)"),
-    ("cài đặt.doc", samples.ole(("SummaryInformation", 2)), "neither a Word nor an Excel document"),
-    ("hỏng.doc", samples.doc()[:700], "a damaged OLE2 compound file"),
-    ("hỏng.docx", b"PK\x03\x04" + b"\x00" * 40, "a damaged, encrypted or unreadable ZIP archive"),
-    ("bảng.xls", samples.doc(), "is not a spreadsheet (XLS, XLSX or ODS): its content is a Word 97-2003 document"),
-    ("công văn.pdf", samples.png(), "file 'công văn.pdf' is not a PDF: its content is a PNG image"),
-    ("nén.docx", b"\x1f\x8b\x08\x00" + b"\x00" * 20, "a gzip archive"),
-    ("hỏng.pdf", b"%PDF-x.y\n", "a damaged PDF header"),
+     "nội dung thực là một tệp OpenDocument loại khác (presentation)."),
+    ("cài đặt.doc", samples.ole(("SummaryInformation", 2)),
+     "không phải tài liệu Word cũng không phải bảng tính Excel (có thể là tệp cài đặt?)."),
+    ("hỏng.doc", samples.doc()[:700], "nội dung thực là một tệp phức hợp OLE2 bị hỏng."),
+    ("hỏng.docx", b"PK\x03\x04" + b"\x00" * 40,
+     "nội dung thực là một tệp nén ZIP bị hỏng, được mã hóa hoặc không đọc được."),
+    ("bảng.xls", samples.doc(), "Tệp «bảng.xls» không phải là bảng tính (XLS, XLSX hoặc ODS): "
+                                "nội dung thực là một tài liệu Word 97-2003 (DOC)."),
+    ("công văn.pdf", samples.png(), "Tệp «công văn.pdf» không phải là tệp PDF: nội dung thực là một tệp ảnh PNG."),
+    ("nén.docx", b"\x1f\x8b\x08\x00" + b"\x00" * 20, "nội dung thực là một tệp nén gzip."),
+    ("hỏng.pdf", b"%PDF-x.y\n", "nội dung thực là một tệp có phần đầu PDF bị hỏng."),
 ])
 def test_content_that_does_not_match_its_name_is_refused_and_named(name, data, message):
     assert message in refusal(name, data)
@@ -90,8 +97,9 @@ def test_content_that_does_not_match_its_name_is_refused_and_named(name, data, m
 @pytest.mark.parametrize("name", ["virus.exe", "trang.html", "ảnh.svg", "kho.zip", "không đuôi", "macro.docm"])
 def test_extensions_outside_the_allowed_list_are_refused(name):
     message = refusal(name, samples.pdf())
-    assert message.startswith(f"file '{name}' is not in an allowed format")
-    assert "allowed: pdf, txt, csv, rtf, doc, docx, odt, xls, xlsx, ods, jpg, jpeg, png, gif" in message
+    assert message.startswith(f"Tệp «{name}» không thuộc định dạng được phép (")
+    assert message.endswith(". Các định dạng được phép: pdf, txt, csv, rtf, doc, docx, odt, xls, xlsx, ods, jpg, jpeg, "
+                            "png, gif.")
 
 
 def test_zip_bombs_are_refused_without_being_expanded():
@@ -101,15 +109,15 @@ def test_zip_bombs_are_refused_without_being_expanded():
     lied = refusal("bom.docx", declared)
     expanded = refusal("bom.docx", real)
     assert time.perf_counter() - started < 0.5
-    assert "its content is a ZIP archive that would expand to" in lied and "(a zip bomb)" in lied
-    assert "(a zip bomb)" in expanded and len(real) < 1 << 20
+    assert "nội dung thực là một tệp nén ZIP mà khi giải nén sẽ lên tới" in lied and "GiB (bom nén, zip bomb)." in lied
+    assert "sẽ lên tới 80 MiB (bom nén, zip bomb)." in expanded and len(real) < 1 << 20
 
 
 def test_an_archive_of_too_many_entries_is_refused_from_its_directory_record():
     data = bytearray(samples.docx())
     end = data.rfind(b"PK\x05\x06")
     data[end + 8:end + 12] = (60_000).to_bytes(2, "little") * 2  # entries on this disk, in total
-    assert "a ZIP archive of 60000 entries (too many)" in refusal("nhiều.docx", bytes(data))
+    assert "nội dung thực là một tệp nén ZIP có 60.000 mục (quá nhiều)." in refusal("nhiều.docx", bytes(data))
 
 
 @pytest.mark.parametrize("version, accepted", [("1.3", False), ("1.4", True), ("1.7", True), ("2.0", True)])
@@ -118,10 +126,13 @@ def test_a_scan_must_be_a_pdf_1_4_or_later(version, accepted):
     if accepted:
         assert accept("bản quét.pdf", data, scan=True).kind == "pdf"
     else:
-        assert refusal("bản quét.pdf", data, scan=True) == ("file 'bản quét.pdf' cannot be a scan: a scan must be "
-                                                            "a PDF 1.4 or later, its content is a PDF 1.3 document")
+        assert refusal("bản quét.pdf", data, scan=True) == (
+            "Tệp «bản quét.pdf» không dùng được làm bản quét: bản quét phải là tệp PDF phiên bản 1.4 trở lên, "
+            "nội dung thực là một tài liệu PDF 1.3.")
         assert accept("bản quét.pdf", data).kind == "pdf"  # fine as an ordinary attachment
 
 
 def test_a_scan_must_be_a_pdf_at_all():
-    assert "cannot be a scan" in refusal("bản quét.jpg", samples.JPEG, scan=True)
+    assert refusal("bản quét.jpg", samples.JPEG, scan=True) == (
+        "Tệp «bản quét.jpg» không dùng được làm bản quét: bản quét phải là tệp PDF phiên bản 1.4 trở lên, "
+        "nội dung thực là một tệp ảnh JPEG.")

@@ -39,8 +39,10 @@ def test_long_names_are_cut_to_255_characters_keeping_the_extension():
 
 @pytest.mark.parametrize("raw", ["", "../", "..\\..\\", "\x00\x01", " . "])
 def test_a_name_that_leaves_nothing_is_refused(raw):
-    with pytest.raises(InvalidData, match="without a usable name"):
+    with pytest.raises(InvalidData) as caught:
         display_name(raw)
+    assert caught.value.message.startswith("Có một tệp gửi lên không có tên dùng được: tên rỗng hoặc chỉ gồm thư mục")
+    assert caught.value.errors == {"file": caught.value.message}
 
 
 @pytest.mark.parametrize("name, ext", [("a.PDF", "pdf"), ("a.tar.gz", "gz"), ("pdf", ""), ("a.", "")])

@@ -22,6 +22,7 @@ from . import samples
 
 LIMIT = 64 << 10
 BIG = samples.pdf() + b"\n" * LIMIT
+BIG_BYTES = f"{len(BIG):,}".replace(",", ".")  # Vietnamese groups thousands with dots
 
 
 @pytest.fixture
@@ -114,16 +115,18 @@ def test_a_non_nfc_name_is_stored_as_nfc(system, store, clock):
 
 
 @pytest.mark.parametrize("filename, data, max_bytes, message", [
-    ("to.pdf", BIG, LIMIT,
-     f"file 'to.pdf' is too large: 64.3 KiB ({len(BIG)} bytes), the limit is 64.0 KiB (65536 bytes)"),
-    ("rỗng.pdf", b"", LIMIT, "file 'rỗng.pdf' is empty"),
-    ("quyết định.pdf", samples.EXE, LIMIT, "file 'quyết định.pdf' is not a PDF: its content is a Windows executable"),
-    ("../../etc/passwd", samples.TEXT, LIMIT, "file 'passwd' is not in an allowed format (no extension)"),
+    ("to.pdf", BIG, LIMIT, f"Tệp «to.pdf» quá lớn: 64,3 KiB ({BIG_BYTES} byte), giới hạn là 64 KiB (65.536 byte)."),
+    ("tí.pdf", samples.pdf(), 100, f"Tệp «tí.pdf» quá lớn: {len(samples.pdf())} byte, giới hạn là 100 byte."),
+    ("rỗng.pdf", b"", LIMIT, "Tệp «rỗng.pdf» rỗng: không có nội dung."),
+    ("quyết định.pdf", samples.EXE, LIMIT,
+     "Tệp «quyết định.pdf» không phải là tệp PDF: nội dung thực là một tệp chương trình chạy được của Windows."),
+    ("../../etc/passwd", samples.TEXT, LIMIT, "Tệp «passwd» không thuộc định dạng được phép (không có phần đuôi)."),
 ])
 def test_refused_uploads_leave_no_row_and_no_file(system, store, clock, filename, data, max_bytes, message):
     with pytest.raises(InvalidData) as caught:
         upload(system, store, clock, filename, data, max_bytes=max_bytes)
     assert message in caught.value.message and caught.value.status == 422
+    assert caught.value.errors == {"file": caught.value.message}
     assert rows(system) == [] and files_under(store.root.parent) == []
 
 
@@ -143,10 +146,11 @@ def test_reading_detects_missing_and_damaged_content(system, store, clock):
     path = store.path_of(attachment.storage_key)
     path.write_bytes(samples.TEXT[:-1] + b"!")  # same size, other bytes
     with system.sessions() as session:
-        with pytest.raises(ContentDamaged, match="is damaged"):
+        damaged = rf"^Nội dung của tệp đính kèm số {attachment.id} \(«a\.txt»\)"
+        with pytest.raises(ContentDamaged, match=damaged + r" đã bị hỏng: mã SHA-256 không còn khớp\.$"):
             read_attachment(session, store, attachment.id)
         path.unlink()
-        with pytest.raises(ContentDamaged, match="is missing"):
+        with pytest.raises(ContentDamaged, match=damaged + r" không còn trong kho lưu trữ tệp\.$"):
             read_attachment(session, store, attachment.id)
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=f"^Không tìm thấy tệp đính kèm số {attachment.id + 1000}\\.$"):
             read_attachment(session, store, attachment.id + 1000)
