@@ -16,8 +16,8 @@ from tasks import embedded
 
 from . import errors
 from .deps import CsrfRefused, LoginRequired
+from .pages import casework, drafts, incoming_new, reassignments, steering
 from .pages import incoming as incoming_pages
-from .pages import incoming_new
 from .pages.render import page
 from .pages.routes import router as pages_router
 from .routes import auth, exchange, health, incoming, incoming_work, outgoing, processes, tasks
@@ -78,7 +78,8 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
         return response
 
     for router in (health.router, auth.router, processes.router, tasks.router, incoming_work.router, incoming.router,
-                   outgoing.router, exchange.router, pages_router, incoming_new.router, incoming_pages.router):
+                   outgoing.router, exchange.router, pages_router, incoming_new.router, incoming_pages.router,
+                   casework.router, steering.router, reassignments.router, drafts.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -1,11 +1,12 @@
-"""Pages of the incoming register: search, a document's detail, the clerk's accept/refuse of
-an arrived electronic document, file downloads and the register exports. The downloads and
-exports are the JSON API's own functions called with the page's cookie identity, so both sides
-send the same bytes with the same headers."""
+"""Pages of the incoming register: search, a document's detail (with its handling: see
+casework_view), the clerk's accept/refuse of an arrived electronic document, file downloads and
+the register exports. The downloads and exports are the JSON API's own functions called with
+the page's cookie identity, so both sides send the same bytes with the same headers."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from math import ceil
-from typing import Annotated, Callable
+from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -21,7 +22,8 @@ from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, Runtime
 from ..routes import incoming as incoming_api
-from . import register_search
+from . import casework_view, register_search
+from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -88,17 +90,33 @@ def _decide(request: Request, session: Session, runtime: WorkflowRuntime, who: I
 
 def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity,
                 document: IncomingDocument, errors: dict[str, str] | None = None, reason: str = "",
-                status: int = 200):
+                status: int = 200, failed: Failed = NOTHING_FAILED):
     shown = view.of(session, document)  # what the API shows of it too
     history = _history(session, runtime, who, document)
-    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()]
+    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()] + list(casework_view.actors(shown))
     return page(request, "incoming_detail.html", {
         "who": who, "document": document, "statuses": shown.statuses, "attachments": shown.attachments,
-        "duplicates": shown.duplicates, "history": history,
+        "duplicates": shown.duplicates, "history": history, "shown": shown,
+        "handling": casework_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == "01" and who.has_any(*service.CLERKS),
         "fields": _metadata_fields(), "errors": errors or {}, "reason": reason,
     }, status)
+
+
+def on_the_document(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int,
+                    form: str, values: Mapping[str, str], action: Callable[[], Any], *,
+                    conflict: str = "casework.changed", anchor: str | None = None,
+                    then: Callable[[Any], str] | None = None, renamed: Mapping[str, str] | None = None):
+    """A form of the document's page: done, back to the page where the result shows (``anchor``,
+    else the form's own section) or to ``then(result)``; refused, the page again with the form's
+    errors and values."""
+    def shown_again(failed: Failed, status: int):
+        return detail_page(request, session, runtime, who, service.get(session, who, document_id), status=status,
+                           failed=failed)
+
+    return attempt(request, session, form, values, action, conflict=conflict, shown_again=shown_again,
+                   then=then or (lambda _: f"/incoming/{document_id}#{anchor or form}"), renamed=renamed)
 
 
 def _history(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument):

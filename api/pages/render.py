@@ -1,7 +1,7 @@
 """Jinja2 rendering with autoescape, the translator and Vietnam-time formatting."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from documents.incoming.participants import LEADERS, UNIT_HEADS
 from documents.incoming.service import CLERKS, READERS
 from documents.signing import VERDICTS
 from documents.vntime import VN_TZ, iso
@@ -40,6 +41,11 @@ def vndate(context, day: date | None) -> str:
     return format_date(day, format=DATE_FORMATS.get(locale, DATE_FORMATS["vi"]), locale=locale)
 
 
+def local_input(moment: datetime | None) -> str:
+    """A time as a ``datetime-local`` field holds it: Vietnam time, to the minute, no offset."""
+    return "" if moment is None else moment.astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
 def field_label(field: dict[str, Any], name: str, locale: str) -> str:
     """A form field's title in the page's language (the schema's title is Vietnamese)."""
     title = field.get("title", name)
@@ -59,10 +65,10 @@ def verdict_text(verdict: str, locale: str) -> str:
     return en if locale == "en" else vi
 
 
-templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso)
+templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso, local_input=local_input)
 # The same role sets the services check, so the navigation never offers what would be refused.
 templates.env.globals.update(field_label=field_label, choices=choices, verdict_text=verdict_text,
-                             REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS)
+                             REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS, REQUEST_DECIDERS=LEADERS + UNIT_HEADS)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200):

@@ -44,3 +44,22 @@ def in_own_unit(session: Session, who: Identity, user_id: int | None, field: str
         raise InvalidData("Người được chọn không thuộc đơn vị của mình.",
                           errors={field: "Trưởng đơn vị chỉ giao cho người trong đơn vị của mình."})
     return found
+
+
+# --------------------------------------------------------------------------- choices offered by the pages
+
+def staff_of(session: Session, who: Identity, *, unit_id: int | None = None, role: str | None = None) -> list[User]:
+    """The agency's active people by name: all of them, those of ``unit_id``, or those holding ``role``."""
+    query = sa.select(User).where(User.agency_id == who.agency_id, User.active.is_(True))
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    if role is not None:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.agency_id == who.agency_id,
+                                                                          UserRole.role == role)))
+    return list(session.scalars(query.order_by(User.full_name, User.id)))
+
+
+def units_of(session: Session, who: Identity) -> list[OrgUnit]:
+    """The agency's units by name."""
+    return list(session.scalars(sa.select(OrgUnit).where(OrgUnit.agency_id == who.agency_id)
+                                .order_by(OrgUnit.name, OrgUnit.id)))

@@ -88,3 +88,27 @@ def names_of(session: Session, who: Identity, user_ids: Iterable[int | str | Non
     rows = session.execute(sa.select(User.id, User.full_name)
                            .where(User.id.in_(ids), User.agency_id == who.agency_id))
     return {str(user_id): name for user_id, name in rows}
+
+
+def numbered(session: Session, who: Identity, number: int, year: int) -> int | None:
+    """The id of the caller's agency's document with incoming number ``number`` in the register
+    of ``year`` (numbers restart each 1 January, Vietnam time)."""
+    D = IncomingDocument
+    return session.scalar(sa.select(D.id).where(
+        D.agency_id == who.agency_id, D.incoming_number == number,
+        D.received_at >= _start_of(date(year, 1, 1)), D.received_at < _start_of(date(year + 1, 1, 1))))
+
+
+def handled_by(session: Session, who: Identity, instance_id: int) -> int | None:
+    """The id of the caller's agency's document whose handling is workflow instance ``instance_id``."""
+    D = IncomingDocument
+    return session.scalar(sa.select(D.id).where(D.agency_id == who.agency_id, D.process_instance_id == instance_id))
+
+
+def by_ids(session: Session, who: Identity, ids: Iterable[int]) -> dict[int, IncomingDocument]:
+    """The caller's agency's documents among ``ids``, by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    D = IncomingDocument
+    return {d.id: d for d in session.scalars(sa.select(D).where(D.agency_id == who.agency_id, D.id.in_(wanted)))}

@@ -303,7 +303,7 @@ def test_a_refused_file_is_named_and_nothing_is_stored(browser, system, signing,
     assert response.status_code == 422
     assert "Tệp không được chấp nhận" in response.text
     refused = files[-1][0]
-    assert f"'{refused}'" in html.unescape(response.text), "the detail names the refused file"
+    assert f"Tệp «{refused}»" in html.unescape(response.text), "the detail names the refused file"
     assert "Vui lòng chọn lại tệp" in response.text and 'value="123/SNV-VP"' in response.text
     assert count(system, IncomingDocument) == 0 and count(system, Attachment) == 0
     assert count(system, ProcessInstance) == 0

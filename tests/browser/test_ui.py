@@ -1,7 +1,9 @@
 """A real browser against a real server: Debian's Chromium, driven by Playwright. The clerk
 registers a paper document through /incoming/new (a first submission missing a required field
 comes back in Vietnamese; the second, with the scan, is numbered and signed), then the leader
-finds the distribution of that document in the task queue and opens it.
+finds the distribution of that document in the task queue and opens it. Then the casework: a
+specialist records progress on a document's page and completes the handling, the unit head
+approves it, and the page shows it completed (06) with the progress note.
 
 Never run `playwright install` (it downloads a browser build): the Debian package is used.
 Skipped only on a developer machine without /usr/bin/chromium; under CI=true it must run.
@@ -17,8 +19,10 @@ import pytest
 import sqlalchemy as sa
 
 from api.app import create_app
-from documents import accounts
+from documents import accounts, processes
+from documents.incoming import service
 from documents.incoming.models import IncomingDocument
+from documents.models import Agency
 from documents.system import System
 from engine.db import unit_of_work
 from engine.models import ProcessInstance
@@ -34,6 +38,8 @@ SCREENSHOT = Path(os.environ.get("QLVBDH_SCREENSHOT", "/tmp/qlvbdh-task.png"))
 SCREENSHOT_ERRORS = SCREENSHOT.with_name(SCREENSHOT.stem + "-errors" + SCREENSHOT.suffix)
 SCREENSHOT_DOCUMENT = SCREENSHOT.with_name(SCREENSHOT.stem + "-document" + SCREENSHOT.suffix)
 SCREENSHOT_LEADER = SCREENSHOT.with_name(SCREENSHOT.stem + "-leader" + SCREENSHOT.suffix)
+SCREENSHOT_CASEWORK = SCREENSHOT.with_name("qlvbdh-casework" + SCREENSHOT.suffix)
+SCREENSHOT_HANDLER = SCREENSHOT.with_name("qlvbdh-casework-handler" + SCREENSHOT.suffix)
 AGENCY = "000.00.01.H99"
 AGENCY_NAME = "Văn phòng UBND tỉnh Thử"
 SUBJECT = "Về việc tổ chức hội nghị tổng kết công tác năm 2026"
@@ -183,3 +189,92 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
         instance = session.get(ProcessInstance, leader_tasks[0].instance_id)
         assert instance.business_key == f"incoming:{document_id}"
         assert pg.runtime.ready_tasks(session, office["clerk"].principal) == []
+
+
+# --------------------------------------------------------------------------- casework
+
+@pytest.fixture
+def economy(pg: System, office: dict) -> dict:
+    """Phòng Kinh tế in the same agency: its head and a specialist."""
+    with unit_of_work(pg.sessions) as session:
+        agency = session.get(Agency, office["clerk"].agency_id)
+        unit = accounts.create_unit(session, agency, "Phòng Kinh tế")
+        head = accounts.create_user(session, agency, "truongphong", "Trần Văn Trưởng", PASSWORD, ["unit_head"],
+                                    unit=unit)
+        staff = accounts.create_user(session, agency, "chuyenvien", "Nguyễn Thị Chuyên", PASSWORD, ["staff"],
+                                     unit=unit)
+        return {**office, "head": accounts.identity_of(session, head), "staff": accounts.identity_of(session, staff)}
+
+
+def distributed_to_the_specialist(pg: System, people: dict) -> int:
+    """What the clerk and the leader do on their pages (the first test), done through the services."""
+    metadata = {"issuer_name": "Sở Tài chính tỉnh Thử", "number_notation": "45/STC-NS", "document_date": "2026-11-20",
+                "doc_type": "Công văn", "subject": SUBJECT, "urgency": "normal"}
+    with unit_of_work(pg.sessions) as session:
+        document = service.register(session, pg.runtime, pg.files, pg.keystore, people["clerk"], metadata).document
+        (distribute,) = pg.runtime.ready_tasks(session, people["leader"].principal)
+        staff = people["staff"]
+        processes.complete(session, pg.runtime, people["leader"], distribute.id, {
+            "decision": "assign", "direction": "Giao Phòng Kinh tế chủ trì.", "lead_user_id": staff.user_id,
+            "lead_unit_id": staff.unit_id})
+        return document.id
+
+
+def test_specialist_records_progress_and_completes_the_handling_the_unit_head_approves(
+        chromium: Path, pg: System, economy: dict, server: str, browser_page) -> None:
+    from playwright.sync_api import expect
+
+    from tests.conftest import drain_outbox
+
+    page = browser_page
+    document_id = distributed_to_the_specialist(pg, economy)
+    note = "Đã làm việc với Sở Tài chính, đang tổng hợp số liệu."
+
+    # The specialist opens the handling task, and from it the document's page.
+    log_in(page, server, "chuyenvien")
+    page.get_by_role("link", name="Xử lý văn bản đến").click()
+    page.get_by_role("link", name=re.compile("^Mở văn bản đến")).click()
+    expect(page).to_have_url(f"{server}/incoming/{document_id}")
+    progress = page.locator("section#progress")
+    expect(progress).to_contain_text("Chưa có ghi nhận tiến độ.")
+
+    # Progress: the note and its percentage, back on the same section of the page.
+    progress.get_by_label("Nội dung tiến độ").fill(note)
+    progress.get_by_label("Tỷ lệ hoàn thành (%)").fill("70")
+    progress.get_by_role("button", name="Ghi tiến độ").click()
+    expect(page).to_have_url(f"{server}/incoming/{document_id}#progress")
+    expect(progress.locator("ol.notes li")).to_have_count(1)
+    expect(progress.locator("ol.notes li")).to_contain_text(note)
+    expect(progress.locator("ol.notes li")).to_contain_text("Nguyễn Thị Chuyên")
+    expect(progress.locator("progress")).to_have_attribute("value", "70")
+    page.screenshot(path=str(SCREENSHOT_HANDLER), full_page=True)
+
+    # The handling task: the result, completed.
+    page.locator("header nav").get_by_role("link", name="Công việc của tôi").click()
+    page.get_by_role("link", name="Xử lý văn bản đến").click()
+    form = page.locator("form.card")
+    form.locator("[name=result]").fill("Đã báo cáo UBND tỉnh bằng Công văn số 12/KT.")
+    form.get_by_label("Đã hoàn thành").check()
+    form.get_by_role("button", name="Hoàn thành").click()
+    expect(page).to_have_url(f"{server}/tasks")
+    expect(page.get_by_text("Không có việc nào đang chờ bạn.")).to_be_visible()
+
+    # The unit head approves the result.
+    page.get_by_role("button", name="Đăng xuất").click()
+    log_in(page, server, "truongphong")
+    expect(page.locator("header nav").get_by_role("link", name="Đề nghị giao lại")).to_be_visible()
+    page.get_by_role("link", name="Duyệt kết quả xử lý").click()
+    page.locator("form.card").get_by_label("Đồng ý kết quả").check()
+    page.locator("form.card").get_by_role("button", name="Hoàn thành").click()
+    expect(page).to_have_url(f"{server}/tasks")
+
+    # The document is completed (06) and keeps its progress note.
+    drain_outbox(pg)
+    page.goto(f"{server}/incoming/{document_id}")
+    expect(page.locator(".lead .status")).to_have_text("06 · Hoàn thành")
+    expect(page.locator("ol.timeline")).to_contain_text("06 · Hoàn thành")
+    expect(page.locator("section#progress ol.notes li")).to_contain_text(note)
+    expect(page.locator("section#handling")).to_have_count(0)  # nothing open any more
+    page.screenshot(path=str(SCREENSHOT_CASEWORK), full_page=True)
+    with pg.sessions() as session:
+        assert session.get(IncomingDocument, document_id).status == "06"
