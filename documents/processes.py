@@ -12,10 +12,14 @@ from engine.runtime import WorkflowRuntime
 
 from . import audit
 from .accounts import Identity
-from .errors import NotAllowed
+from .errors import InvalidData, NotAllowed
+from .incoming.service import WORKFLOW as INCOMING_WORKFLOW
 
 DIAGRAM_ADMINS = ("process_admin",)
 OVERSEERS = ("leader", "process_admin")
+# Workflows the domain starts itself, and how: started here they would run with none of the
+# records their steps stand for (an incoming document that never entered the register).
+DOMAIN_STARTED = {INCOMING_WORKFLOW: "vào sổ văn bản đến (POST /api/incoming)"}
 
 
 def deploy(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes) -> ProcessDefinition:
@@ -39,7 +43,12 @@ def definition(session: Session, runtime: WorkflowRuntime, who: Identity, defini
 
 def start(session: Session, runtime: WorkflowRuntime, who: Identity, key: str, data: dict[str, Any],
           business_key: str | None = None) -> ProcessInstance:
-    # The lane of the start event says who starts the process (the clerk registers incoming mail).
+    """Start a diagram of the agency by hand (a process admin's own diagrams); a workflow the
+    domain starts itself is refused whoever asks, naming its own route."""
+    if key in DOMAIN_STARTED:
+        message = f"Quy trình «{key}» chỉ bắt đầu khi {DOMAIN_STARTED[key]}."
+        raise InvalidData(message, errors={"key": message})
+    # The lane of the start event says who starts the process.
     starters = runtime.start_roles(session, who.agency_code, key) or frozenset({"process_admin"})
     if not who.has_any(*starters):
         raise NotAllowed(f"your roles may not start process '{key}'")

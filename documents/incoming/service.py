@@ -3,6 +3,7 @@ receipt time by the agency's calendar, a gap-free incoming number, attachments c
 content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
@@ -146,20 +147,35 @@ def _start_handling(session: Session, runtime: WorkflowRuntime, document: Incomi
 
 
 PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by the document's workflow
+# The clerk closed a document the leader returned (not for this agency): its workflow ends unassigned.
+CLOSED = "closed"
+CLOSED_NOTE = "Đóng, không xử lý"
 
 
 def record_progress(session: Session, payload: dict[str, Any]) -> None:
-    """The incoming workflow reports progress (a thrown `incoming.status` message). Statuses only
-    move forward and only for accepted documents; anything else is ignored, never an error, so
-    an old or foreign message cannot block the outbox."""
+    """The incoming workflow reports progress (a thrown `incoming.status` message): 04–06, or its
+    closure before any assignment. Statuses only move forward and only for accepted documents;
+    anything else is ignored, never an error, so an old or foreign message cannot block the outbox."""
     code, document_id = str(payload.get("status") or ""), payload.get("document")
-    if code not in PROGRESS or not isinstance(document_id, int):
+    if code not in (*PROGRESS, CLOSED) or not isinstance(document_id, int):
         return
     # Locked: two workers handling 05 and 06 at once must not let the older status win.
     document = session.get(IncomingDocument, document_id, with_for_update=True)
-    if document is None or document.status not in ("03", *PROGRESS) or document.status >= code:
+    if code == CLOSED:
+        _record_closure(session, document, payload.get("reason"))
+    elif document is not None and document.status in ("03", *PROGRESS) and document.status < code:
+        _status(session, document, code, None)
+
+
+def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:
+    """No edXML status follows 03 for "not ours", so the document stays accepted (03): the closure
+    is a line of its status history, with the clerk's reason, and nothing goes to the sender."""
+    if document is None or document.status != "03":
         return
-    _status(session, document, code, None)
+    text = unicodedata.normalize("NFC", str(reason or "")).strip()
+    session.add(IncomingStatus(document_id=document.id, code="03", at=clock.now(), actor_id=None,
+                               reason=f"{CLOSED_NOTE}: {text}"[:texts.REASON_LENGTH] if text else CLOSED_NOTE,
+                               details={"closed": True}))
 
 
 def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocument:

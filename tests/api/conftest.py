@@ -2,8 +2,10 @@
 helpers to log in through the API (bearer token) and through the pages (cookie + CSRF)."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable, Iterator
+from xml.sax.saxutils import quoteattr
 
 import pytest
 import sqlalchemy as sa
@@ -26,11 +28,13 @@ LOGIN_CSRF_COOKIE = "qlvb_login_csrf"
 SESSION_COOKIE = "qlvb_session"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-REGISTER = {
-    "subject": "Về việc triển khai kế hoạch chuyển đổi số năm 2026",
-    "issuing_agency": "UBND tỉnh Thừa Thiên Huế",
+# What the clerk types when registering an incoming document (the incoming_document form).
+METADATA = {
+    "issuer_name": "UBND tỉnh Thừa Thiên Huế",
     "number_notation": "123/UBND-VX",
     "document_date": "2026-11-20",
+    "doc_type": "Công văn",
+    "subject": "Về việc triển khai kế hoạch chuyển đổi số năm 2026",
     "urgency": "normal",
 }
 
@@ -70,12 +74,12 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def people(province: dict, system: System) -> dict:
-    """The province plus a second clerk and a second staff member in agency A (for claim races
-    and for "a staff member who is not the lead")."""
+    """The province plus a second clerk, a second leader (a.deputy) and a second staff member in
+    agency A (for claim races and for "a staff member who is not the lead")."""
     with unit_of_work(system.sessions) as session:
         agency = session.scalar(sa.select(Agency).where(Agency.code == AGENCY_A))
         unit = session.get(OrgUnit, province["a.staff"].unit_id)
-        extra = {"a.clerk2": ("clerk", None), "a.staff2": ("staff", unit)}
+        extra = {"a.clerk2": ("clerk", None), "a.deputy": ("leader", None), "a.staff2": ("staff", unit)}
         for username, (role, in_unit) in extra.items():
             user = accounts.create_user(session, agency, username, f"{role} a2", PASSWORD, [role], unit=in_unit)
             province[username] = accounts.identity_of(session, user)
@@ -137,11 +141,48 @@ def browser(app: FastAPI, client: TestClient) -> Callable[[str | None], TestClie
 
 # --------------------------------------------------------------------------- workflow helpers
 
-def start_incoming(client: TestClient, headers: dict[str, str], data: dict | None = None) -> dict:
-    response = client.post("/api/process-instances", headers=headers,
-                           json={"key": "incoming", "data": data or {"urgency": "normal"}})
+def register_incoming(client: TestClient, headers: dict[str, str], **changes: Any) -> dict:
+    """The clerk registers a document typed in by hand (POST /api/incoming, no file): it is
+    numbered and its workflow waits at the leader's distribution. Returns that workflow
+    instance as GET /api/process-instances/{id} shows it to the clerk."""
+    metadata = json.dumps(METADATA | changes, ensure_ascii=False)
+    response = client.post("/api/incoming", headers=headers, data={"metadata": metadata, "channel": "manual"})
     assert response.status_code == 201, response.text
-    return response.json()
+    return instance_of(client, headers, response.json()["id"])
+
+
+def instance_of(client: TestClient, headers: dict[str, str], document: int) -> dict:
+    """The workflow instance handling an incoming document, as its reader sees it."""
+    shown = client.get(f"/api/incoming/{document}", headers=headers)
+    assert shown.status_code == 200, shown.text
+    instance = client.get(f"/api/process-instances/{shown.json()['process_instance_id']}", headers=headers)
+    assert instance.status_code == 200, instance.text
+    return instance.json()
+
+
+def document_id(instance: dict) -> int:
+    """The incoming document a workflow instance handles (its business key is incoming:<id>)."""
+    kind, _, number = instance["business_key"].partition(":")
+    assert kind == "incoming", instance["business_key"]
+    return int(number)
+
+
+def notice_diagram(task_title: str = "Đọc thông báo") -> bytes:
+    """A diagram of a process admin's own, started by hand (POST /api/process-instances, key
+    "notice"): start → user task `read` → end. No lanes, so only process admins start it."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="notice_definitions"
+                  targetNamespace="https://qlvbdh.example/bpmn">
+  <bpmn:process id="notice" name="Thông báo" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="read" name={quoteattr(task_title)}>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="read"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
 
 
 def only_task(instance: dict, name: str) -> dict:
@@ -159,6 +200,9 @@ def complete(client: TestClient, headers: dict[str, str], task_id: int, data: di
 def distribution_to(person: accounts.Identity) -> dict:
     return {"decision": "assign", "lead_user_id": person.user_id, "lead_unit_id": person.unit_id,
             "direction": "Giao Phòng Kinh tế chủ trì xử lý."}
+
+
+RETURN = {"decision": "return", "return_reason": "Văn bản thiếu phụ lục, đề nghị văn thư kiểm tra lại."}
 
 
 # --------------------------------------------------------------------------- database snapshots

@@ -18,8 +18,8 @@ from documents.models import ROLES, Agency, OrgUnit
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
 from engine.models import DEFAULT_SCOPE, ProcessDefinition, ProcessInstance
-from tests.api.conftest import (AGENCY_A, AGENCY_B, REGISTER, complete, count, distribution_to, get_token,
-                                only_task, snapshot, start_incoming)
+from tests.api.conftest import (AGENCY_A, AGENCY_B, RETURN, complete, count, distribution_to, get_token,
+                                instance_of, notice_diagram, only_task, register_incoming, snapshot)
 from tests.conftest import PASSWORD
 from tests.files import samples
 
@@ -43,7 +43,8 @@ class Route:
     other_agency: str
     request: Callable[[dict], dict[str, Any]] = field(default=lambda ids: {})
     task: str = "open"  # which of A's tasks {task_id} names: "open" (unclaimed), "claimed" or "coordination"
-    # Which of A's incoming documents: "registered" (waiting for distribution), "arrived" (electronic, 01)
+    # Which of A's incoming documents: "registered" (its open distribute task is {task_id}), "arrived"
+    # (electronic, 01)
     # or "handled" (a.staff handles it, a.unit_head's unit coordinates, a.staff asked to be relieved).
     document: str = "registered"
 
@@ -55,7 +56,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/process-definitions"): Route(
         "own", lambda ids: {"files": {"file": ("incoming.bpmn", INCOMING, "application/xml")}}),
     ("GET", "/api/process-definitions/{definition_id}/xml"): Route("refused"),
-    ("POST", "/api/process-instances"): Route("own", lambda ids: {"json": {"key": "incoming", "data": {}}}),
+    ("POST", "/api/process-instances"): Route("own", lambda ids: {"json": {"key": "notice", "data": {}}}),
     ("GET", "/api/process-instances/{instance_id}"): Route("refused"),
     ("POST", "/api/process-instances/{instance_id}/cancel"): Route(
         "refused", lambda ids: {"json": {"reason": "Hủy thử"}}),
@@ -63,7 +64,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/tasks/{task_id}"): Route("refused"),
     ("POST", "/api/tasks/{task_id}/claim"): Route("refused"),
     ("POST", "/api/tasks/{task_id}/unclaim"): Route("refused", task="claimed"),
-    ("POST", "/api/tasks/{task_id}/complete"): Route("refused", lambda ids: {"json": {"data": REGISTER}}),
+    ("POST", "/api/tasks/{task_id}/complete"): Route("refused", lambda ids: {"json": {"data": RETURN}}),
     ("POST", "/api/incoming"): Route("own", lambda ids: incoming_upload()),
     ("GET", "/api/incoming"): Route("hidden"),
     # Agency B gets its own register, empty of A's documents (tests/api/test_incoming_exports.py).
@@ -147,21 +148,21 @@ def b_all(province, system) -> str:
 
 @pytest.fixture
 def world(client, api, province, system) -> dict:
-    """Agency A's objects: its own version of 'incoming', an instance whose register task is
-    open and one whose register task the clerk has claimed."""
+    """Agency A's objects: its own version of 'incoming', a registered document (with a file)
+    whose distribute task is open, and one whose distribute task the leader has claimed."""
     deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
                            files={"file": ("incoming.bpmn", INCOMING, "application/xml")})
     assert deployed.status_code == 201, deployed.text
     assert deployed.json()["scope"] == AGENCY_A
-    open_instance = start_incoming(client, api("a.clerk"))
-    claimed_instance = start_incoming(client, api("a.clerk"))
-    claimed_task = only_task(claimed_instance, "register")["id"]
-    assert client.post(f"/api/tasks/{claimed_task}/claim", headers=api("a.clerk")).status_code == 200
-    assert open_instance["definition_id"] == deployed.json()["id"]
     document = client.post("/api/incoming", headers=api("a.clerk"), **incoming_upload())
     assert document.status_code == 201, document.text
+    open_instance = instance_of(client, api("a.clerk"), document.json()["id"])
+    claimed_instance = register_incoming(client, api("a.clerk"), number_notation="124/UBND-VX")
+    claimed_task = only_task(claimed_instance, "distribute")["id"]
+    assert client.post(f"/api/tasks/{claimed_task}/claim", headers=api("a.leader")).status_code == 200
+    assert open_instance["definition_id"] == deployed.json()["id"]
     ids = {"definition_id": deployed.json()["id"], "instance_id": open_instance["id"],
-           "task_id": only_task(open_instance, "register")["id"], "claimed_task_id": claimed_task,
+           "task_id": only_task(open_instance, "distribute")["id"], "claimed_task_id": claimed_task,
            "registered_document_id": document.json()["id"],
            "attachment_id": document.json()["attachments"][0]["id"],
            "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
@@ -268,7 +269,7 @@ def test_agency_b_lists_none_of_agency_a_objects(client, api, world, b_all):
     assert {d["scope"] for d in definitions} == {DEFAULT_SCOPE}
     assert world["definition_id"] not in {d["id"] for d in definitions}
     assert client.get("/api/tasks", headers=api(b_all)).json() == []
-    a_queue = client.get("/api/tasks", headers=api("a.clerk")).json()
+    a_queue = client.get("/api/tasks", headers=api("a.leader")).json()
     assert {t["id"] for t in a_queue} == {world["task_id"], world["claimed_task_id"]}
 
 
@@ -281,14 +282,21 @@ def test_agency_b_deploys_and_starts_only_in_its_own_scope(client, system, api, 
     assert [d for d in snapshot(system)["definitions"] if d.scope == AGENCY_A] == \
         [d for d in a_before if d.scope == AGENCY_A]
 
-    started = start_incoming(client, api("b.clerk"))
-    assert started["definition_id"] == deployed.json()["id"] != world["definition_id"]
+    registered = register_incoming(client, api("b.clerk"))
+    assert registered["definition_id"] == deployed.json()["id"] != world["definition_id"]
+    notice = client.post("/api/process-definitions", headers=api(b_all),
+                         files={"file": ("notice.bpmn", notice_diagram(), "application/xml")})
+    assert notice.json()["scope"] == AGENCY_B
+    started = client.post("/api/process-instances", headers=api("b.process_admin"), json={"key": "notice"})
+    assert started.status_code == 201, started.text
+    assert started.json()["definition_id"] == notice.json()["id"]
     with system.sessions() as session:
-        assert session.get(ProcessInstance, started["id"]).scope == AGENCY_B
+        for instance in (registered, started.json()):
+            assert session.get(ProcessInstance, instance["id"]).scope == AGENCY_B
 
 
 def test_agency_b_starting_uses_the_default_diagram_not_agency_a_version(client, system, api, world):
-    started = start_incoming(client, api("b.clerk"))
+    started = register_incoming(client, api("b.clerk"))
     with system.sessions() as session:
         assert session.get(ProcessDefinition, started["definition_id"]).scope == DEFAULT_SCOPE
 
@@ -345,18 +353,23 @@ def test_staff_cannot_deploy_a_diagram(client, system, api, province):
     assert count(system, ProcessDefinition) == before
 
 
-def test_only_a_clerk_starts_incoming(client, system, api, province):
-    for user in ("a.staff", "a.leader", "a.unit_head", "a.process_admin"):
-        response = client.post("/api/process-instances", headers=api(user), json={"key": "incoming", "data": {}})
+def test_only_the_start_events_role_starts_a_diagram_by_hand(client, system, api, province):
+    """A diagram without lanes is started by process admins only (the incoming workflow is never
+    started by hand: tests/api/test_flow.py)."""
+    deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
+                           files={"file": ("notice.bpmn", notice_diagram(), "application/xml")})
+    assert deployed.status_code == 201, deployed.text
+    for user in ("a.staff", "a.leader", "a.unit_head", "a.clerk"):
+        response = client.post("/api/process-instances", headers=api(user), json={"key": "notice", "data": {}})
         assert_refused(response, 403)
     assert count(system, ProcessInstance) == 0
-    start_incoming(client, api("a.clerk"))
+    started = client.post("/api/process-instances", headers=api("a.process_admin"), json={"key": "notice"})
+    assert started.status_code == 201, started.text
     assert count(system, ProcessInstance) == 1
 
 
 def test_a_clerk_cannot_complete_or_claim_the_leaders_distribute_task(client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
     distribute = only_task(instance, "distribute")["id"]
     before = snapshot(system)
     data = distribution_to(province["a.staff"])
@@ -368,8 +381,7 @@ def test_a_clerk_cannot_complete_or_claim_the_leaders_distribute_task(client, sy
 
 
 def test_staff_who_is_not_the_lead_cannot_complete_the_handle_task(client, system, api, people):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
     instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
                         distribution_to(people["a.staff"]))
     handle = only_task(instance, "handle")["id"]
@@ -384,8 +396,7 @@ def test_staff_who_is_not_the_lead_cannot_complete_the_handle_task(client, syste
 
 
 def test_staff_cannot_cancel_an_instance(client, system, api, people):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
     complete(client, api("a.leader"), only_task(instance, "distribute")["id"], distribution_to(people["a.staff"]))
     before = snapshot(system)
     for user in ("a.staff", "a.clerk", "a.unit_head"):
@@ -401,13 +412,16 @@ def test_staff_cannot_cancel_an_instance(client, system, api, people):
 
 
 def test_only_participants_and_overseers_see_an_instance(client, api, people):
-    instance = start_incoming(client, api("a.clerk"))
+    instance = register_incoming(client, api("a.clerk"))
     url = f"/api/process-instances/{instance['id']}"
-    for user in ("a.staff", "a.unit_head"):
+    for user in ("a.staff", "a.unit_head", "a.clerk2"):
         assert_refused(client.get(url, headers=api(user)), 403)
-    # a.clerk2 is a candidate of the open register task, so a participant.
-    for user in ("a.clerk", "a.clerk2", "a.leader", "a.process_admin", "a.admin"):
+    # a.clerk registered the document, so started its workflow.
+    for user in ("a.clerk", "a.leader", "a.deputy", "a.process_admin", "a.admin"):
         assert client.get(url, headers=api(user)).status_code == 200, user
+    complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    # a.clerk2 is now a candidate of the open recheck task, so a participant.
+    assert client.get(url, headers=api("a.clerk2")).status_code == 200
 
 
 def test_only_clerks_register_and_only_readers_read_the_incoming_register(client, api, world):
@@ -418,4 +432,5 @@ def test_only_clerks_register_and_only_readers_read_the_incoming_register(client
         assert_refused(client.get(f"/api/incoming/{world['registered_document_id']}", headers=api(user)), 403)
     for user in ("a.staff", "a.leader"):
         assert_refused(client.post(f"/api/incoming/{world['arrived_document_id']}/accept", headers=api(user)), 403)
-    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 3  # registered, handled, arrived
+    # registered, claimed (its distribution), handled, arrived
+    assert client.get("/api/incoming", headers=api("a.leader")).json()["total"] == 4

@@ -1,16 +1,19 @@
 """The incoming-document flow through the JSON API, form validation, races, and diagram uploads."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from documents.incoming.models import IncomingDocument, IncomingStatus
+from documents.models import AuditEvent
 from documents.settings import BPMN_DIR
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
-from tests.api.conftest import (AGENCY_A, REGISTER, complete, count, distribution_to, only_task, snapshot,
-                                start_incoming)
+from tests.api.conftest import (AGENCY_A, METADATA, RETURN, complete, count, distribution_to, document_id,
+                                notice_diagram, only_task, register_incoming, snapshot)
 
 INCOMING = (BPMN_DIR / "incoming.bpmn").read_bytes()
 VN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$")
@@ -80,20 +83,16 @@ def queue_ids(client, headers) -> list[int]:
 def test_an_incoming_document_goes_from_the_clerk_to_done(client, api, province):
     clerk, leader, staff, head = (province[f"a.{r}"] for r in ("clerk", "leader", "staff", "unit_head"))
 
-    instance = start_incoming(client, api("a.clerk"), {"urgency": "urgent"})
+    instance = register_incoming(client, api("a.clerk"), urgency="urgent")
     assert instance["status"] == "running" and instance["started_by"] == str(clerk.user_id)
-    register = only_task(instance, "register")
-    assert register["candidate_role"] == "clerk"
-    assert queue_ids(client, api("a.clerk")) == [register["id"]]
-    detail = client.get(f"/api/tasks/{register['id']}", headers=api("a.clerk")).json()
-    assert detail["form"]["key"] == "incoming_register" and "subject" in detail["form"]["schema"]["properties"]
-
-    instance = complete(client, api("a.clerk"), register["id"], REGISTER | {"urgency": "urgent"})
     distribute = only_task(instance, "distribute")
     assert distribute["candidate_role"] == "leader"
     assert distribute["due_at"] == "2026-11-23T12:00:00+07:00", "urgent: four hours to distribute"
+    assert queue_ids(client, api("a.clerk")) == [], "registering is the clerk's whole part"
     assert queue_ids(client, api("a.leader")) == [distribute["id"]]
     assert queue_ids(client, api("a.staff")) == []
+    detail = client.get(f"/api/tasks/{distribute['id']}", headers=api("a.leader")).json()
+    assert detail["form"]["key"] == "incoming_distribute" and "lead_unit_id" in detail["form"]["schema"]["properties"]
 
     instance = complete(client, api("a.leader"), distribute["id"], distribution_to(staff))
     handle = only_task(instance, "handle")
@@ -113,64 +112,151 @@ def test_an_incoming_document_goes_from_the_clerk_to_done(client, api, province)
     assert shown.status_code == 200, shown.text
     body = shown.json()
     assert body["status"] == "completed" and body["ended_at"] is not None
-    assert assert_vietnam_times(body) >= 10
+    assert assert_vietnam_times(body) >= 8
     completed = [(h["actor"], h["step"]) for h in body["history"] if h["action"] == "completed"]
-    assert completed == [(str(clerk.user_id), "register"), (str(leader.user_id), "distribute"),
-                         (str(staff.user_id), "handle"), (str(head.user_id), "review")]
+    assert completed == [(str(leader.user_id), "distribute"), (str(staff.user_id), "handle"),
+                         (str(head.user_id), "review")]
     assert body["history"][0]["action"] == "started" and body["history"][0]["actor"] == str(clerk.user_id)
     assert body["history"][-1]["action"] == "ended"
-    register_data = next(h["data"] for h in body["history"] if h["step"] == "register" and h["action"] == "completed")
-    assert register_data["number_notation"] == "123/UBND-VX"
+    document = client.get(f"/api/incoming/{document_id(body)}", headers=api("a.clerk")).json()
+    assert (document["incoming_number"], document["process_instance_id"]) == (1, body["id"])
+    assert [s["code"] for s in document["statuses"]] == ["01", "03", "04", "05", "06"]
     for user in ("a.clerk", "a.leader", "a.staff", "a.unit_head"):
         assert queue_ids(client, api(user)) == [], user
 
 
-def test_the_leader_can_return_a_document_to_the_clerk(client, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
-    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
-                        {"decision": "return", "return_reason": "Thiếu phụ lục"})
-    assert only_task(instance, "register")["candidate_role"] == "clerk"
+# --------------------------------------------------------------------------- one way to start
+
+def test_the_generic_start_refuses_incoming_and_stores_nothing(client, system, api, province):
+    before = snapshot(system), count(system, AuditEvent, AuditEvent.action == "process.started")
+    for user in ("a.clerk", "a.process_admin", "a.admin", "a.leader"):
+        response = client.post("/api/process-instances", headers=api(user),
+                               json={"key": "incoming", "data": {"document_id": 1, "urgency": "urgent"}})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        message = "Quy trình «incoming» chỉ bắt đầu khi vào sổ văn bản đến (POST /api/incoming)."
+        assert (error["message"], error["errors"]) == (message, {"key": message})
+    assert (snapshot(system), count(system, AuditEvent, AuditEvent.action == "process.started")) == before
+    assert count(system, ProcessInstance) == count(system, IncomingDocument) == 0
+
+
+def test_an_agencys_own_incoming_diagram_is_refused_too_and_other_diagrams_still_start(client, system, api,
+                                                                                           province):
+    admin = api("a.process_admin")
+    assert upload(client, admin, INCOMING).status_code == 201
+    assert upload(client, admin, notice_diagram()).status_code == 201
+    refused = client.post("/api/process-instances", headers=admin, json={"key": "incoming", "data": {}})
+    assert refused.status_code == 422, refused.text
+    started = client.post("/api/process-instances", headers=admin, json={"key": "notice", "data": {}})
+    assert started.status_code == 201, started.text
+    assert only_task(started.json(), "read")["title"] == "Đọc thông báo"
+    assert count(system, ProcessInstance) == 1
+
+
+# --------------------------------------------------------------------------- the leader returns it
+
+def returned(client, api) -> tuple[dict, dict]:
+    """A registered document the leader returned to the clerk: (the instance, its recheck task)."""
+    instance = register_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    return instance, only_task(instance, "recheck")
+
+
+def test_the_leaders_return_reaches_the_clerks_recheck_with_the_reason(client, api, people):
+    instance, recheck = returned(client, api)
+    assert (recheck["candidate_role"], recheck["lane"], recheck["form_key"]) == ("clerk", "Văn thư", "incoming_recheck")
+    assert recheck["due_at"] == "2026-11-24T08:00:00+07:00", "the clerk answers by the next day"
+    assert queue_ids(client, api("a.clerk")) == queue_ids(client, api("a.clerk2")) == [recheck["id"]]
+    assert queue_ids(client, api("a.leader")) == []
+    form = client.get(f"/api/tasks/{recheck['id']}", headers=api("a.clerk")).json()["form"]
+    assert (form["key"], form["title"]["vi"]) == ("incoming_recheck", "Xem lại văn bản bị trả lại")
+    # The leader's direction, where the clerk reads it: the workflow's history.
+    history = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.clerk")).json()["history"]
+    (distributed,) = [h for h in history if h["action"] == "completed" and h["step"] == "distribute"]
+    assert distributed["data"]["return_reason"] == RETURN["return_reason"]
+    for user in ("a.leader", "a.staff", "a.unit_head"):
+        denied = client.post(f"/api/tasks/{recheck['id']}/complete", headers=api(user),
+                             json={"data": {"recheck_decision": "close", "close_reason": "x"}})
+        assert denied.status_code == 403, (user, denied.text)
+
+
+def test_the_clerk_sends_a_returned_document_back_to_the_leader_with_a_note(client, api, province):
+    instance, recheck = returned(client, api)
+    note = "Đã bổ sung phụ lục theo ý kiến lãnh đạo."
+    instance = complete(client, api("a.clerk"), recheck["id"], {"recheck_decision": "resubmit", "recheck_note": note})
+    distribute = only_task(instance, "distribute")
+    assert queue_ids(client, api("a.leader")) == [distribute["id"]]
+    history = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.leader")).json()["history"]
+    assert [h["data"]["recheck_note"] for h in history if h["step"] == "recheck" and h["action"] == "completed"] \
+        == [note]
+
+    instance = complete(client, api("a.leader"), distribute["id"], distribution_to(province["a.staff"]))
+    assert only_task(instance, "handle")
+    document = client.get(f"/api/incoming/{document_id(instance)}", headers=api("a.leader")).json()
+    assert [s["code"] for s in document["statuses"]] == ["01", "03", "04"]
+
+
+def test_the_clerk_closes_a_returned_document_not_for_this_agency(client, system, api, province):
+    instance, recheck = returned(client, api)
+    before = snapshot(system)
+    missing = client.post(f"/api/tasks/{recheck['id']}/complete", headers=api("a.clerk"),
+                          json={"data": {"recheck_decision": "close", "close_reason": "  "}})
+    assert missing.status_code == 422
+    assert missing.json()["error"]["errors"] == {"close_reason": "Trường «Lý do đóng» là bắt buộc."}
+    assert snapshot(system) == before
+
+    reason = "Văn bản gửi Sở Tài chính, không thuộc thẩm quyền của cơ quan."
+    instance = complete(client, api("a.clerk"), recheck["id"], {"recheck_decision": "close", "close_reason": reason})
+    assert (instance["status"], instance["tasks"]) == ("completed", [])
+    for user in ("a.clerk", "a.leader"):
+        assert queue_ids(client, api(user)) == [], user
+    document = client.get(f"/api/incoming/{document_id(instance)}", headers=api("a.leader")).json()
+    assert (document["status"], document["open_tasks"]) == ("03", [])
+    assert [(s["code"], s["reason"]) for s in document["statuses"]] == [
+        ("01", None), ("03", None), ("03", f"Đóng, không xử lý: {reason}")]
+    with system.sessions() as session:
+        closure = session.scalars(sa.select(IncomingStatus).order_by(IncomingStatus.id.desc())).first()
+        assert closure.details == {"closed": True}
 
 
 # --------------------------------------------------------------------------- form validation
 
 def test_invalid_form_data_is_422_in_vietnamese_and_changes_nothing(client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    task_id = only_task(instance, "register")["id"]
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
     before = snapshot(system)
 
-    bad = {"subject": "", "issuing_agency": "UBND tỉnh", "number_notation": "12/UBND", "document_date": "20/11/2026",
-           "page_count": 0}
-    response = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"), json={"data": bad})
+    bad = {"decision": "assign", "lead_user_id": 0, "deadline": "30/11/2026", "direction": "",
+           "coordinators": [3, 3]}
+    response = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.leader"), json={"data": bad})
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["status"] == 422
     assert error["errors"] == {
-        "subject": "Trường «Trích yếu» là bắt buộc.",  # blank counts as missing
-        "document_date": "«Ngày văn bản» phải là ngày theo ISO 8601, ví dụ 2026-11-21.",
-        "page_count": "«Số trang» phải lớn hơn hoặc bằng 1.",
+        "direction": "Trường «Ý kiến chỉ đạo» là bắt buộc.",  # blank counts as missing
+        "lead_user_id": "«Người chủ trì» phải lớn hơn hoặc bằng 1.",
+        "deadline": "«Hạn xử lý» phải là ngày giờ ISO 8601, ví dụ 2026-11-21T08:00:00+07:00.",
+        "coordinators": "«Phối hợp» không được có mục trùng nhau.",
     }
     assert snapshot(system) == before
-    task = client.get(f"/api/tasks/{task_id}", headers=api("a.clerk")).json()
+    task = client.get(f"/api/tasks/{task_id}", headers=api("a.leader")).json()
     assert task["status"] == "ready"
-    again = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.clerk")).json()
+    again = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.leader")).json()
     assert again["version"] == instance["version"]
 
 
 def test_missing_required_fields_are_each_named(client, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    response = client.post(f"/api/tasks/{only_task(instance, 'register')['id']}/complete",
-                           headers=api("a.clerk"), json={"data": {}})
+    instance = register_incoming(client, api("a.clerk"))
+    url = f"/api/tasks/{only_task(instance, 'distribute')['id']}/complete"
+    response = client.post(url, headers=api("a.leader"), json={"data": {}})
     assert response.status_code == 422
-    assert response.json()["error"]["errors"]["subject"] == "Trường «Trích yếu» là bắt buộc."
-    assert set(response.json()["error"]["errors"]) == {"subject", "issuing_agency", "number_notation",
-                                                       "document_date"}
+    assert response.json()["error"]["errors"] == {"decision": "Trường «Quyết định» là bắt buộc."}
+    response = client.post(url, headers=api("a.leader"), json={"data": {"decision": "return"}})
+    assert response.json()["error"]["errors"] == {"return_reason": "Trường «Lý do trả lại» là bắt buộc."}
 
 
 def test_assigning_without_a_lead_is_refused_with_the_forms_own_message(client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
     before = snapshot(system)
     response = client.post(f"/api/tasks/{only_task(instance, 'distribute')['id']}/complete",
                            headers=api("a.leader"), json={"data": {"decision": "assign", "direction": "Xử lý"}})
@@ -200,39 +286,39 @@ def test_an_unknown_process_or_task_is_404(client, api, province):
 # --------------------------------------------------------------------------- races
 
 def test_a_second_claim_by_another_eligible_user_is_409(client, system, api, people):
-    instance = start_incoming(client, api("a.clerk"))
-    task_id = only_task(instance, "register")["id"]
-    claimed = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk"))
-    assert claimed.status_code == 200 and claimed.json()["assignee"] == str(people["a.clerk"].user_id)
-    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk")).status_code == 200, "idempotent"
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
+    claimed = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.leader"))
+    assert claimed.status_code == 200 and claimed.json()["assignee"] == str(people["a.leader"].user_id)
+    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.leader")).status_code == 200, "idempotent"
     before = snapshot(system)
 
-    second = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk2"))
+    second = client.post(f"/api/tasks/{task_id}/claim", headers=api("a.deputy"))
     assert second.status_code == 409, second.text
     assert second.json()["error"]["status"] == 409
-    completing = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk2"), json={"data": REGISTER})
+    completing = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.deputy"), json={"data": RETURN})
     assert completing.status_code in (403, 409), completing.text
     assert snapshot(system) == before
-    assert queue_ids(client, api("a.clerk2")) == [], "a claimed task leaves the others' queues"
+    assert queue_ids(client, api("a.deputy")) == [], "a claimed task leaves the others' queues"
 
-    released = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.clerk"))
+    released = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.leader"))
     assert released.status_code == 200 and released.json()["assignee"] is None
-    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.clerk2")).status_code == 200
+    assert client.post(f"/api/tasks/{task_id}/claim", headers=api("a.deputy")).status_code == 200
 
 
 def test_unclaiming_a_task_one_has_not_claimed_is_409(client, api, people):
-    instance = start_incoming(client, api("a.clerk"))
-    task_id = only_task(instance, "register")["id"]
-    response = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.clerk"))
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
+    response = client.post(f"/api/tasks/{task_id}/unclaim", headers=api("a.leader"))
     assert response.status_code == 409, response.text
 
 
 def test_completing_a_task_twice_is_409_the_second_time(client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    task_id = only_task(instance, "register")["id"]
-    complete(client, api("a.clerk"), task_id, REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
+    complete(client, api("a.leader"), task_id, RETURN)
     before = snapshot(system)
-    second = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"), json={"data": REGISTER})
+    second = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.leader"), json={"data": RETURN})
     assert second.status_code == 409, second.text
     assert second.json()["error"]["status"] == 409
     assert snapshot(system) == before
@@ -240,14 +326,14 @@ def test_completing_a_task_twice_is_409_the_second_time(client, system, api, pro
 
 
 def test_a_cancelled_instance_cannot_be_cancelled_again_nor_worked_on(client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    task_id = only_task(instance, "register")["id"]
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
     url = f"/api/process-instances/{instance['id']}/cancel"
     assert client.post(url, headers=api("a.leader"), json={"reason": "Gửi nhầm"}).status_code == 200
     before = snapshot(system)
     assert client.post(url, headers=api("a.leader"), json={"reason": "Lần nữa"}).status_code == 409
-    assert client.post(f"/api/tasks/{task_id}/complete", headers=api("a.clerk"),
-                       json={"data": REGISTER}).status_code in (404, 409)
+    assert client.post(f"/api/tasks/{task_id}/complete", headers=api("a.leader"),
+                       json={"data": RETURN}).status_code in (404, 409)
     assert snapshot(system) == before
     assert client.post(url, headers=api("a.leader"), json={"reason": ""}).status_code == 422
 
@@ -278,14 +364,14 @@ def test_a_process_admin_uploads_a_new_version_in_the_agencys_own_scope(client, 
 
     listed = client.get("/api/process-definitions", headers=admin).json()
     assert {(d["scope"], d["version"]) for d in listed} == {("default", 1), (AGENCY_A, 1), (AGENCY_A, 2)}
-    assert start_incoming(client, api("a.clerk"))["definition_id"] == second.json()["id"]
+    assert register_incoming(client, api("a.clerk"))["definition_id"] == second.json()["id"]
 
 
 @pytest.mark.parametrize("xml, named", [
     (EVIL_SCRIPT, ["run_shell", "__import__"]),
     (EVIL_ENTITY, ["DTDs and entity declarations are not allowed"]),
     (EVIL_LAUGHS, ["DTDs and entity declarations are not allowed"]),
-    (INCOMING.replace(b'value="incoming_register"', b'value="no_such_form"'), ["register", "no_such_form"]),
+    (INCOMING.replace(b'value="incoming_recheck"', b'value="no_such_form"'), ["recheck", "no_such_form"]),
     (b"<not-bpmn/>", ["bpmn:definitions"]),
     (b"", ["empty"]),
 ], ids=["script", "external-entity", "billion-laughs", "unknown-form", "not-bpmn", "empty"])
@@ -310,7 +396,7 @@ def test_an_oversized_diagram_is_refused_before_it_is_parsed(client, system, api
 
 def test_a_failed_commit_is_never_answered_as_a_success(app, client, system, api, province):
     """The request's transaction commits before the response is sent: when the commit fails the
-    caller gets an error, not a 201 for an instance that was never stored."""
+    caller gets an error, not a 201 for a registration (number, workflow) that was never stored."""
     headers = api("a.clerk")
 
     def refuse(session):
@@ -319,10 +405,11 @@ def test_a_failed_commit_is_never_answered_as_a_success(app, client, system, api
     sa.event.listen(system.sessions, "before_commit", refuse)
     try:
         with TestClient(app, raise_server_exceptions=False) as unlucky:
-            response = unlucky.post("/api/process-instances", headers=headers, json={"key": "incoming", "data": {}})
+            response = unlucky.post("/api/incoming", headers=headers,
+                                    data={"metadata": json.dumps(METADATA), "channel": "manual"})
     finally:
         sa.event.remove(system.sessions, "before_commit", refuse)
     assert response.status_code == 500, response.text
     assert response.json() == {"error": {"status": 500, "message": "internal error; it has been logged"}}
     assert response.headers["x-frame-options"] == "DENY", "even a 500 carries the security headers"
-    assert count(system, ProcessInstance) == 0
+    assert count(system, ProcessInstance) == count(system, IncomingDocument) == 0

@@ -8,16 +8,20 @@ from fastapi.testclient import TestClient
 
 from documents.models import AuditEvent, AuthSession
 from engine.models import HistoryEntry, HumanTask
-from tests.api.conftest import (LOGIN_CSRF_COOKIE, REGISTER, SESSION_COOKIE, complete, count, csrf_of,
-                                distribution_to, only_task, snapshot, start_incoming)
+from tests.api.conftest import (LOGIN_CSRF_COOKIE, RETURN, SESSION_COOKIE, complete, count, csrf_of,
+                                distribution_to, notice_diagram, only_task, register_incoming, snapshot)
 from tests.conftest import PASSWORD
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-def register_task(client, api) -> int:
-    return only_task(start_incoming(client, api("a.clerk")), "register")["id"]
+DEADLINE = "2026-11-30T17:00:00+07:00"
+
+
+def distribute_task(client, api, **metadata) -> int:
+    """The leader's distribution of a document the clerk has just registered."""
+    return only_task(register_incoming(client, api("a.clerk"), **metadata), "distribute")["id"]
 
 
 def task_row(system, task_id: int) -> HumanTask:
@@ -36,7 +40,7 @@ def set_cookie_headers(response) -> list[str]:
 # --------------------------------------------------------------------------- login
 
 def test_pages_without_a_session_redirect_to_login(browser, client, api, province):
-    task_id = register_task(client, api)
+    task_id = distribute_task(client, api)
     anonymous = browser(None)
     for method, url in (("GET", "/tasks"), ("GET", f"/tasks/{task_id}"), ("POST", f"/tasks/{task_id}"),
                         ("POST", f"/tasks/{task_id}/claim")):
@@ -75,22 +79,22 @@ def test_login_without_the_csrf_token_is_403_and_logs_nobody_in(browser, system,
 
 
 def test_a_real_login_lands_on_the_task_queue_in_vietnamese(browser, client, api, province):
-    task_id = register_task(client, api)
-    clerk = browser(None)
-    form = clerk.get("/login")
-    response = clerk.post("/login", data={"username": "a.clerk", "password": PASSWORD,
-                                          "csrf_token": csrf_of(form.text)})
+    task_id = distribute_task(client, api)
+    leader = browser(None)
+    form = leader.get("/login")
+    response = leader.post("/login", data={"username": "a.leader", "password": PASSWORD,
+                                           "csrf_token": csrf_of(form.text)})
     assert (response.status_code, response.headers["location"]) == (303, "/tasks")
     session_cookie = next(c for c in set_cookie_headers(response) if c.startswith(SESSION_COOKIE))
     assert "httponly" in session_cookie.lower() and "samesite=lax" in session_cookie.lower()
-    assert not clerk.cookies.get(LOGIN_CSRF_COOKIE), "the login CSRF cookie is spent"
+    assert not leader.cookies.get(LOGIN_CSRF_COOKIE), "the login CSRF cookie is spent"
 
-    page = clerk.get("/tasks")
+    page = leader.get("/tasks")
     assert page.status_code == 200
     assert "Việc cần xử lý" in page.text
-    assert f'href="/tasks/{task_id}"' in page.text and "Vào sổ văn bản đến" in page.text
-    assert "clerk a · 000.00.01.H99" in page.text
-    assert "Không có việc nào" not in browser("a.clerk").get("/tasks").text
+    assert f'href="/tasks/{task_id}"' in page.text and "Phân phối văn bản đến" in page.text
+    assert "leader a · 000.00.01.H99" in page.text
+    assert "Không có việc nào" not in browser("a.leader").get("/tasks").text
     assert "Không có việc nào đang chờ bạn." in browser("a.staff").get("/tasks").text
 
 
@@ -124,39 +128,41 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(browser, system, provi
 # --------------------------------------------------------------------------- task forms
 
 def test_submitting_without_the_csrf_token_is_403_and_completes_nothing(browser, client, system, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    other = browser("a.clerk")  # the same user's other session: its token is not this session's
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    other = browser("a.leader")  # the same user's other session: its token is not this session's
+    data = distribution_to(province["a.staff"])
     before = snapshot(system)
-    assert clerk.post(f"/tasks/{task_id}", data=REGISTER).status_code == 403
+    assert leader.post(f"/tasks/{task_id}", data=data).status_code == 403
     other_token = csrf_of(other.get(f"/tasks/{task_id}").text)
-    assert clerk.post(f"/tasks/{task_id}", data=REGISTER | {"csrf_token": other_token}).status_code == 403
-    assert clerk.post(f"/tasks/{task_id}", data=REGISTER | {"csrf_token": "ô" * 43}).status_code == 403
-    assert clerk.post(f"/tasks/{task_id}/claim").status_code == 403
+    assert leader.post(f"/tasks/{task_id}", data=data | {"csrf_token": other_token}).status_code == 403
+    assert leader.post(f"/tasks/{task_id}", data=data | {"csrf_token": "ô" * 43}).status_code == 403
+    assert leader.post(f"/tasks/{task_id}/claim").status_code == 403
     assert snapshot(system) == before
     assert task_row(system, task_id).status == "ready"
 
 
 def test_submitting_the_form_with_the_csrf_token_completes_the_task(browser, client, system, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    page = clerk.get(f"/tasks/{task_id}")
-    assert page.status_code == 200 and "Trích yếu" in page.text and 'name="subject"' in page.text
+    task_id = distribute_task(client, api)
+    leader, staff = browser("a.leader"), province["a.staff"]
+    page = leader.get(f"/tasks/{task_id}")
+    assert page.status_code == 200 and "Ý kiến chỉ đạo" in page.text and 'name="direction"' in page.text
 
-    response = clerk.post(f"/tasks/{task_id}", data=REGISTER | {"page_count": "3", "csrf_token": csrf_of(page.text)})
+    form = {"decision": "assign", "lead_user_id": str(staff.user_id), "lead_unit_id": str(staff.unit_id),
+            "direction": "Giao Phòng Kinh tế chủ trì.", "deadline": DEADLINE, "csrf_token": csrf_of(page.text)}
+    response = leader.post(f"/tasks/{task_id}", data=form)
     assert (response.status_code, response.headers["location"]) == (303, "/tasks")
     row = task_row(system, task_id)
-    assert (row.status, row.completed_by) == ("completed", str(province["a.clerk"].user_id))
+    assert (row.status, row.completed_by) == ("completed", str(province["a.leader"].user_id))
     with system.sessions() as session:
-        data = session.scalar(sa.select(HistoryEntry.data).where(HistoryEntry.spec_name == "register",
+        data = session.scalar(sa.select(HistoryEntry.data).where(HistoryEntry.spec_name == "distribute",
                                                                  HistoryEntry.action == "completed"))
-    assert data["page_count"] == 3 and data["subject"] == REGISTER["subject"]
-    assert "Phân phối văn bản đến" in browser("a.leader").get("/tasks").text
+    assert (data["lead_user_id"], data["deadline"], data["coordinators"]) == (staff.user_id, DEADLINE, [])
+    assert "Xử lý văn bản đến" in browser("a.staff").get("/tasks").text
 
 
 def test_checkboxes_become_booleans(browser, client, system, api, province):
-    instance = start_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.clerk"), only_task(instance, "register")["id"], REGISTER)
+    instance = register_incoming(client, api("a.clerk"))
     instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
                         distribution_to(province["a.staff"]))
     handle = only_task(instance, "handle")["id"]
@@ -171,93 +177,99 @@ def test_checkboxes_become_booleans(browser, client, system, api, province):
 
 
 def test_an_invalid_form_is_a_422_page_with_the_vietnamese_message(browser, client, system, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    csrf = csrf_of(clerk.get(f"/tasks/{task_id}").text)
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    csrf = csrf_of(leader.get(f"/tasks/{task_id}").text)
     before = snapshot(system)
-    data = REGISTER | {"subject": "", "page_count": "không phải số", "csrf_token": csrf}
-    response = clerk.post(f"/tasks/{task_id}", data=data)
+    data = {"decision": "assign", "lead_user_id": "không phải số", "direction": "", "deadline": DEADLINE,
+            "csrf_token": csrf}
+    response = leader.post(f"/tasks/{task_id}", data=data)
     assert response.status_code == 422
     assert "Vui lòng sửa các lỗi dưới đây." in response.text
-    assert "Trường «Trích yếu» là bắt buộc." in response.text
-    assert "«Số trang» phải là số nguyên." in response.text
-    assert REGISTER["number_notation"] in response.text, "what was typed is kept"
+    assert "Trường «Ý kiến chỉ đạo» là bắt buộc." in response.text
+    assert "«Người chủ trì» phải là số nguyên." in response.text
+    assert DEADLINE in response.text, "what was typed is kept"
     assert snapshot(system) == before
     assert task_row(system, task_id).status == "ready"
 
 
-def test_submitting_a_task_already_completed_is_a_409_page(browser, client, system, api, province):
-    task_id = register_task(client, api)
+def test_the_clerk_answers_the_leaders_return_on_the_recheck_page(browser, client, system, api, province):
+    instance = register_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    task_id = only_task(instance, "recheck")["id"]
     clerk = browser("a.clerk")
-    csrf = csrf_of(clerk.get(f"/tasks/{task_id}").text)
-    complete(client, api("a.clerk"), task_id, REGISTER)
+    assert f'href="/tasks/{task_id}"' in clerk.get("/tasks").text
+    page = clerk.get(f"/tasks/{task_id}")
+    assert page.status_code == 200 and "Xem lại văn bản bị trả lại" in page.text
+    assert "Trình lại lãnh đạo phân phối" in page.text and 'name="close_reason"' in page.text
+
+    data = {"recheck_decision": "close", "close_reason": " ", "csrf_token": csrf_of(page.text)}
+    invalid = clerk.post(f"/tasks/{task_id}", data=data)
+    assert invalid.status_code == 422 and "Trường «Lý do đóng» là bắt buộc." in invalid.text
+    done = clerk.post(f"/tasks/{task_id}", data=data | {"close_reason": "Gửi nhầm cơ quan."})
+    assert done.status_code == 303, done.text
+    assert task_row(system, task_id).status == "completed"
+
+
+def test_submitting_a_task_already_completed_is_a_409_page(browser, client, system, api, province):
+    task_id = distribute_task(client, api)
+    leader, data = browser("a.leader"), distribution_to(province["a.staff"])
+    csrf = csrf_of(leader.get(f"/tasks/{task_id}").text)
+    complete(client, api("a.leader"), task_id, data)
     before = snapshot(system)
-    response = clerk.post(f"/tasks/{task_id}", data=REGISTER | {"csrf_token": csrf})
+    response = leader.post(f"/tasks/{task_id}", data=data | {"csrf_token": csrf})
     assert response.status_code == 409
     assert "Công việc đã được người khác xử lý hoặc thay đổi." in response.text
     assert snapshot(system) == before
 
 
 def test_claiming_from_the_page(browser, client, system, api, people):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    csrf = csrf_of(clerk.get(f"/tasks/{task_id}").text)
-    response = clerk.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf})
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    csrf = csrf_of(leader.get(f"/tasks/{task_id}").text)
+    response = leader.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf})
     assert (response.status_code, response.headers["location"]) == (303, f"/tasks/{task_id}")
-    assert task_row(system, task_id).assignee == str(people["a.clerk"].user_id)
-    assert "Nhận việc" not in clerk.get(f"/tasks/{task_id}").text
-    assert f"/tasks/{task_id}" not in browser("a.clerk2").get("/tasks").text
+    assert task_row(system, task_id).assignee == str(people["a.leader"].user_id)
+    assert "Nhận việc" not in leader.get(f"/tasks/{task_id}").text
+    assert f"/tasks/{task_id}" not in browser("a.deputy").get("/tasks").text
 
 
 def test_another_agency_gets_an_error_page_not_the_task(browser, client, api, province):
-    task_id = register_task(client, api)
-    page = browser("b.clerk").get(f"/tasks/{task_id}")
+    task_id = distribute_task(client, api)
+    page = browser("b.leader").get(f"/tasks/{task_id}")
     assert page.status_code == 404
-    assert "Có lỗi" in page.text and "Vào sổ văn bản đến" not in page.text
+    assert "Có lỗi" in page.text and "Phân phối văn bản đến" not in page.text
     assert page.headers["content-type"].startswith("text/html")
 
 
 # --------------------------------------------------------------------------- escaping
 
 def test_a_script_in_the_documents_fields_is_never_rendered_raw(browser, client, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    csrf = csrf_of(clerk.get(f"/tasks/{task_id}").text)
-    hostile = REGISTER | {"subject": SCRIPT, "number_notation": f'12/UBND"><b>{SCRIPT}',
-                          "notes": f"</textarea>{SCRIPT}", "document_date": "", "csrf_token": csrf}
-    response = clerk.post(f"/tasks/{task_id}", data=hostile)
+    task_id = distribute_task(client, api, subject=SCRIPT, number_notation=f'12/UBND"><b>{SCRIPT}')
+    leader, staff = browser("a.leader"), province["a.staff"]
+    csrf = csrf_of(leader.get(f"/tasks/{task_id}").text)
+    hostile = {"decision": "assign", "lead_user_id": f'12"><b>{SCRIPT}', "lead_unit_id": str(staff.unit_id),
+               "direction": f"</textarea>{SCRIPT}", "csrf_token": csrf}
+    response = leader.post(f"/tasks/{task_id}", data=hostile)
     assert response.status_code == 422
     assert SCRIPT not in response.text
-    assert "<b>" not in response.text and '"><' not in response.text
+    assert "<b>" not in response.text and '"><b' not in response.text
     assert "</textarea><script" not in response.text
     assert ESCAPED in response.text and "&#34;&gt;&lt;b&gt;" in response.text
 
-    response = clerk.post(f"/tasks/{task_id}", data=hostile | {"document_date": "2026-11-20"})
+    response = leader.post(f"/tasks/{task_id}", data=hostile | {"lead_user_id": str(staff.user_id)})
     assert response.status_code == 303, response.text
-    leader = browser("a.leader")
-    queue = leader.get("/tasks")
-    distribute = leader.get(f"/tasks/{task_row_ids(queue.text)[0]}")
-    for page in (queue, distribute, clerk.get("/tasks")):
+    specialist = browser("a.staff")
+    queue = specialist.get("/tasks")
+    handle = specialist.get(f"/tasks/{task_row_ids(queue.text)[0]}")
+    for page in (queue, handle, leader.get("/tasks")):
         assert page.status_code == 200 and SCRIPT not in page.text
 
 
 def test_a_hostile_task_name_in_a_diagram_is_escaped_in_the_queue(browser, client, api, province):
-    diagram = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="x_definitions"
-                  targetNamespace="https://qlvbdh.example/bpmn">
-  <bpmn:process id="notice" name="Thông báo" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="read" name="&lt;script&gt;alert(1)&lt;/script&gt;">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="read"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>""".encode()
     admin = api("a.process_admin")
     deployed = client.post("/api/process-definitions", headers=admin,
-                           files={"file": ("notice.bpmn", diagram, "application/xml")})
+                           files={"file": ("notice.bpmn", notice_diagram(SCRIPT), "application/xml")})
     assert deployed.status_code == 201, deployed.text
     started = client.post("/api/process-instances", headers=admin, json={"key": "notice", "data": {}})
     assert started.status_code == 201, started.text
@@ -282,20 +294,20 @@ def test_a_hostile_username_is_escaped_on_the_login_page(browser, province):
 # --------------------------------------------------------------------------- language and headers
 
 def test_lang_en_switches_the_pages_to_english_and_back(browser, client, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    response = clerk.get("/lang/en", headers={"Referer": f"http://testserver/tasks/{task_id}"})
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    response = leader.get("/lang/en", headers={"Referer": f"http://testserver/tasks/{task_id}"})
     assert (response.status_code, response.headers["location"]) == (303, f"/tasks/{task_id}")
-    assert clerk.cookies.get("lang") == "en"
-    page = clerk.get("/tasks")
+    assert leader.cookies.get("lang") == "en"
+    page = leader.get("/tasks")
     assert "My tasks" in page.text and "Việc cần xử lý" not in page.text and '<html lang="en">' in page.text
-    form = clerk.get(f"/tasks/{task_id}")
-    assert "Subject" in form.text and "Complete" in form.text
+    form = leader.get(f"/tasks/{task_id}")
+    assert "Direction" in form.text and "Complete" in form.text
 
-    assert clerk.get("/lang/vi").headers["location"] == "/tasks"
-    assert "Việc cần xử lý" in clerk.get("/tasks").text
-    clerk.get("/lang/xx")
-    assert "Việc cần xử lý" in clerk.get("/tasks").text, "an unknown language changes nothing"
+    assert leader.get("/lang/vi").headers["location"] == "/tasks"
+    assert "Việc cần xử lý" in leader.get("/tasks").text
+    leader.get("/lang/xx")
+    assert "Việc cần xử lý" in leader.get("/tasks").text, "an unknown language changes nothing"
 
 
 def test_the_language_switch_never_redirects_off_site(browser, province):
@@ -342,16 +354,16 @@ def test_a_login_whose_commit_fails_hands_out_no_session(app, client, system, pr
 
 
 def test_english_pages_translate_the_form_title_options_errors_and_csrf(browser, client, api, province):
-    task_id = register_task(client, api)
-    clerk = browser("a.clerk")
-    clerk.get("/lang/en")
-    form = clerk.get(f"/tasks/{task_id}").text
-    assert "Register incoming document" in form and "Very urgent" in form and "Thượng khẩn" not in form
-    invalid = clerk.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(form), "subject": ""})
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    leader.get("/lang/en")
+    form = leader.get(f"/tasks/{task_id}").text
+    assert "Distribute incoming document" in form and "Return to the clerk" in form and "Trả lại văn thư" not in form
+    invalid = leader.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(form), "direction": ""})
     assert invalid.status_code == 422
     assert "is required" in invalid.text and "bắt buộc" not in invalid.text
-    forged = clerk.post(f"/tasks/{task_id}", data={"subject": "x"})
+    forged = leader.post(f"/tasks/{task_id}", data={"direction": "x"})
     assert forged.status_code == 403 and "anti-forgery" in forged.text
-    clerk.get("/lang/vi")
-    forged = clerk.post(f"/tasks/{task_id}", data={"subject": "x"})
+    leader.get("/lang/vi")
+    forged = leader.post(f"/tasks/{task_id}", data={"direction": "x"})
     assert forged.status_code == 403 and "chống giả mạo" in forged.text

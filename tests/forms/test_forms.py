@@ -9,13 +9,16 @@ from forms import FormDefinitionError, FormRegistry, UnknownForm, messages
 from forms import default_registry, FormInvalid
 
 DEFINITIONS = sorted((Path(__file__).parents[2] / "forms" / "definitions").glob("*.json"))
-EXPECTED_KEYS = {"incoming_assign", "incoming_coordinate", "incoming_document", "incoming_register", "incoming_distribute", "incoming_handle", "incoming_review"}
+EXPECTED_KEYS = {"incoming_assign", "incoming_coordinate", "incoming_document", "incoming_distribute",
+                 "incoming_handle", "incoming_recheck", "incoming_review"}
 
+# The registration metadata (POST /api/incoming): its required fields.
 REGISTER_OK = {
     "subject": "Về việc triển khai kế hoạch chuyển đổi số năm 2026",
-    "issuing_agency": "UBND tỉnh Thừa Thiên Huế",
+    "issuer_name": "UBND tỉnh Thừa Thiên Huế",
     "number_notation": "123/UBND-VX",
     "document_date": "2026-11-20",
+    "doc_type": "Công văn",
 }
 
 
@@ -59,7 +62,7 @@ def test_valid_data_is_nfc_stripped_defaulted_and_unknown_fields_dropped():
     decomposed = unicodedata.normalize("NFD", "Quyết định số 45/QĐ-UBND")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
     data = dict(REGISTER_OK, subject=f"  {decomposed}\n", page_count=3, hacker="x")
-    cleaned = default_registry().validate("incoming_register", data)
+    cleaned = default_registry().validate("incoming_document", data)
     assert cleaned["subject"] == "Quyết định số 45/QĐ-UBND"
     assert unicodedata.is_normalized("NFC", cleaned["subject"])
     assert "hacker" not in cleaned
@@ -84,23 +87,23 @@ def test_valid_distribute_and_handle():
 
 def test_missing_required_subject():
     data = {k: v for k, v in REGISTER_OK.items() if k != "subject"}
-    assert errors_of("incoming_register", data) == {
+    assert errors_of("incoming_document", data) == {
         "subject": "Trường «Trích yếu» là bắt buộc."
     }
 
 
 def test_blank_required_subject_counts_as_missing():
-    errors = errors_of("incoming_register", dict(REGISTER_OK, subject="   "))
+    errors = errors_of("incoming_document", dict(REGISTER_OK, subject="   "))
     assert errors == {"subject": "Trường «Trích yếu» là bắt buộc."}
 
 
 def test_subject_too_long():
-    errors = errors_of("incoming_register", dict(REGISTER_OK, subject="a" * 501))
+    errors = errors_of("incoming_document", dict(REGISTER_OK, subject="a" * 501))
     assert errors == {"subject": "«Trích yếu» dài tối đa 500 ký tự."}
 
 
 def test_bad_urgency_lists_vietnamese_labels():
-    errors = errors_of("incoming_register", dict(REGISTER_OK, urgency="asap"))
+    errors = errors_of("incoming_document", dict(REGISTER_OK, urgency="asap"))
     assert errors == {
         "urgency": "«Mức độ khẩn» phải là một trong: Thường, Khẩn, Thượng khẩn, Hỏa tốc."
     }
@@ -117,11 +120,11 @@ def test_bad_date_time(value):
 
 
 def test_bad_date_type_and_minimum():
-    errors = errors_of("incoming_register", dict(
+    errors = errors_of("incoming_document", dict(
         REGISTER_OK, document_date="2026-02-30", page_count="ba"))
     assert errors["document_date"] == "«Ngày văn bản» phải là ngày theo ISO 8601, ví dụ 2026-11-21."
     assert errors["page_count"] == "«Số trang» phải là số nguyên."
-    errors = errors_of("incoming_register", dict(REGISTER_OK, page_count=0))
+    errors = errors_of("incoming_document", dict(REGISTER_OK, page_count=0))
     assert errors == {"page_count": "«Số trang» phải lớn hơn hoặc bằng 1."}
 
 
@@ -136,6 +139,23 @@ def test_assign_without_direction_and_lead():
 def test_return_without_reason():
     errors = errors_of("incoming_distribute", {"decision": "return"})
     assert errors == {"return_reason": "Trường «Lý do trả lại» là bắt buộc."}
+
+
+def test_recheck_needs_a_note_to_resubmit_and_a_reason_to_close():
+    registry = default_registry()
+    assert registry.validate("incoming_recheck", {"recheck_decision": "resubmit",
+                                                  "recheck_note": " Đã bổ sung phụ lục "})["recheck_note"] == \
+        "Đã bổ sung phụ lục"
+    assert errors_of("incoming_recheck", {"recheck_decision": "resubmit", "close_reason": "x"}) == {
+        "recheck_note": "Trường «Ghi chú trình lại» là bắt buộc."}
+    assert errors_of("incoming_recheck", {"recheck_decision": "close", "close_reason": "  "}) == {
+        "close_reason": "Trường «Lý do đóng» là bắt buộc."}
+    assert errors_of("incoming_recheck", {}) == {"recheck_decision": "Trường «Hướng xử lý» là bắt buộc."}
+    assert errors_of("incoming_recheck", {"recheck_decision": "archive"}) == {
+        "recheck_decision": "«Hướng xử lý» phải là một trong: Trình lại lãnh đạo phân phối, "
+                            "Đóng: văn bản không thuộc thẩm quyền của cơ quan."}
+    assert errors_of("incoming_recheck", {"recheck_decision": "close"}, "en") == {
+        "close_reason": "The field “Reason for closing” is required."}
 
 
 def test_array_item_errors_use_nested_paths():
@@ -156,7 +176,7 @@ def test_non_object_payload():
 def test_english_locale():
     errors = errors_of("incoming_distribute", {"decision": "assign", "lead_unit_id": 1}, "en")
     assert errors == {"direction": "The field “Direction” is required."}
-    errors = errors_of("incoming_register", dict(REGISTER_OK, urgency="asap"), "en-US")
+    errors = errors_of("incoming_document", dict(REGISTER_OK, urgency="asap"), "en-US")
     assert errors == {"urgency": "“Urgency” must be one of: Normal, Urgent, Very urgent, Flash."}
     assert messages("en")["required"] != messages()["required"]
     with pytest.raises(ValueError):

@@ -7,8 +7,9 @@ from engine.db import unit_of_work
 from tests.conftest import PASSWORD
 
 AGENCY = "000.00.01.H99"
-REGISTER_FORM = {"subject": "Về việc kiểm tra", "issuing_agency": "UBND tỉnh", "number_notation": "12/UBND-VX",
-                 "document_date": "2026-11-20", "urgency": "normal"}
+# What the clerk registers (POST /api/incoming, the incoming_document form).
+METADATA = {"issuer_name": "UBND tỉnh", "number_notation": "12/UBND-VX", "document_date": "2026-11-20",
+            "doc_type": "Công văn", "subject": "Về việc kiểm tra", "urgency": "normal"}
 
 
 def seed_agency(system: System) -> dict:
