@@ -266,6 +266,8 @@ class IncomingOut(BaseModel):
     page_count: int | None
     description: str | None
     signature_check: list[dict[str, Any]]
+    closed_at: str | None = Field(None, description="closed without handling (returned, not this agency's)")
+    closure_reason: str | None = None
     statuses: list[StatusOut] = []
     attachments: list[AttachmentOut] = []
     duplicates: list[DuplicateOut] = Field(default=[], description="same number/notation and issuer: a warning")
@@ -296,6 +298,7 @@ class IncomingOut(BaseModel):
             signer_position=d.signer_position, signer_name=d.signer_name, urgency=d.urgency,
             recipients=list(d.recipients or []), due_date=d.due_date.isoformat() if d.due_date else None,
             page_count=d.page_count, description=d.description, signature_check=list(d.signature_check or []),
+            closed_at=iso(d.closed_at) if d.closed_at else None, closure_reason=d.closure_reason,
             statuses=[StatusOut(code=s.code, name=STATUSES[s.code], at=iso(s.at), actor_id=s.actor_id,
                                 reason=s.reason) for s in statuses],
             attachments=[AttachmentOut(id=a.id, file_name=a.file_name, media_type=a.media_type, size=a.size,

@@ -78,6 +78,8 @@ NOTE_SHOWN = 300  # characters of the latest progress note a register cell shows
 
 def _progress(d: IncomingDocument, note: ProgressNote | None) -> str:
     """The status, then the handler's latest progress note: "60% – … (25/11/2026)"."""
+    if d.closed_at is not None:
+        return f"Đóng, không xử lý: {d.closure_reason}" if d.closure_reason else "Đóng, không xử lý"
     if note is None:
         return PROGRESS[d.status]
     text = note.text if len(note.text) <= NOTE_SHOWN else note.text[:NOTE_SHOWN - 1] + "…"

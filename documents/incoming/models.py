@@ -47,6 +47,10 @@ class IncomingDocument(Base):
     page_count: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(sa.Text)
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Closed without handling: the leader returned it and the clerk found it is not this agency's
+    # (no edXML status follows 03 for that, so the status stays 03 and the sender is not told).
+    closed_at: Mapped[datetime | None]
+    closure_reason: Mapped[str | None] = mapped_column(sa.Text)
     # What the arrival check found in each PDF's signatures (shown to the clerk, kept as evidence).
     signature_check: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     # Electronic documents from an agency of the same deployment: where statuses go back to.

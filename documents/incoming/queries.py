@@ -54,7 +54,7 @@ def search(session: Session, who: Identity, filters: Filters, today: date) -> tu
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        conditions.append(sa.and_(D.due_date < today, D.status.not_in(FINISHED)))
+        conditions.append(sa.and_(D.due_date < today, D.status.not_in(FINISHED), D.closed_at.is_(None)))
     for term in terms(filters.text or ""):
         conditions.append(D.search_text.like(like_pattern(term), escape="\\"))
     total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*conditions)) or 0
@@ -76,7 +76,8 @@ def today() -> date:
 
 def is_overdue(document: IncomingDocument, on: date) -> bool:
     """The same rule as the ``overdue`` filter of ``search``, for one document already loaded."""
-    return document.due_date is not None and document.due_date < on and document.status not in FINISHED
+    return (document.due_date is not None and document.due_date < on and document.status not in FINISHED
+            and document.closed_at is None)
 
 
 def names_of(session: Session, who: Identity, user_ids: Iterable[int | str | None]) -> dict[str, str]:

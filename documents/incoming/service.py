@@ -149,7 +149,6 @@ def _start_handling(session: Session, runtime: WorkflowRuntime, document: Incomi
 PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by the document's workflow
 # The clerk closed a document the leader returned (not for this agency): its workflow ends unassigned.
 CLOSED = "closed"
-CLOSED_NOTE = "Đóng, không xử lý"
 
 
 def record_progress(session: Session, payload: dict[str, Any]) -> None:
@@ -168,14 +167,15 @@ def record_progress(session: Session, payload: dict[str, Any]) -> None:
 
 
 def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:
-    """No edXML status follows 03 for "not ours", so the document stays accepted (03): the closure
-    is a line of its status history, with the clerk's reason, and nothing goes to the sender."""
-    if document is None or document.status != "03":
+    """The document leaves the handling without a status for the sender (none exists for "not
+    ours" after 03): it is marked closed with the clerk's reason, and no longer counts as overdue."""
+    if document is None or document.status != "03" or document.closed_at is not None:
         return
-    text = unicodedata.normalize("NFC", str(reason or "")).strip()
-    session.add(IncomingStatus(document_id=document.id, code="03", at=clock.now(), actor_id=None,
-                               reason=f"{CLOSED_NOTE}: {text}"[:texts.REASON_LENGTH] if text else CLOSED_NOTE,
-                               details={"closed": True}))
+    document.closed_at = clock.now()
+    # The recheck form already checked the reason; a subscriber never fails the step over it.
+    document.closure_reason = unicodedata.normalize("NFC", str(reason or "")).strip()[:texts.REASON_LENGTH] or None
+    audit.record(session, "incoming.closed", actor_id=None, agency_code=session.get(Agency, document.agency_id).code,
+                 object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.closure_reason})
 
 
 def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocument:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from documents.incoming.models import IncomingDocument, IncomingStatus
+from documents.incoming.models import IncomingDocument
 from documents.models import AuditEvent
 from documents.settings import BPMN_DIR
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
@@ -155,9 +155,9 @@ def test_an_agencys_own_incoming_diagram_is_refused_too_and_other_diagrams_still
 
 # --------------------------------------------------------------------------- the leader returns it
 
-def returned(client, api) -> tuple[dict, dict]:
+def returned(client, api, **metadata) -> tuple[dict, dict]:
     """A registered document the leader returned to the clerk: (the instance, its recheck task)."""
-    instance = register_incoming(client, api("a.clerk"))
+    instance = register_incoming(client, api("a.clerk"), **metadata)
     instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
     return instance, only_task(instance, "recheck")
 
@@ -196,8 +196,13 @@ def test_the_clerk_sends_a_returned_document_back_to_the_leader_with_a_note(clie
     assert [s["code"] for s in document["statuses"]] == ["01", "03", "04"]
 
 
+def overdue_ids(client, headers) -> list[int]:
+    return [d["id"] for d in client.get("/api/incoming", params={"overdue": True}, headers=headers).json()["items"]]
+
+
 def test_the_clerk_closes_a_returned_document_not_for_this_agency(client, system, api, province):
-    instance, recheck = returned(client, api)
+    instance, recheck = returned(client, api, due_date="2026-11-20")  # already past its due date
+    assert overdue_ids(client, api("a.leader")) == [document_id(instance)]
     before = snapshot(system)
     missing = client.post(f"/api/tasks/{recheck['id']}/complete", headers=api("a.clerk"),
                           json={"data": {"recheck_decision": "close", "close_reason": "  "}})
@@ -211,12 +216,15 @@ def test_the_clerk_closes_a_returned_document_not_for_this_agency(client, system
     for user in ("a.clerk", "a.leader"):
         assert queue_ids(client, api(user)) == [], user
     document = client.get(f"/api/incoming/{document_id(instance)}", headers=api("a.leader")).json()
-    assert (document["status"], document["open_tasks"]) == ("03", [])
-    assert [(s["code"], s["reason"]) for s in document["statuses"]] == [
-        ("01", None), ("03", None), ("03", f"Đóng, không xử lý: {reason}")]
+    assert (document["status"], document["open_tasks"], document["closure_reason"]) == ("03", [], reason)
+    assert document["closed_at"] == "2026-11-23T08:00:00+07:00"
+    # Nothing goes to the sender (no edXML status means "not ours" after 03), and it is not overdue.
+    assert [(s["code"], s["reason"]) for s in document["statuses"]] == [("01", None), ("03", None)]
+    assert overdue_ids(client, api("a.leader")) == []
     with system.sessions() as session:
-        closure = session.scalars(sa.select(IncomingStatus).order_by(IncomingStatus.id.desc())).first()
-        assert closure.details == {"closed": True}
+        event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "incoming.closed")).one()
+        assert (event.object_id, event.after, event.agency_code) == (str(document["id"]), {"reason": reason},
+                                                                      "000.00.01.H99")
 
 
 # --------------------------------------------------------------------------- form validation

@@ -154,6 +154,16 @@ def test_the_tracking_register_shows_deadline_and_progress(system, entered):
     assert set(exports.PROGRESS) == set(STATUSES)
 
 
+def test_the_tracking_register_shows_a_closed_document_with_its_reason(system, entered):
+    with unit_of_work(system.sessions) as session:  # what the recheck's "close" end event reports
+        first = session.scalars(sa.select(service.IncomingDocument).where(service.IncomingDocument.status == "03")
+                                .order_by(service.IncomingDocument.id)).first()
+        service.record_progress(session, {"status": service.CLOSED, "document": first.id,
+                                          "reason": "Không thuộc thẩm quyền"})
+    _, rows = sheet_rows(system, entered["a.leader"], "tracking", include_refused=True)
+    assert rows[0][5] == "Đóng, không xử lý: Không thuộc thẩm quyền"
+
+
 def test_another_period_or_agency_sees_none_of_them_and_staff_none_at_all(system, entered):
     later = exports.Period(date(2026, 11, 24), date(2026, 12, 31))
     assert sheet_rows(system, entered["a.leader"], "register", later)[1] == []
