@@ -36,7 +36,7 @@ def register_page(request: Request, who: PageUser, session: DB):
     total, documents = queries.search(session, who, search.filters, today)
     return page(request, "incoming_list.html", {
         "who": who, "search": search, "total": total, "documents": documents, "today": today,
-        "pages": max(1, ceil(total / register_search.PAGE_SIZE)), "fields": _metadata_fields(),
+        "pages": max(1, ceil(total / register_search.PAGE_SIZE)), "fields": metadata_fields(),
         "is_overdue": queries.is_overdue, "kinds": exports.KINDS, "formats": exports.WRITERS,
         "status_codes": register_search.CHOICES["status"],
     })
@@ -100,7 +100,7 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "handling": casework_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == "01" and who.has_any(*service.CLERKS),
-        "fields": _metadata_fields(), "errors": errors or {}, "reason": reason,
+        "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
     }, status)
 
 
@@ -130,6 +130,6 @@ def _history(session: Session, runtime: WorkflowRuntime, who: Identity, document
     return runtime.history(session, instance.id)
 
 
-def _metadata_fields() -> dict:
+def metadata_fields() -> dict:
     """The incoming_document form's fields: their labels and options name the columns and values."""
     return default_registry().get(service.METADATA_FORM).schema["properties"]

@@ -10,13 +10,14 @@ from fastapi.responses import RedirectResponse
 
 from documents import accounts, audit, processes
 from documents.errors import AccountLocked, DomainError
-from documents.incoming import queries
 from engine.errors import Conflict, InvalidData
 from forms import default_registry
 
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from ..i18n import locale_of
 from .formdata import coerce
+from . import task_context
+from .incoming import metadata_fields
 from .localized import form_errors
 from .render import page
 
@@ -95,7 +96,7 @@ def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime):
 @router.get("/tasks/{task_id}")
 def task_form(task_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime):
     task = runtime.task(session, task_id, who.principal)
-    return _task_page(request, session, who, task)
+    return _task_page(request, session, runtime, who, task)
 
 
 @router.post("/tasks/{task_id}")
@@ -109,11 +110,11 @@ async def task_submit(task_id: int, request: Request, who: CsrfUser, session: DB
     except InvalidData as exc:
         session.rollback()
         errors = form_errors(locale_of(request), form.key, data) if form and exc.errors else None
-        return _task_page(request, session, who, task, values=dict(raw),
+        return _task_page(request, session, runtime, who, task, values=dict(raw),
                           errors=errors or exc.errors or {"": exc.message}, status=422)
     except Conflict:
         session.rollback()
-        return _task_page(request, session, who, task, errors={"": "task.conflict"}, status=409)
+        return _task_page(request, session, runtime, who, task, errors={"": "task.conflict"}, status=409)
     return RedirectResponse("/tasks", status_code=303)
 
 
@@ -123,9 +124,10 @@ def task_claim(task_id: int, who: CsrfUser, session: DB, runtime: Runtime):
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
 
 
-def _task_page(request: Request, session, who, task, values=None, errors=None, status=200):
+def _task_page(request: Request, session, runtime, who, task, values=None, errors=None, status=200):
     form = default_registry().get(task.form_key) if task.form_key else None
-    # The incoming document the task is about: its page has the handling's other forms.
-    document_id = queries.handled_by(session, who, task.instance_id)
+    # The incoming document the task is about, and what the step needs of it and of its handling;
+    # the document's page has the handling's other forms.
     return page(request, "task.html", {"who": who, "task": task, "form": form, "values": values or {},
-                                       "errors": errors or {}, "document_id": document_id}, status)
+                                       "errors": errors or {}, "fields": metadata_fields(),
+                                       "context": task_context.of(session, runtime, who, task)}, status)
