@@ -87,7 +87,7 @@ def test_an_incoming_document_goes_from_the_clerk_to_done(client, api, province)
     assert instance["status"] == "running" and instance["started_by"] == str(clerk.user_id)
     distribute = only_task(instance, "distribute")
     assert distribute["candidate_role"] == "leader"
-    assert distribute["due_at"] == "2026-11-23T12:00:00+07:00", "urgent: four hours to distribute"
+    assert distribute["due_at"] == "2026-11-23T14:00:00+07:00", "urgent: four working hours (lunch excluded)"
     assert queue_ids(client, api("a.clerk")) == [], "registering is the clerk's whole part"
     assert queue_ids(client, api("a.leader")) == [distribute["id"]]
     assert queue_ids(client, api("a.staff")) == []
@@ -165,7 +165,7 @@ def returned(client, api, **metadata) -> tuple[dict, dict]:
 def test_the_leaders_return_reaches_the_clerks_recheck_with_the_reason(client, api, people):
     instance, recheck = returned(client, api)
     assert (recheck["candidate_role"], recheck["lane"], recheck["form_key"]) == ("clerk", "Văn thư", "incoming_recheck")
-    assert recheck["due_at"] == "2026-11-24T08:00:00+07:00", "the clerk answers by the next day"
+    assert recheck["due_at"] == "2026-11-25T08:00:00+07:00", "the next working day (24/11 is a holiday)"
     assert queue_ids(client, api("a.clerk")) == queue_ids(client, api("a.clerk2")) == [recheck["id"]]
     assert queue_ids(client, api("a.leader")) == []
     form = client.get(f"/api/tasks/{recheck['id']}", headers=api("a.clerk")).json()["form"]

@@ -12,7 +12,6 @@ from documents.incoming import handling, participants
 from documents.incoming.models import IncomingDocument
 from documents.models import AuditEvent
 from engine.models import HistoryEntry
-from tests.conftest import START
 
 DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=timezone(timedelta(hours=7)))
 
@@ -77,7 +76,7 @@ def test_only_a_leader_hands_the_distribution_to_a_leader(case, bureau):
 def test_one_coordinator_gets_more_time_the_other_keeps_its_deadline(case, bureau):
     document_id = case.handled(coordinators=("a.u1", "a.u2"))
     first, second = tasks(case, document_id, "coordinate")
-    assert first.due_at == second.due_at == START + timedelta(days=5)
+    assert first.due_at == second.due_at == datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Mon 08:00 + 5 working days, 24/11 off
     case.run(handling.extend_coordination, case.system.runtime, bureau["a.leader"], document_id, second.id,
              deadline=DEADLINE, reason="Phòng Tổng hợp chờ số liệu quý IV")
     first_after, second_after = tasks(case, document_id, "coordinate")
