@@ -282,7 +282,6 @@ class IncomingOut(BaseModel):
     def full(cls, v: DocumentView) -> "IncomingOut":
         """The document with everything its handling has produced (GET /api/incoming/{id})."""
         return cls.of(v.document, v.statuses, v.attachments, v.duplicates).model_copy(update={
-            "process_instance_id": v.document.process_instance_id,
             "open_tasks": [TaskOut.of(t) for t in v.open_tasks], "progress": [ProgressOut.of(p) for p in v.progress],
             "related": [RelatedOut.of(r) for r in v.related],
             "reassignment_requests": [ReassignmentRequestOut.of(r) for r in v.reassignment_requests],
@@ -299,6 +298,7 @@ class IncomingOut(BaseModel):
             recipients=list(d.recipients or []), due_date=d.due_date.isoformat() if d.due_date else None,
             page_count=d.page_count, description=d.description, signature_check=list(d.signature_check or []),
             closed_at=iso(d.closed_at) if d.closed_at else None, closure_reason=d.closure_reason,
+            process_instance_id=d.process_instance_id,
             statuses=[StatusOut(code=s.code, name=STATUSES[s.code], at=iso(s.at), actor_id=s.actor_id,
                                 reason=s.reason) for s in statuses],
             attachments=[AttachmentOut(id=a.id, file_name=a.file_name, media_type=a.media_type, size=a.size,

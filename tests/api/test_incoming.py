@@ -108,6 +108,7 @@ def test_a_paper_document_goes_from_arrival_to_completion_through_the_api(client
     leader_queue = client.get("/api/tasks", headers=api("a.leader")).json()
     (distribute,) = [t for t in leader_queue if t["name"] == "distribute"]
     assert distribute["urgency"] == 1  # "urgent" puts it first in every queue
+    assert distribute["instance_id"] == document["process_instance_id"]  # the registration says which
     walk_to_completion(client, api, system, province)
     shown = client.get(f"/api/incoming/{document['id']}", headers=api("a.leader")).json()
     assert [s["code"] for s in shown["statuses"]] == ["01", "03", "04", "05", "06"]
