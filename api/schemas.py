@@ -207,7 +207,7 @@ class ReassignmentRequestOut(BaseModel):
     requested_by: int
     requested_at: str
     reason: str
-    state: str = Field(description="open, granted (the handling was re-assigned) or declined")
+    state: str = Field(description="open, granted (the handling was re-assigned), declined, or lapsed (the handling ended first)")
     resolved_by: int | None
     resolved_at: str | None
     resolution: str | None

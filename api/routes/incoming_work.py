@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/incoming", tags=["handling incoming documents"],
 @router.get("/reassignment-requests", response_model=list[ReassignmentRequestOut],
             summary="Re-assignment requests waiting: the agency's for leaders, their unit's for unit heads")
 def reassignment_requests(who: ApiUser, session: DB,
-                          state: Annotated[str, Query(max_length=20, description="open, granted, declined or all")]
+                          state: Annotated[str, Query(max_length=20, description="open, granted, declined, lapsed or all")]
                           = "open") -> list[ReassignmentRequestOut]:
     found = reassignment.pending(session, who, None if state == "all" else state)
     return [ReassignmentRequestOut.of(r) for r in found]

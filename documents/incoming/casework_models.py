@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base
 
-REQUEST_STATES = ("open", "granted", "declined")
+# lapsed: the handling ended while the request was still open (nobody has to decide it any more)
+REQUEST_STATES = ("open", "granted", "declined", "lapsed")
 
 
 class ProgressNote(Base):
@@ -55,7 +56,7 @@ class ReassignmentRequest(Base):
     requested_by: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id"))
     requested_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[str] = mapped_column(sa.String(10))  # open | granted | declined
+    state: Mapped[str] = mapped_column(sa.String(10))  # open | granted | declined | lapsed
     resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(sa.Text)  # the re-assignment's or the refusal's reason

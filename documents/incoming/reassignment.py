@@ -19,7 +19,7 @@ from . import participants, texts, trail
 from .casework_models import REQUEST_STATES, ReassignmentRequest
 from .models import IncomingDocument
 
-OPEN, GRANTED, DECLINED = REQUEST_STATES
+OPEN, GRANTED, DECLINED, LAPSED = REQUEST_STATES
 R = ReassignmentRequest
 
 
@@ -62,10 +62,19 @@ def grant(session: Session, who: Identity, document: IncomingDocument, request_i
     return _resolve(session, who, R.document_id == document.id, GRANTED, reason, new_handler_id, required=False)
 
 
+def lapse(session: Session, document_id: int) -> list[int]:
+    """The handling of the document ended with a request still open: it lapses (no one decided it,
+    and no one has to any more), so it leaves the unit head's and the leaders' lists."""
+    return list(session.scalars(
+        sa.update(R).where(R.document_id == document_id, R.state == OPEN)
+        .values(state=LAPSED, resolved_at=clock.now(), resolution="Việc xử lý đã kết thúc trước khi có quyết định.")
+        .returning(R.id).execution_options(synchronize_session=False)))
+
+
 def pending(session: Session, who: Identity, state: str | None = OPEN) -> list[ReassignmentRequest]:
     """The requests waiting for ``who``: a leader sees the agency's, a unit head their unit's."""
     if state is not None and state not in REQUEST_STATES:
-        raise InvalidData("Trạng thái không hợp lệ.", errors={"state": "Chọn open, granted hoặc declined."})
+        raise InvalidData("Trạng thái không hợp lệ.", errors={"state": "Chọn open, granted, declined hoặc lapsed."})
     query = (sa.select(R).join(IncomingDocument, IncomingDocument.id == R.document_id)
              .where(IncomingDocument.agency_id == who.agency_id))
     if not participants.is_leader(who):

@@ -28,7 +28,7 @@ from ..models import Agency
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
-from . import participants, texts
+from . import participants, reassignment, texts
 from .models import STATUSES, IncomingDocument, IncomingStatus
 from .search import fold
 
@@ -164,6 +164,8 @@ def record_progress(session: Session, payload: dict[str, Any]) -> None:
         _record_closure(session, document, payload.get("reason"))
     elif document is not None and document.status in ("03", *PROGRESS) and document.status < code:
         _status(session, document, code, None)
+        if code == "06":
+            reassignment.lapse(session, document.id)
 
 
 def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:

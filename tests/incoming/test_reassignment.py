@@ -144,3 +144,17 @@ def test_declining_keeps_the_handler_and_a_resolved_request_is_not_resolved_agai
     with pytest.raises(NotFound):
         case.run(reassignment.decline, bureau["a.head1"], case.handled(), request.id, "Khác văn bản")
     ask(case, "a.staff", document_id, "Hỏi lại sau khi bị từ chối")  # a new request may be opened
+
+
+def test_a_request_still_open_when_the_document_is_completed_lapses(case):
+    document_id = case.handled()
+    request = ask(case, "a.staff", document_id)
+    case.act("a.staff", document_id, "handle", {"result": "Đã xử lý xong", "completed": True})
+    assert pending(case, "a.head1") == [(document_id, "open")]  # in review: the handler may still be relieved
+    case.act("a.head1", document_id, "review", {"approved": True})
+    with case.system.sessions() as session:
+        assert session.get(IncomingDocument, document_id).status == "06"
+    assert pending(case, "a.head1") == [] and pending(case, "a.leader") == []
+    assert pending(case, "a.leader", "lapsed") == [(document_id, "lapsed")]
+    with pytest.raises(Conflict):  # nobody decides it any more
+        case.run(reassignment.decline, case.people["a.head1"], document_id, request.id, "Không cần nữa")
