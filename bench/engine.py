@@ -51,7 +51,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from documents.migrations import upgrade
+from documents.migrations import rebuild, upgrade
 from documents.settings import Settings
 from documents.system import System, build_system
 from documents.wiring import build_runtime
@@ -181,12 +181,7 @@ def _reset_postgres(url: str) -> None:
         if not exists:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    target = sa.create_engine(url)
-    with target.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    target.dispose()
-    upgrade(url)
+    rebuild(url)
 
 
 def _deployed_system(url: str) -> System:

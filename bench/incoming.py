@@ -66,6 +66,7 @@ from documents.system import System, build_system
 from documents.wiring import build_runtime, validate_form
 from engine.db import unit_of_work
 from tasks.inline import drain
+from tests.files import samples as sample_files
 from engine.models import HumanTask, ProcessInstance
 from engine.parsing import parse_diagram
 from engine.projection import properties
@@ -94,22 +95,6 @@ def metadata() -> dict[str, Any]:
 def distribution(staff: Identity) -> dict[str, Any]:
     return {"decision": "assign", "direction": "Giao Phòng Kinh tế chủ trì xử lý.",
             "lead_user_id": staff.user_id, "lead_unit_id": staff.unit_id}
-
-
-def one_page_pdf() -> bytes:
-    """A blank one-page PDF 1.7 with a correct cross-reference table (a 'scan')."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -618,7 +603,7 @@ def http_series(server: Server, system: System, people: dict[str, Identity], n: 
 def paper_rows(service: ServiceLayer, reps: int) -> dict[str, list[int]]:
     """register (paper, one-page PDF: signing + validation + file store), and the signing and
     the validation alone. The documents stay at distribute (they are measured last)."""
-    system, scan = service.system, one_page_pdf()
+    system, scan = service.system, sample_files.pdf("1.7")  # a blank one-page scan
     signer, seal = system.keystore.signer(AGENCY_CODE), system.keystore.seal(AGENCY_CODE)
     samples: dict[str, list[int]] = defaultdict(list)
     clock = time.perf_counter_ns

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 import documents.schema  # noqa: F401  (the whole metadata, for truncation)
 from documents import accounts
-from documents.migrations import upgrade
+from documents.migrations import rebuild, upgrade
 from documents.settings import Settings
 from documents.system import System, build_system
 from engine.clock import FixedClock
@@ -43,18 +43,9 @@ def _require_services() -> None:
         pytest.exit("integration services unreachable:\n  " + "\n  ".join(problems), returncode=3)
 
 
-def _reset_postgres() -> None:
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(PG_URL)
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     _require_services()
-    _reset_postgres()
+    rebuild(PG_URL)
 
 
 def truncate_all(system: System) -> None:

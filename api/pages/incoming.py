@@ -1,7 +1,7 @@
 """Pages of the incoming register: search, a document's detail (with its handling: see
 casework_view), the clerk's accept/refuse of an arrived electronic document, file downloads and
-the register exports. The downloads and exports are the JSON API's own functions called with
-the page's cookie identity, so both sides send the same bytes with the same headers."""
+the register exports. Downloads and exports come from api/downloads.py, as for the JSON API, so
+both send the same bytes with the same headers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -20,8 +20,8 @@ from documents.incoming.models import IncomingDocument
 from engine.runtime import WorkflowRuntime
 from forms import default_registry
 
-from ..deps import DB, CsrfUser, PageUser, Runtime
-from ..routes import incoming as incoming_api
+from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
+from ..downloads import ExportQuery, incoming_file, register_export
 from . import casework_view, register_search
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page
@@ -44,10 +44,10 @@ def register_page(request: Request, who: PageUser, session: DB):
 
 # Declared before the document routes; those take only integer ids anyway.
 @router.get("/incoming/export/{kind}.{file_format}")
-def export(kind: str, file_format: str, who: PageUser, session: DB, query: incoming_api.ExportQuery):
+def export(kind: str, file_format: str, who: PageUser, session: DB, query: ExportQuery):
     if kind not in exports.KINDS or file_format not in exports.WRITERS:
         raise NotFound(f"no register export '{kind}.{file_format}'")
-    return incoming_api._export(session, who, kind, file_format, query)
+    return register_export(session, who, kind, file_format, query)
 
 
 @router.get("/incoming/{document_id:int}")
@@ -57,7 +57,7 @@ def detail(document_id: int, request: Request, who: PageUser, session: DB, runti
 
 @router.get("/incoming/{document_id:int}/files/{attachment_id:int}")
 def download(document_id: int, attachment_id: int, request: Request, who: PageUser, session: DB):
-    return incoming_api.download(request, document_id, attachment_id, who, session)
+    return incoming_file(session, get_system(request).files, who, document_id, attachment_id)
 
 
 @router.post("/incoming/{document_id:int}/accept")

@@ -16,7 +16,6 @@ from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, get_system
 from ..i18n import locale_of, translator
-from ..routes.incoming import MAX_FILES
 from .formdata import coerce
 from .localized import form_errors
 from .render import page
@@ -45,8 +44,8 @@ def register(request: Request, who: CsrfUser, session: DB, form: SubmittedForm):
     _only_clerks(who)
     data = coerce(form, _definition().schema)
     uploads = _uploads(form)
-    if len(uploads) > MAX_FILES:
-        too_many = translator(locale_of(request))("incoming.new.too_many_files").format(max=MAX_FILES)
+    if len(uploads) > service.MAX_FILES:
+        too_many = translator(locale_of(request))("incoming.new.too_many_files").format(max=service.MAX_FILES)
         return _refused(request, who, form, {"file": too_many})
     system = get_system(request)
     try:

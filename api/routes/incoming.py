@@ -4,21 +4,17 @@ import json
 from datetime import date
 from typing import Annotated
 
-from urllib.parse import quote
-
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from documents.errors import InvalidData, NotFound
-from documents.files.service import read_attachment
+from documents.errors import InvalidData
 from documents.incoming import exports, handling, queries, service, view
-from engine import clock
 
 from ..deps import DB, ApiUser, Runtime, get_system
+from ..downloads import ExportQuery, incoming_file, register_export
 from ..schemas import ERRORS, ExtendRequest, IncomingList, IncomingOut, ReassignRequest, RefuseRequest
 
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
-MAX_FILES = 20
 
 
 @router.post("", response_model=IncomingOut, status_code=201,
@@ -34,8 +30,8 @@ def register(request: Request, who: ApiUser, session: DB,
         raise InvalidData(f"metadata is not valid JSON: {exc.msg}") from None
     if not isinstance(fields, dict):
         raise InvalidData("metadata must be a JSON object")
-    if len(files) > MAX_FILES:
-        raise InvalidData(f"at most {MAX_FILES} files per document")
+    if len(files) > service.MAX_FILES:
+        raise InvalidData(f"at most {service.MAX_FILES} files per document")
     system = get_system(request)
     limit = service.MAX_ATTACHMENT_BYTES
     uploads = [service.Upload(f.filename or "", f.file.read(limit + 1)) for f in files]
@@ -57,56 +53,35 @@ def search(who: ApiUser, session: DB,
     filters = queries.Filters(received_from=received_from, received_to=received_to, issuer=issuer,
                               doc_type=doc_type, urgency=urgency, status=status, overdue=overdue, text=q,
                               limit=limit, offset=offset)
-    today = clock.now().astimezone(queries.VN_TZ).date()
-    total, rows = queries.search(session, who, filters, today)
+    total, rows = queries.search(session, who, filters, queries.today())
     return IncomingList(total=total, items=[IncomingOut.of(d) for d in rows])
 
 
 # The register exports come before "/{document_id}": routes are matched in declaration order.
-def export_query(received_from: date | None = None, received_to: date | None = None,
-                 year: Annotated[int | None, Query(ge=exports.FIRST_YEAR, le=exports.LAST_YEAR,
-                                                   description="instead of a date range")] = None,
-                 include_refused: Annotated[bool, Query(description="add refused documents (no number)")] = False,
-                 ) -> tuple[exports.Period, bool]:
-    today = clock.now().astimezone(queries.VN_TZ).date()
-    return exports.Period.of(received_from, received_to, year, today), include_refused
-
-
-ExportQuery = Annotated[tuple[exports.Period, bool], Depends(export_query)]
-
-
 def _export_route(kind: str, file_format: str, summary: str):
     media_type = exports.WRITERS[file_format].media_type
     return router.get(f"/export/{kind}.{file_format}", summary=summary, response_class=Response,
                       responses={200: {"content": {media_type: {}}}})
 
 
-def _export(session, who, kind: str, file_format: str, query: tuple[exports.Period, bool]) -> Response:
-    period, include_refused = query
-    exported = exports.export(session, who, kind, file_format, period, include_refused)
-    return Response(exported.data, media_type=exported.media_type,
-                    headers={"Content-Disposition": _attachment_disposition(exported.file_name),
-                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
-
-
 @_export_route("register", "xlsx", "The incoming register (NĐ 30 Phụ lục IV) of a year or date range, as XLSX")
 def export_register_xlsx(who: ApiUser, session: DB, query: ExportQuery) -> Response:
-    return _export(session, who, "register", "xlsx", query)
+    return register_export(session, who, "register", "xlsx", query)
 
 
 @_export_route("register", "pdf", "The incoming register (NĐ 30 Phụ lục IV) of a year or date range, as PDF")
 def export_register_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Response:
-    return _export(session, who, "register", "pdf", query)
+    return register_export(session, who, "register", "pdf", query)
 
 
 @_export_route("tracking", "xlsx", "The handling-tracking register of incoming documents, as XLSX")
 def export_tracking_xlsx(who: ApiUser, session: DB, query: ExportQuery) -> Response:
-    return _export(session, who, "tracking", "xlsx", query)
+    return register_export(session, who, "tracking", "xlsx", query)
 
 
 @_export_route("tracking", "pdf", "The handling-tracking register of incoming documents, as PDF")
 def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Response:
-    return _export(session, who, "tracking", "pdf", query)
+    return register_export(session, who, "tracking", "pdf", query)
 
 
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
@@ -150,16 +125,5 @@ def extend(document_id: int, body: ExtendRequest, who: ApiUser, session: DB, run
 @router.get("/{document_id}/files/{attachment_id}", summary="Download an attached file",
             response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
 def download(request: Request, document_id: int, attachment_id: int, who: ApiUser, session: DB) -> Response:
-    document = service.get(session, who, document_id)
-    if attachment_id not in {a.id for a in service.attachments(session, document)}:
-        raise NotFound(f"file {attachment_id} not found")
-    attachment, data = read_attachment(session, get_system(request).files, attachment_id)
-    return Response(data, media_type=attachment.media_type,
-                    headers={"Content-Disposition": _attachment_disposition(attachment.file_name),
-                             "X-Content-Type-Options": "nosniff"})
+    return incoming_file(session, get_system(request).files, who, document_id, attachment_id)
 
-
-def _attachment_disposition(name: str) -> str:
-    """RFC 6266: an ASCII fallback and the exact UTF-8 name."""
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

@@ -38,6 +38,7 @@ CLERKS = ("clerk",)
 READERS = ("clerk", "leader", "unit_head")
 OWNER_TYPE = "incoming_document"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+MAX_FILES = 20  # per document
 SECRET = frozenset({"confidential", "secret", "top_secret"})
 
 

@@ -18,3 +18,16 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
+
+
+def rebuild(database_url: str) -> None:
+    """Empty a PostgreSQL database (its public schema, with everything in it) and migrate it from
+    scratch: for the test suite's and the benchmarks' own databases, never for real ones."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(database_url)
