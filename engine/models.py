@@ -88,16 +88,20 @@ class Timer(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     retry_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Set once the attempts are spent: the timer waits for an administrator (engine/incidents.py).
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incident.id", ondelete="SET NULL"))
 
 
 class MessageWait(Base):
     """An instance waiting for a named message, keyed by its correlation value."""
 
     __tablename__ = "message_wait"
-    __table_args__ = (sa.Index("ix_message_wait_lookup", "name", "correlation_key"),)
+    __table_args__ = (sa.Index("ix_message_wait_lookup", "scope", "name", "correlation_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    # Correlation never crosses agencies: a message reaches only instances of the thrower's scope.
+    scope: Mapped[str] = mapped_column(sa.String(35))
     name: Mapped[str] = mapped_column(sa.String(255))
     correlation_key: Mapped[str | None] = mapped_column(sa.String(200))
 
@@ -106,15 +110,43 @@ class Outbox(Base):
     """Work caused by a transaction, written in it and published after it commits."""
 
     __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "handled_at", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(sa.String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    scope: Mapped[str | None] = mapped_column(sa.String(35))  # whose incident it becomes if it fails
     created_at: Mapped[datetime]
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Published is not done: a row is done when its handler has run (handled_at). A row published
+    # and not handled within the visibility timeout is published again (lost in the broker).
+    published_at: Mapped[datetime | None]
     handled_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incident.id", ondelete="SET NULL"))
+
+
+class Incident(Base):
+    """Work that failed every attempt (a timer's firing, a message's delivery): it waits for the
+    scope's process admin to retry it, skip it or cancel the instance; nothing retries it alone."""
+
+    __tablename__ = "incident"
+    __table_args__ = (sa.Index("ix_incident_open", "scope", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(35))
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"),
+                                                    index=True)
+    job: Mapped[str] = mapped_column(sa.String(20))  # timer | message
+    job_id: Mapped[int]
+    element: Mapped[str | None] = mapped_column(sa.String(255))
+    error: Mapped[str] = mapped_column(sa.Text)
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(sa.String(20))  # retried | skipped | cancelled | obsolete
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class HistoryEntry(Base):
