@@ -1,43 +1,42 @@
 """From untrusted BPMN XML to a parsed, sandbox-checked specification.
 
-Order matters: refuse DTDs and entities before lxml sees them, validate against the BPMN XSD,
-let SpiffWorkflow parse, then check every expression and script against the sandbox. Every
-refusal names the element and the reason."""
+Order matters: refuse DTDs and entities before lxml sees them, read the encoding the document
+declares and keep it as UTF-8, check sizes and nesting, validate against the BPMN XSD, let
+SpiffWorkflow parse, then check every expression and script of the parsed spec against the
+sandbox. Every refusal names the element and the reason."""
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .code_locations import EXPRESSION_PROPERTIES, CodeLocation, code_locations
+from .diagram_limits import OverLimit, check_constant, check_process_key, check_properties, check_structure
 from .errors import DiagramRefused
 from .sandbox import Sandbox, SandboxViolation
+
+__all__ = ["EXPRESSION_PROPERTIES", "MAX_DIAGRAM_BYTES", "ParsedDiagram", "SpecCache", "as_bytes",
+           "load_xml", "normalise_xml", "parse_diagram", "sha256_of"]
 
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 NSMAP = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-# Task properties (spiffworkflow:property) whose values are expressions evaluated at run time.
-EXPRESSION_PROPERTIES = frozenset({"candidateUser", "candidateUnit", "dueDate", "urgency"})
-
-# (xpath, kind): every place SpiffWorkflow or the runtime evaluates text from the diagram.
-_CODE_LOCATIONS: tuple[tuple[str, str], ...] = (
-    ("//bpmn:conditionExpression", "expression"),
-    ("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", "expression"),
-    ("//bpmn:loopCardinality | //bpmn:completionCondition", "expression"),
-    ("//bpmn:scriptTask/bpmn:script", "script"),
-    ("//spiffworkflow:preScript | //spiffworkflow:postScript", "script"),
-    ("//spiffworkflow:messagePayload | //spiffworkflow:expression", "expression"),
-    ("//bpmn:formalExpression[not(parent::bpmn:conditionExpression)]", "expression"),
-    ("//spiffworkflow:parameter/@value", "expression"),
-)
+_DTD_REFUSED = "DTDs and entity declarations are not allowed in a diagram"
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
 _xml_parser = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -48,12 +47,15 @@ _xml_parser = etree.XMLParser(
 class ParsedDiagram:
     key: str
     name: str
-    sha256: str
+    sha256: str                                          # of ``xml_utf8``
     spec: Any
     subprocess_specs: dict[str, Any]
     user_tasks: tuple[tuple[str, dict[str, str]], ...]  # (element id, spiffworkflow properties)
     service_operations: tuple[tuple[str, str], ...]      # (element id, operation name)
     start_lanes: tuple[str, ...]                         # lanes holding the process's start events
+    # The diagram as stored: UTF-8 whatever encoding it was sent in (identical bytes when it
+    # already was UTF-8). Store ``xml_utf8.decode("utf-8")``; ``sha256`` is its hash.
+    xml_utf8: bytes = b""
 
 
 def sha256_of(xml: bytes) -> str:
@@ -61,63 +63,130 @@ def sha256_of(xml: bytes) -> str:
 
 
 def as_bytes(xml: str | bytes) -> bytes:
-    return xml.encode("utf-8") if isinstance(xml, str) else xml
+    """Bytes of a diagram; text is already decoded, so its declaration is made to say UTF-8."""
+    if isinstance(xml, bytes):
+        return xml
+    return _DECLARED_ENCODING.sub(r'\1"UTF-8"', xml.lstrip("\ufeff"), count=1).encode("utf-8")
 
 
-def load_xml(xml: bytes) -> etree._Element:
-    if len(xml) > MAX_DIAGRAM_BYTES:
-        raise DiagramRefused(f"the diagram is larger than {MAX_DIAGRAM_BYTES // 1024} KiB")
-    head = xml[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in xml.upper():
-        raise DiagramRefused("DTDs and entity declarations are not allowed in a diagram")
+def _refuse_dtd(xml: bytes) -> None:
+    """Expat, through defusedxml, refuses a DOCTYPE or entity wherever it is in the document;
+    lxml never sees one. It also decodes what the declaration or BOM announces."""
+    try:
+        defused_fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise DiagramRefused(_DTD_REFUSED) from None
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise DiagramRefused(f"malformed XML: {str(exc).split(':')[0]}", line=line) from None
+    except (LookupError, UnicodeError, ValueError) as exc:
+        raise DiagramRefused(f"malformed XML: {exc}") from None
+
+
+def _parse_lxml(xml: bytes) -> etree._Element:
     try:
         root = etree.fromstring(xml, _xml_parser)
     except etree.XMLSyntaxError as exc:
         raise DiagramRefused(f"malformed XML: {exc.msg}", line=exc.lineno) from None
-    if root.tag != f"{{{NSMAP['bpmn']}}}definitions":
-        raise DiagramRefused("the document is not BPMN 2.0: its root must be bpmn:definitions")
+    except (LookupError, UnicodeError, ValueError) as exc:
+        raise DiagramRefused(f"malformed XML: {exc}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype:  # a second net behind _refuse_dtd
+        raise DiagramRefused(_DTD_REFUSED)
     return root
 
 
-def _owning_element_id(node: etree._Element) -> str | None:
-    """The id of the flow element (task, event, flow…) that holds ``node``."""
-    current = node
-    while current is not None:
-        parent = current.getparent()
-        if current.get("id") and parent is not None and etree.QName(parent).localname in (
-            "process", "subProcess", "transaction", "adHocSubProcess", "collaboration", "definitions",
-        ):
-            return current.get("id")
-        current = parent
-    return None
+def _to_utf8(xml: bytes, root: etree._Element) -> bytes:
+    """``xml`` re-encoded as UTF-8 with a declaration saying so; the bytes themselves when they
+    already are UTF-8. Raises DiagramRefused when the text does not survive the re-encoding."""
+    encoding = root.getroottree().docinfo.encoding or "UTF-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise DiagramRefused(f"unsupported encoding '{encoding}'") from None
+    if codec == "utf-8" and not xml.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return xml
+    try:
+        text = xml.decode(codec)
+    except (UnicodeError, LookupError) as exc:
+        raise DiagramRefused(f"the diagram is not valid {encoding}: {exc}") from None
+    utf8 = as_bytes(text)
+    if _canonical(_parse_lxml(utf8)) != _canonical(root):
+        raise DiagramRefused(f"the diagram's {encoding} text could not be converted to UTF-8")
+    return utf8
 
 
-def code_locations(root: etree._Element) -> Iterable[tuple[str | None, str, str]]:
-    """Yield (element id, kind, source) for every expression and script in the diagram."""
-    for xpath, kind in _CODE_LOCATIONS:
-        for hit in root.xpath(xpath, namespaces=NSMAP):
-            if isinstance(hit, str):  # an attribute value
-                source, owner = str(hit), hit.getparent()
-            else:
-                source, owner = hit.text or "", hit
-            if source.strip():
-                yield _owning_element_id(owner), kind, source
-    for prop in root.xpath("//spiffworkflow:property", namespaces=NSMAP):
-        if prop.get("name") in EXPRESSION_PROPERTIES and (prop.get("value") or "").strip():
-            yield _owning_element_id(prop), "expression", prop.get("value")
+def _canonical(root: etree._Element) -> bytes:
+    return etree.tostring(root, method="c14n")
 
 
-def check_code(root: etree._Element, sandbox: Sandbox) -> None:
-    for element_id, kind, source in code_locations(root):
+def _load(xml: str | bytes) -> tuple[bytes, etree._Element]:
+    data = as_bytes(xml)
+    if len(data) > MAX_DIAGRAM_BYTES:
+        raise DiagramRefused(f"the diagram is larger than {MAX_DIAGRAM_BYTES // 1024} KiB")
+    _refuse_dtd(data)
+    root = _parse_lxml(data)
+    utf8 = _to_utf8(data, root)
+    if utf8 is not data:
+        root = _parse_lxml(utf8)  # from now on every element and line is the stored text's
+    if root.tag != f"{{{NSMAP['bpmn']}}}definitions":
+        raise DiagramRefused("the document is not BPMN 2.0: its root must be bpmn:definitions")
+    return utf8, root
+
+
+def normalise_xml(xml: str | bytes) -> bytes:
+    """The diagram as the UTF-8 bytes to store and hash, from any encoding XML allows (declared
+    or by BOM). Raises DiagramRefused for a DTD, malformed XML or an undecodable text."""
+    return _load(xml)[0]
+
+
+def load_xml(xml: bytes) -> etree._Element:
+    """The parsed root of a diagram; refuses DTDs, malformed XML and non-BPMN documents."""
+    return _load(xml)[1]
+
+
+def _line_of(root: etree._Element, element_id: str | None) -> int | None:
+    if not element_id:
+        return None
+    found = root.xpath("//*[@id=$id]", id=element_id)
+    return found[0].sourceline if found else None
+
+
+def _flow_id(root: etree._Element, location: CodeLocation) -> str | None:
+    """A gateway condition lives on a sequence flow, which the parsed spec does not keep: find
+    the gateway's outgoing flow carrying this condition, to name it."""
+    for flow in root.xpath("//bpmn:sequenceFlow[@sourceRef=$gw]", gw=location.element_id, namespaces=NSMAP):
+        condition = flow.find("bpmn:conditionExpression", NSMAP)
+        if condition is not None and condition.text == location.source:
+            return flow.get("id")
+    return location.element_id
+
+
+def _refuse(root: etree._Element, reason: str, element_id: str | None) -> DiagramRefused:
+    return DiagramRefused(reason, element_id=element_id, line=_line_of(root, element_id))
+
+
+def check_code(root: etree._Element, sandbox: Sandbox, spec: Any, subprocess_specs: dict[str, Any]) -> None:
+    """Sandbox-check every expression and script the engine will run, and the constants it
+    will use (timers, due dates, urgency). Raises DiagramRefused naming the element."""
+    for location in code_locations(spec, subprocess_specs):
+        element_id = _flow_id(root, location) if location.target is not None else location.element_id
+        if location.source is None:
+            if location.required:
+                raise _refuse(root, f"the {location.where} is missing", element_id)
+            continue
         try:
-            if kind == "script":
-                sandbox.check_script(source)
+            if location.kind == "script":
+                sandbox.check_script(location.source)
             else:
-                sandbox.check_expression(source)
+                sandbox.check_expression(location.source)
+            check_constant(location)
         except SandboxViolation as exc:
-            raise DiagramRefused(exc.reason, element_id=element_id) from None
+            raise _refuse(root, f"{location.where}: {exc.reason}", element_id) from None
         except SyntaxError as exc:
-            raise DiagramRefused(f"invalid expression: {exc.msg}", element_id=element_id) from None
+            raise _refuse(root, f"{location.where}: invalid {location.kind}: {exc.msg}", element_id) from None
+        except OverLimit as exc:
+            raise _refuse(root, exc.reason, element_id) from None
 
 
 def _validate_schema(root: etree._Element) -> None:
@@ -173,15 +242,25 @@ def _start_lanes(root: etree._Element, process_id: str) -> tuple[str, ...]:
 
 
 def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> ParsedDiagram:
-    """Parse and validate a diagram; ``check=False`` skips only the sandbox pass (already done at deploy)."""
-    data = as_bytes(xml)
-    root = load_xml(data)
+    """Parse and validate a diagram; ``check=False`` skips only the sandbox and constant checks
+    (already done at deploy). Raises DiagramRefused."""
+    data, root = _load(xml)
+    try:
+        check_structure(root)
+    except OverLimit as exc:
+        raise _refuse(root, exc.reason, exc.element_id) from None
     _validate_schema(root)
-    if check:
-        check_code(root, sandbox)
     key, name, spec, subprocess_specs = _spiff_parse(root, "diagram.bpmn")
-    return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, _user_tasks(root),
-                         _service_operations(root), _start_lanes(root, key))
+    user_tasks = _user_tasks(root)
+    try:
+        check_process_key(key)
+        check_properties(user_tasks)
+    except OverLimit as exc:
+        raise _refuse(root, exc.reason, exc.element_id) from None
+    if check:
+        check_code(root, sandbox, spec, subprocess_specs)
+    return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, user_tasks,
+                         _service_operations(root), _start_lanes(root, key), data)
 
 
 class SpecCache:
