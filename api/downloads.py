@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
 from documents.errors import NotFound
+from documents.files.names import display_name
 from documents.files.service import read_attachment
 from documents.files.store import FileStore
 from documents.incoming import exports, queries, service
@@ -52,6 +53,8 @@ def attachment(data: bytes, media_type: str, name: str, *, cache: bool = True) -
 
 
 def _disposition(name: str) -> str:
-    """RFC 6266: an ASCII fallback and the exact UTF-8 name."""
+    """RFC 6266: an ASCII fallback and the exact UTF-8 name, sanitised like every shown name
+    (rows written before names were sanitised as they are now included)."""
+    name = display_name(name)
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

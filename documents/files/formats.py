@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .names import extension
+from .pdfcontent import refuse_active_content
 from .refusals import refuse
 from .sniff import detect
 
@@ -57,9 +58,11 @@ ALLOWED_EXTENSIONS = ", ".join(FAMILIES)
 _SCAN_MIN_PDF = ".".join(map(str, SCAN_MIN_PDF_VERSION))
 
 
-def accept(name: str, data: bytes, *, scan: bool = False) -> Format:
+def accept(name: str, data: bytes, *, scan: bool = False, allow_embedded_files: bool = False) -> Format:
     """The format of ``data`` if it is allowed for a file called ``name``; raises ``InvalidData``
-    otherwise. ``scan`` asks for a digitised paper document: a PDF 1.4 or later."""
+    otherwise. ``scan`` asks for a digitised paper document: a PDF 1.4 or later. A PDF holds no
+    active content (JavaScript, launch actions…) nor, unless ``allow_embedded_files``, embedded
+    files."""
     ext = extension(name)
     family = FAMILIES.get(ext)
     if family is None:
@@ -72,6 +75,8 @@ def accept(name: str, data: bytes, *, scan: bool = False) -> Format:
     if scan and (detected.pdf_version or (0, 0)) < SCAN_MIN_PDF_VERSION:
         refuse(f"Tệp «{name}» không dùng được làm bản quét: bản quét phải là tệp PDF phiên bản "
                f"{_SCAN_MIN_PDF} trở lên, nội dung thực là {detected.description}.")
+    if detected.kind == "pdf":
+        refuse_active_content(name, data, allow_embedded_files=allow_embedded_files)
     # CSV is text by content; only its name says it holds comma-separated values.
     media_type = "text/csv" if detected.kind == "text" and ext == "csv" else MEDIA_TYPES[detected.kind]
     return Format(detected.kind, media_type)

@@ -1,14 +1,18 @@
 """Storing and reading attachments. Services flush, never commit: the caller's unit of work
 decides whether the row lives.
 
-The content is written to the store before the row. If the transaction then fails, the stored
-file is an orphan: harmless (content-addressed, unreachable without a row, and reused by the next
-upload of the same bytes) and found by a sweep as ``store.keys()`` minus the ``storage_key``s of
-``attachment``, older than a grace period (see ``LocalFileStore.keys``).
+Checking and storing are two steps so that a request with several files checks them all before
+it stores any: a refused request leaves nothing in the store. Content is written to the store
+before its row; if the transaction then fails, the stored file is an orphan: harmless
+(content-addressed, unreachable without a row, and reused by the next upload of the same bytes)
+and found by a sweep as ``store.keys()`` minus the ``storage_key``s of ``attachment``, older
+than a grace period (see ``LocalFileStore.keys``). Nothing here deletes content: the same bytes
+may belong to another document, whose transaction this one cannot see.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import EngineError, NotFound
 
-from .formats import accept
+from .formats import Format, accept
 from .models import Attachment
 from .names import display_name
 from .refusals import refuse, size
@@ -32,27 +36,51 @@ class ContentDamaged(EngineError):
     status = 500
 
 
-def store_attachment(session: Session, store: FileStore, *, filename: str, data: bytes,
-                     uploaded_by: int | None, owner_type: str | None, owner_id: int | None,
-                     max_bytes: int, scan: bool = False) -> Attachment:
-    """Validates an uploaded file (name, emptiness, size, allowed format from its content; a PDF
-    1.4 or later when ``scan``), stores its content and adds its row (flushed, not committed).
-    Raises ``InvalidData`` (422) naming the file."""
+@dataclass(frozen=True)
+class Checked:
+    """An uploaded file that passed ``check_upload``: its name as shown and stored, its bytes and
+    its format as detected from them."""
+
+    name: str
+    data: bytes
+    format: Format
+
+
+def check_upload(filename: str, data: bytes, *, max_bytes: int, scan: bool = False,
+                 allow_embedded_files: bool = False) -> Checked:
+    """Validates an uploaded file without storing it: its name (sanitised by ``display_name``),
+    emptiness, size, allowed format from its content, no active content in a PDF (embedded files
+    only when allowed), a PDF 1.4 or later when ``scan``. Raises ``InvalidData`` (422) naming the
+    file."""
     name = display_name(filename)
     if not data:
         refuse(f"Tệp «{name}» rỗng: không có nội dung.")
     if len(data) > max_bytes:
         refuse(f"Tệp «{name}» quá lớn: {size(len(data), exact=True)}, "
                f"giới hạn là {size(max_bytes, exact=True)}.")
-    detected = accept(name, data, scan=scan)
-    digest = hashlib.sha256(data).hexdigest()
-    key = store.put(data)
-    attachment = Attachment(owner_type=owner_type, owner_id=owner_id, file_name=name,
-                            media_type=detected.media_type, size=len(data), sha256=digest,
-                            storage_key=key, uploaded_by=uploaded_by, uploaded_at=clock.now())
+    return Checked(name, data, accept(name, data, scan=scan, allow_embedded_files=allow_embedded_files))
+
+
+def store_checked(session: Session, store: FileStore, checked: Checked, *, uploaded_by: int | None,
+                  owner_type: str | None, owner_id: int | None) -> Attachment:
+    """Stores a checked file's content and adds its row (flushed, not committed)."""
+    key = store.put(checked.data)
+    attachment = Attachment(owner_type=owner_type, owner_id=owner_id, file_name=checked.name,
+                            media_type=checked.format.media_type, size=len(checked.data),
+                            sha256=hashlib.sha256(checked.data).hexdigest(), storage_key=key,
+                            uploaded_by=uploaded_by, uploaded_at=clock.now())
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def store_attachment(session: Session, store: FileStore, *, filename: str, data: bytes,
+                     uploaded_by: int | None, owner_type: str | None, owner_id: int | None,
+                     max_bytes: int, scan: bool = False, allow_embedded_files: bool = False) -> Attachment:
+    """One file checked (``check_upload``) then stored (``store_checked``). A request with several
+    files checks them all first instead."""
+    checked = check_upload(filename, data, max_bytes=max_bytes, scan=scan, allow_embedded_files=allow_embedded_files)
+    return store_checked(session, store, checked, uploaded_by=uploaded_by, owner_type=owner_type, owner_id=owner_id)
 
 
 def read_attachment(session: Session, store: FileStore, attachment_id: int) -> tuple[Attachment, bytes]:

@@ -9,34 +9,17 @@ from __future__ import annotations
 
 import re
 
-from . import containers
+from . import containers, signatures
 from .detected import Detected
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _PNG = b"\x89PNG\r\n\x1a\n"
 _PDF_HEADER = re.compile(rb"%PDF-(\d)\.(\d)")
 
-_MACH_O = "một tệp chương trình chạy được (Mach-O)"
 _UTF16 = "văn bản mã hóa UTF-16 (chỉ nhận văn bản mã hóa UTF-8)"
-# Signatures of content we name in a refusal; first match wins.
-_REFUSED_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"MZ", "một tệp chương trình chạy được của Windows"),
-    (b"\x7fELF", "một tệp chương trình chạy được (ELF)"),
+# Leading bytes of other content we name in a refusal.
+_OTHER_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"#!", "một tệp kịch bản lệnh (script)"),
-    (b"\xfe\xed\xfa\xce", _MACH_O),
-    (b"\xfe\xed\xfa\xcf", _MACH_O),
-    (b"\xce\xfa\xed\xfe", _MACH_O),
-    (b"\xcf\xfa\xed\xfe", _MACH_O),
-    (b"\xca\xfe\xba\xbe", "một tệp chương trình chạy được (Mach-O đa kiến trúc) hoặc một tệp lớp Java (.class)"),
-    (b"\x00asm", "một mô-đun WebAssembly"),
-    (b"PK\x07\x08", containers.ZIP_ARCHIVE),
-    (b"\x1f\x8b", "một tệp nén gzip"),
-    (b"BZh", "một tệp nén bzip2"),
-    (b"\xfd7zXZ\x00", "một tệp nén xz"),
-    (b"\x28\xb5\x2f\xfd", "một tệp nén zstd"),
-    (b"7z\xbc\xaf\x27\x1c", "một tệp nén 7-Zip"),
-    (b"Rar!\x1a\x07", "một tệp nén RAR"),
-    (b"MSCF", "một tệp nén CAB của Windows"),
     (b"\xff\xfe", _UTF16),
     (b"\xfe\xff", _UTF16),
 )
@@ -49,6 +32,13 @@ _HTML_START = re.compile(
 # …and tags we refuse anywhere near the start, as old browsers sniffed further than the first byte.
 _MARKUP_NEAR_START = re.compile(r"<(html|script|iframe|body|svg)[\s>/]", re.IGNORECASE)
 _SNIFF_CHARS = 1024
+# Markup that makes a PDF also an HTML page (a polyglot): a browser or a mail client that sniffs
+# the leading bytes, or reads what follows the PDF's end, would run it.
+_MARKUP_IN_PDF = re.compile(
+    rb"<(!doctype|html|head|body|script|iframe|svg|object|embed|meta|img|style|link|form|frameset)[\s>/]",
+    re.IGNORECASE)
+# Acrobat accepts the header anywhere in the first kilobyte: whatever precedes it is another format.
+_PDF_HEADER_WINDOW = 1024
 _BINARY = "dữ liệu nhị phân"
 _HTML = "một trang HTML"
 
@@ -57,6 +47,8 @@ def detect(data: bytes) -> Detected:
     """The kind of ``data``: one of the allowed kinds, or ``other`` with a description."""
     if data.startswith(b"%PDF-"):
         return _pdf(data)
+    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+        return Detected("other", "một tệp lai ghép (polyglot): phần đầu PDF không nằm ở đầu tệp")
     if data.startswith(_PNG) and data[12:16] == b"IHDR":
         return Detected("png", "một tệp ảnh PNG")
     if data.startswith(b"\xff\xd8\xff"):
@@ -69,9 +61,9 @@ def detect(data: bytes) -> Detected:
         return containers.inspect_ole(data)
     if data.startswith(b"{\\rtf"):
         return Detected("rtf", "một tài liệu RTF")
-    for signature, description in _REFUSED_SIGNATURES:
-        if data.startswith(signature):
-            return Detected("other", description)
+    refused = signatures.named(data, signatures.PROGRAMS, signatures.ARCHIVES, _OTHER_SIGNATURES)
+    if refused:
+        return Detected("other", refused)
     if data[257:262] == b"ustar":
         return Detected("other", "một tệp lưu trữ tar")
     return _text(data)
@@ -81,6 +73,9 @@ def _pdf(data: bytes) -> Detected:
     header = _PDF_HEADER.match(data)
     if header is None:
         return Detected("other", "một tệp có phần đầu PDF bị hỏng")
+    end = data.rfind(b"%%EOF")
+    if _MARKUP_IN_PDF.search(data, 0, _PDF_HEADER_WINDOW) or (end >= 0 and _MARKUP_IN_PDF.search(data, end)):
+        return Detected("other", "một tệp lai ghép (polyglot) vừa là PDF vừa là trang HTML")
     version = (int(header[1]), int(header[2]))
     return Detected("pdf", f"một tài liệu PDF {version[0]}.{version[1]}", pdf_version=version)
 

@@ -4,7 +4,7 @@ content, a duplicate warning, statuses kept for the sender, and an audit event p
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -21,8 +21,7 @@ from ..calendar.service import calendar_for
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..exchange import statuses as statuses_to_sender
 from ..files.models import Attachment
-from ..files import formats
-from ..files.service import attachments_of, store_attachment
+from ..files.service import Checked, attachments_of, check_upload, store_checked
 from ..files.store import FileStore
 from ..models import Agency
 from ..signing import validate_pdf, verdict
@@ -59,7 +58,8 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
              metadata: dict[str, Any], uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
     """Register a paper or otherwise received document: it is accepted at once (01 then 03).
     A paper document's first file is its scan, which gets the agency's digitisation signature
-    (seed 002 Đ9.3); every PDF's signatures are checked and the result kept."""
+    (seed 002 Đ9.3); every PDF's signatures are checked and the result kept. Every file is
+    checked before anything is signed, numbered or stored: a refused file leaves no trace."""
     if not who.has_any(*CLERKS):
         raise NotAllowed("only a clerk registers incoming documents")
     if channel not in ("paper", "manual"):
@@ -67,22 +67,21 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
     if channel == "paper" and not uploads:
         raise InvalidData("a paper document is registered with its scan", errors={"file": "Cần tệp bản quét (PDF)."})
     clean = _validated(metadata)
+    files = _checked(uploads, scan=channel == "paper")
     now = clock.now()
     if channel == "paper":
-        uploads = [_digitised(session, keystore, who, uploads[0], now), *uploads[1:]]
+        files = [_digitised(session, keystore, who, files[0], now), *files[1:]]
     received_at = calendar_for(session, who.agency_id).receipt_time(now)
     document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=now,
                              received_at=received_at, created_by=who.user_id)
-    document.signature_check = [_check(keystore, u, now) for u in uploads if _is_pdf(u)]
+    document.signature_check = _signature_check(keystore, files, now)
     session.add(document)
     session.flush()
     _status(session, document, "01", who.user_id)
     _number(session, document, who.user_id)
     _start_handling(session, runtime, document, who)
-    attachments = [store_attachment(session, store, filename=u.filename, data=u.data, uploaded_by=who.user_id,
-                                    owner_type=OWNER_TYPE, owner_id=document.id, max_bytes=MAX_ATTACHMENT_BYTES,
-                                    scan=channel == "paper" and index == 0)
-                   for index, u in enumerate(uploads)]
+    attachments = [store_checked(session, store, file, uploaded_by=who.user_id, owner_type=OWNER_TYPE,
+                                 owner_id=document.id) for file in files]
     audit.record(session, "incoming.registered", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id,
                  after={"number": document.incoming_number, "channel": channel,
@@ -100,16 +99,16 @@ def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *
     if not uploads:
         raise InvalidData("an electronic document arrives with its files")
     clean = _validated(metadata)
+    files = _checked(uploads)
     now = clock.now()
     document = _new_document(clean, agency_id=recipient.id, channel="electronic", arrived_at=now,
                              received_at=calendar_for(session, recipient.id).receipt_time(now), created_by=None,
                              sender_agency_id=sender.id, sender_reference=sender_reference[:200])
-    document.signature_check = [_check(keystore, u, now) for u in uploads if _is_pdf(u)]
+    document.signature_check = _signature_check(keystore, files, now)
     session.add(document)
     session.flush()
-    for upload in uploads:
-        store_attachment(session, store, filename=upload.filename, data=upload.data, uploaded_by=None,
-                         owner_type=OWNER_TYPE, owner_id=document.id, max_bytes=MAX_ATTACHMENT_BYTES)
+    for file in files:
+        store_checked(session, store, file, uploaded_by=None, owner_type=OWNER_TYPE, owner_id=document.id)
     _status(session, document, "01", None)
     audit.record(session, "incoming.arrived", actor_id=None, agency_code=recipient.code, object_type=OWNER_TYPE,
                  object_id=document.id, after={"from": sender.code, "reference": document.sender_reference})
@@ -193,21 +192,26 @@ def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocum
     return document
 
 
-def _digitised(session: Session, keystore: Keystore, who: Identity, scan: Upload, at: datetime) -> Upload:
-    formats.accept(scan.filename, scan.data, scan=True)  # the file's own faults first, before any signing
+def _checked(uploads: Sequence[Upload], scan: bool = False) -> list[Checked]:
+    """Every file checked before any is used (``scan``: the first is a paper document's scan)."""
+    return [check_upload(upload.filename, upload.data, max_bytes=MAX_ATTACHMENT_BYTES, scan=scan and index == 0)
+            for index, upload in enumerate(uploads)]
+
+
+def _digitised(session: Session, keystore: Keystore, who: Identity, scan: Checked, at: datetime) -> Checked:
     agency = session.get(Agency, who.agency_id)
     signed = keystore.signer(agency.code).sign_scan(scan.data, agency.name, at, keystore.seal(agency.code),
-                                                    filename=scan.filename)
-    return Upload(scan.filename, signed)
+                                                    filename=scan.name)
+    return replace(scan, data=signed)  # pyHanko's new revision of a checked PDF adds only the signature
 
 
-def _is_pdf(upload: Upload) -> bool:
-    return upload.data[:5] == b"%PDF-"
+def _signature_check(keystore: Keystore, files: Sequence[Checked], at: datetime) -> list[dict[str, Any]]:
+    return [_check(keystore, file, at) for file in files if file.format.kind == "pdf"]
 
 
-def _check(keystore: Keystore, upload: Upload, at: datetime) -> dict[str, Any]:
-    reports = validate_pdf(upload.data, keystore.trust_roots, filename=upload.filename, moment=at)
-    return {"file": upload.filename, "verdict": verdict(reports),
+def _check(keystore: Keystore, file: Checked, at: datetime) -> dict[str, Any]:
+    reports = validate_pdf(file.data, keystore.trust_roots, filename=file.name, moment=at)
+    return {"file": file.name, "verdict": verdict(reports),
             "signatures": [{k: v for k, v in asdict(r).items() if k != "details"} for r in reports]}
 
 

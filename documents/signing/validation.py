@@ -17,12 +17,14 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from documents.files.names import visible_text
 from documents.vntime import iso
 from engine.errors import InvalidData
 
 from .keys import to_asn1
 from .pdfinput import MAX_BYTES, open_pdf, unreadable
 
+SHOWN_LENGTH = 200  # a field or signer name in the report
 TrustRoot = bytes | x509.Certificate | asn1_x509.Certificate
 # pyHanko wants nonRepudiation by default; like Adobe Reader we accept either signing bit.
 KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
@@ -121,7 +123,7 @@ def _root(root: TrustRoot) -> asn1_x509.Certificate:
 
 
 def _report(embedded: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
-    field_name = embedded.field_name
+    field_name = _shown(embedded.field_name) or "?"
     try:
         status = validate_pdf_signature(embedded, signer_validation_context=context,
                                         ts_validation_context=context,
@@ -134,9 +136,9 @@ def _report(embedded: EmbeddedPdfSignature, context: ValidationContext) -> Signa
     timestamp = status.timestamp_validity
     report = SignatureReport(
         field_name=field_name,
-        signer_common_name=_first(common_name),
-        signer_organisation=_first(organisation),
-        signer_subject=cert.subject.human_friendly,
+        signer_common_name=_shown(_first(common_name)),
+        signer_organisation=_shown(_first(organisation)),
+        signer_subject=_shown(cert.subject.human_friendly),
         signing_time=iso(status.signer_reported_dt),
         timestamp_time=iso(timestamp.timestamp) if timestamp is not None else None,
         intact=status.intact,
@@ -206,4 +208,10 @@ def _first(value) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     return value
+
+
+def _shown(text: str | None) -> str | None:
+    # The field name comes from the PDF and the signer's names from a certificate, both written by
+    # the sender: shown like a file name, without bidi overrides or control characters, and short.
+    return visible_text(str(text))[:SHOWN_LENGTH] or None if text else None
 

@@ -29,10 +29,11 @@ DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 VBA_DEFAULT = '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
 
 
-def pdf(version: str = "1.7") -> bytes:
-    """A one-page blank PDF with a correct cross-reference table."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+def pdf(version: str = "1.7", *, catalog: bytes = b"", page: bytes = b"", extra: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page blank PDF with a correct cross-reference table; ``catalog`` and ``page`` add
+    entries to those dictionaries, ``extra`` adds objects numbered from 4."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R%s >>" % catalog, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]%s >>" % page, *extra]
     out = bytearray(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -43,6 +44,43 @@ def pdf(version: str = "1.7") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def _stream(body: bytes, entries: bytes = b"") -> bytes:
+    return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(body), entries, body)
+
+
+# PDFs that act instead of only showing: what each holds, as the refusal names it.
+JS_ACTION = b"<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>"
+ACTIVE_PDFS: dict[str, tuple[bytes, str]] = {
+    "js-open-action": (pdf(catalog=b" /OpenAction 4 0 R", extra=(JS_ACTION,)), "mã JavaScript"),
+    "js-name-tree": (pdf(catalog=b" /Names << /JavaScript << /Names [(a) 4 0 R] >> >>", extra=(JS_ACTION,)),
+                     "mã JavaScript"),
+    "js-page-aa": (pdf(page=b" /AA << /O 4 0 R >>", extra=(JS_ACTION,)), "mã JavaScript"),
+    # "#xx" escapes in names: /S /JavaScript and /JS written so that a byte search misses them.
+    "js-escaped": (pdf(catalog=b" /OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"), "mã JavaScript"),
+    "js-next-chain": (pdf(catalog=b" /OpenAction << /S /GoTo /D [3 0 R /Fit] /Next 4 0 R >>", extra=(JS_ACTION,)),
+                      "mã JavaScript"),
+    "launch-link": (pdf(page=b" /Annots [4 0 R]", extra=(
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /F (cmd.exe) >> >>",)),
+        "lệnh mở chương trình hoặc tệp khác (Launch)"),
+    "submit-form": (pdf(catalog=b" /AcroForm << /Fields [4 0 R] >>", extra=(
+        b"<< /FT /Btn /T (gui) /AA << /U << /S /SubmitForm /F (https://x.example/thu) >> >> >>",)),
+        "lệnh gửi dữ liệu biểu mẫu ra ngoài (SubmitForm)"),
+    "xfa": (pdf(catalog=b" /AcroForm << /Fields [] /XFA 4 0 R >>", extra=(_stream(b"<xdp:xdp/>"),)),
+            "biểu mẫu XFA (có thể chứa mã)"),
+}
+EMBEDDED_FILE_PDF = pdf(catalog=b" /Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>", extra=(
+    b"<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>", _stream(b"MZ", b" /Type /EmbeddedFile")))
+LINK_PDF = pdf(page=b" /Annots [4 0 R]", extra=(
+    b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /URI /URI (https://chinhphu.vn) >> >>",))
+# A PDF that is also a web page: markup in the leading bytes, after the end, or before the header.
+_SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+POLYGLOTS: dict[str, bytes] = {
+    "markup-in-header-comment": pdf().replace(b"%PDF-1.7\n", b"%PDF-1.7\n%" + _SCRIPT, 1),
+    "markup-after-eof": pdf() + _SCRIPT,
+    "markup-before-header": _SCRIPT + pdf(),
+}
 
 
 def png() -> bytes:
@@ -112,8 +150,8 @@ def ods() -> bytes:
     return odf("application/vnd.oasis.opendocument.spreadsheet")
 
 
-def plain_zip() -> bytes:
-    return _zip({"word/evil.exe": EXE})
+def plain_zip(body: bytes = EXE) -> bytes:
+    return _zip({"word/evil.exe": body})
 
 
 def zip_with_huge_declared_sizes() -> bytes:

@@ -70,7 +70,9 @@ def refusal(name: str, data: bytes, **options) -> str:
      "nội dung thực là văn bản mã hóa UTF-16 (chỉ nhận văn bản mã hóa UTF-8)."),
     ("nul.txt", b"abc\x00def", "nội dung thực là dữ liệu nhị phân."),
     ("esc.txt", b"abc\x1b[2Jdef", "nội dung thực là dữ liệu nhị phân."),
-    ("kho.docx", samples.plain_zip(), "nội dung thực là một tệp nén ZIP."),
+    ("kho.docx", samples.plain_zip(), "nội dung thực là một gói ZIP có chứa một tệp chương trình chạy được của "
+                                      "Windows (mục «word/evil.exe»)."),
+    ("kho.docx", samples.plain_zip(samples.TEXT), "nội dung thực là một tệp nén ZIP."),
     ("macro.docx", samples.docx(samples.DOCM_MAIN), "nội dung thực là một tài liệu Word có chứa macro (DOCM)."),
     ("macro.docx", samples.docx(extra_types=samples.VBA_DEFAULT),
      "nội dung thực là một tài liệu Office có chứa macro."),

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from documents.files.names import MAX_NAME_LENGTH, display_name, extension
+from documents.files.names import MAX_NAME_BYTES, display_name, extension
 from engine.errors import InvalidData
 
 
@@ -32,9 +32,11 @@ def test_names_are_stored_in_nfc():
     assert display_name("e\u200b\u0301.txt") == "é.txt"
 
 
-def test_long_names_are_cut_to_255_characters_keeping_the_extension():
-    name = display_name("ệ" * 400 + ".docx")
-    assert len(name) == MAX_NAME_LENGTH and name.endswith("ệ.docx")
+def test_long_names_are_cut_to_255_bytes_of_utf8_keeping_the_extension():
+    name = display_name("ệ" * 400 + ".docx")  # "ệ" is 3 bytes: 83 of them and ".docx" fit
+    assert name == "ệ" * 83 + ".docx" and len(name.encode()) == 254 <= MAX_NAME_BYTES
+    assert display_name("a" * 1000 + ".pdf") == "a" * 251 + ".pdf"
+    assert len(display_name("ệ" * 1000).encode()) == 255  # no extension: cut on a character boundary
 
 
 @pytest.mark.parametrize("raw", ["", "../", "..\\..\\", "\x00\x01", " . "])
