@@ -14,6 +14,7 @@ answer. ``datetime.now()`` reads a fixed clock set to the engine's ``now`` sent 
 """
 from __future__ import annotations
 
+import math
 import os
 import resource
 import sys
@@ -43,7 +44,7 @@ def _cpu_used() -> float:
 def _cpu_backstop(seconds: float) -> None:
     """SIGXCPU (which ends the process) once this request used its time and a margin in CPU:
     the engine's watchdog normally kills first; this also ends a helper whose engine is gone."""
-    soft = min(int(_cpu_used() + seconds) + 2, CPU_LIFETIME)
+    soft = min(math.ceil(_cpu_used() + seconds) + 1, CPU_LIFETIME)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, CPU_LIFETIME))
 
 

@@ -190,6 +190,11 @@ class HelperPool:
             self._alive -= 1
             self._changed.notify()
 
+    def pids(self) -> set[int]:
+        """The process ids of the idle helpers (for operators and tests)."""
+        with self._changed:
+            return {helper.process.pid for helper in self._idle}
+
     def close(self) -> None:
         with self._changed:
             idle, self._idle = self._idle, []

@@ -22,11 +22,26 @@ from .business import DEFAULT_CALENDAR, BusinessCalendar
 from .service import calendar_for
 
 
+# Diagram code passes the arguments (its numbers are bounded in BusinessCalendar): keep every call
+# to a few milliseconds of holiday tables, however a diagram calls it.
+MAX_TEXT = 64  # the longest ISO 8601 date-time is 32 characters
+YEARS = range(1900, 2201)
+
+
 def as_moment(value: str | datetime | date) -> datetime:
     """An aware datetime from an aware datetime or an ISO 8601 string with an offset ('Z' too).
     A bare date ("2026-11-20") is the start of that day in Vietnam; a time without an offset
-    is refused, because which instant it names would be a guess."""
+    is refused, because which instant it names would be a guess. Years 1900–2200 only."""
+    moment = _as_moment(value)
+    if moment.year not in YEARS:
+        raise ValueError(f"year {moment.year} is outside {YEARS.start}–{YEARS.stop - 1}")
+    return moment
+
+
+def _as_moment(value: str | datetime | date) -> datetime:
     if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"not an ISO 8601 date-time: {value[:MAX_TEXT]!r}…")
         text = value.strip()
         try:
             parsed = datetime.fromisoformat(text)

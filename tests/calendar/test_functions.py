@@ -2,6 +2,7 @@
 and reachable from a deployed diagram through the system's runtime."""
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timezone
 
 import pytest
@@ -9,11 +10,11 @@ import sqlalchemy as sa
 
 from documents import accounts
 from documents.calendar import service
-from documents.calendar.functions import add_working_days, add_working_hours, as_moment
+from documents.calendar.functions import SANDBOX_FUNCTIONS, add_working_days, add_working_hours, as_moment
 from documents.vntime import VN_TZ
 from engine.db import unit_of_work
 from engine.models import DEFAULT_SCOPE, Timer
-from engine.sandbox import SandboxError
+from engine.sandbox import Sandbox, SandboxError
 from tests.calendar.conftest import AGENCY
 from tests.engine import diagrams
 
@@ -101,3 +102,20 @@ def test_diagrams_use_the_calendar_of_the_instance_agency(system, clock, people)
 def test_a_bad_argument_fails_inside_the_sandbox_with_the_reason(system):
     with pytest.raises(SandboxError, match="days must be between 0 and 2500"):
         system.runtime.sandbox.evaluate("add_working_days('2026-11-23T09:00:00+07:00', -1)", {})
+
+
+@pytest.mark.parametrize("call, message", [
+    ("add_working_days(received, 10**9)", "days must be between 0 and 2500"),
+    ("add_working_hours(received, 10**9)", "hours must be between 0 and 20000"),
+    ("add_working_days(received + ' ' * 100000, 1)", "not an ISO 8601 date-time"),
+    ("add_working_days('9999-01-01T10:00:00+07:00', 1)", "year 9999 is outside 1900–2200"),
+    ("add_working_hours(date(1, 1, 1), 1)", "year 1 is outside 1900–2200"),
+])
+def test_what_a_diagram_passes_is_bounded_before_any_work(call, message):
+    """The functions run in the engine's process with arguments from diagram code: absurd ones
+    are refused at once instead of walking the calendar for a long time."""
+    sandbox = Sandbox(SANDBOX_FUNCTIONS)
+    started = time.monotonic()
+    with pytest.raises(SandboxError, match=message):
+        sandbox.evaluate(call, {"received": "2026-11-20T10:00:00+07:00"})
+    assert time.monotonic() - started < 5
