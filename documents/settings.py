@@ -21,6 +21,11 @@ class Settings:
     file_store_dir: Path = Path("./data/files")  # attachments, content-addressed
     signing_dir: Path = Path("./data/signing")  # agency keys, seals, trusted roots
     signing_password: str = "demo-signing"  # of the agencies' PKCS#12 files
+    # Diagram code runs in helper processes (engine.sandbox_pool): how many per process, and the
+    # hard limits of one evaluation (wall clock, address space of a helper).
+    sandbox_workers: int = 2
+    sandbox_seconds: float = 2.0
+    sandbox_memory_mb: int = 512
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -36,4 +41,7 @@ class Settings:
             file_store_dir=Path(env.get("FILE_STORE_DIR") or cls.file_store_dir),
             signing_dir=Path(env.get("SIGNING_DIR") or cls.signing_dir),
             signing_password=env.get("SIGNING_PASSWORD", cls.signing_password),
+            sandbox_workers=int(env.get("SANDBOX_WORKERS", cls.sandbox_workers)),
+            sandbox_seconds=float(env.get("SANDBOX_SECONDS", cls.sandbox_seconds)),
+            sandbox_memory_mb=int(env.get("SANDBOX_MEMORY_MB", cls.sandbox_memory_mb)),
         )

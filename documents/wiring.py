@@ -7,12 +7,13 @@ from typing import Any
 from engine import clock
 from engine.errors import InvalidData
 from engine.runtime import EngineHooks, WorkflowRuntime
-from engine.sandbox import Sandbox
+from engine.sandbox import Limits, Sandbox
 from forms import FormInvalid, default_registry
 
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
 from .incoming import service as incoming
 from .models import ROLES
+from .settings import Settings
 
 URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 # Lanes may be named by role key or by the Vietnamese title process admins see in the editor.
@@ -45,8 +46,11 @@ def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {"task": params.get("task"), "at": clock.now().isoformat()}
 
 
-def build_runtime(engine_clock: clock.Clock | None = None) -> WorkflowRuntime:
-    sandbox = Sandbox({"urgency_level": urgency_level})
+def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | None = None) -> WorkflowRuntime:
+    settings = settings or Settings.from_env()
+    limits = Limits(seconds=settings.sandbox_seconds, memory_mb=settings.sandbox_memory_mb,
+                    workers=settings.sandbox_workers)
+    sandbox = Sandbox({"urgency_level": urgency_level}, limits=limits)
     # Business calendar (issue 3 item 3): add_working_days / add_working_hours, default calendar.
     for name, function in CALENDAR_FUNCTIONS.items():
         sandbox.register(name, function)
