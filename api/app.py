@@ -14,7 +14,7 @@ from tasks import actors
 from tasks import broker as brokers
 from tasks import embedded
 
-from . import errors
+from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
 from .pages import casework, drafts, incoming_new, reassignments, steering
 from .pages import incoming as incoming_pages
@@ -44,6 +44,7 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        capacity.install(app, system.settings.db_pool_size, system.settings.db_pool_timeout)
         outbox.on_commit(actors.wake_relay)
         worker = stop = None
         if start_worker and brokers.is_embedded(broker):

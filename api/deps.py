@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Iterator
+from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, Form, Header, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
@@ -14,6 +15,8 @@ from documents.system import System
 from engine.db import unit_of_work
 from engine.runtime import WorkflowRuntime
 
+from . import capacity
+
 SESSION_COOKIE = "qlvb_session"
 
 
@@ -21,10 +24,14 @@ def get_system(request: Request) -> System:
     return request.app.state.system
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
-    with unit_of_work(get_system(request).sessions) as session:
-        yield session
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: commit when the endpoint returns, roll back when it raises.
+    It is taken inside a transaction turn (api/capacity.py), so the commit never waits for a
+    thread that requests blocked on its own locks are holding; the commit and the rollback run
+    on a thread of their own (FastAPI's exit limiter), not on the shared pool."""
+    async with capacity.turn(request):
+        async with contextmanager_in_threadpool(unit_of_work(get_system(request).sessions)) as session:
+            yield session
 
 
 # scope="function": commit when the endpoint returns, before the response is sent. With the

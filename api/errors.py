@@ -6,15 +6,22 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException
 
 from engine.errors import EngineError, InvalidData
 
 log = logging.getLogger(__name__)
 
+# Failures to reach the database, not bugs: it is down or restarting, or a wait for a connection
+# or a lock ran out (engine/db.py bounds them all). 503 with Retry-After, one log line.
+OUTAGES = (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError,
+           db_errors.TimeoutError)
+RETRY_AFTER = "5"
+
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/healthz"
+    return request.url.path.startswith("/api") or request.url.path.startswith("/healthz")
 
 
 def _render(request: Request, status: int, message: str, errors: dict | None = None,
@@ -45,6 +52,17 @@ def install(app: FastAPI, security_headers: dict[str, str]) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         return _render(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    async def outage(request: Request, exc: Exception):
+        cause = getattr(exc, "orig", None) or exc
+        first_line = (str(cause).strip().splitlines() or [""])[0]
+        log.warning("503 on %s %s: database unavailable: %s: %s", request.method, request.url.path,
+                    cause.__class__.__name__, first_line)
+        return _render(request, 503, "the service is temporarily unavailable; retry shortly",
+                       headers={"Retry-After": RETRY_AFTER})
+
+    for outage_type in OUTAGES:
+        app.add_exception_handler(outage_type, outage)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

@@ -12,6 +12,13 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 class Settings:
     database_url: str = "sqlite:///./qlvbdh.db"
     redis_url: str | None = None
+    # One number sizes the request transactions at once, the connection pool and the worker
+    # threads together (api/capacity.py): sized apart, they deadlocked under contention.
+    db_pool_size: int = 10
+    db_pool_timeout: float = 10.0  # seconds a request waits for a turn or a connection, then 503
+    db_lock_timeout: float = 10.0  # PostgreSQL: seconds a statement waits for a lock, then 503
+    db_statement_timeout: float = 120.0  # PostgreSQL: no statement runs longer
+    spiff_log_level: str = "WARNING"  # SpiffWorkflow logs every task state change at INFO
     host: str = "127.0.0.1"
     port: int = 8000
     cookie_secure: bool = False
@@ -33,6 +40,11 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL", cls.database_url),
             redis_url=env.get("REDIS_URL") or None,
+            db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
+            db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", cls.db_pool_timeout)),
+            db_lock_timeout=float(env.get("DB_LOCK_TIMEOUT", cls.db_lock_timeout)),
+            db_statement_timeout=float(env.get("DB_STATEMENT_TIMEOUT", cls.db_statement_timeout)),
+            spiff_log_level=env.get("SPIFF_LOG_LEVEL", cls.spiff_log_level).upper(),
             host=env.get("HOST", cls.host),
             port=int(env.get("PORT", cls.port)),
             cookie_secure=env.get("COOKIE_SECURE", "").lower() in ("1", "true", "yes"),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import clock as clocks
 from engine.db import make_engine, make_session_factory
 from engine.runtime import WorkflowRuntime
+from engine.spiff_logs import set_spiff_log_level
 
 from .files.store import FileStore, LocalFileStore
 from .settings import Settings
@@ -28,7 +29,9 @@ class System:
 
 def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | None = None) -> System:
     settings = settings or Settings.from_env()
-    db = make_engine(settings.database_url)
+    set_spiff_log_level(settings.spiff_log_level)
+    db = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout,
+                     lock_timeout=settings.db_lock_timeout, statement_timeout=settings.db_statement_timeout)
     return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock),
                   files=LocalFileStore(settings.file_store_dir),
                   keystore=Keystore(settings.signing_dir, settings.signing_password.encode()))

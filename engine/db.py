@@ -37,7 +37,16 @@ def is_postgres(session_or_engine: Session | sa.Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def make_engine(url: str, **kwargs) -> sa.Engine:
+# Connections beyond the request turns (api/capacity.py): the readiness probe, the in-process
+# worker and scheduler, the relay. A worker process simply has them to spare.
+RESERVE_CONNECTIONS = 10
+
+
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, lock_timeout: float | None = None,
+                statement_timeout: float | None = None, **kwargs) -> sa.Engine:
+    """An engine whose waits all end: for a connection (``pool_timeout``), and on PostgreSQL for
+    the server (5 s to connect), for a lock and for a statement (seconds; None = no limit). Each
+    ends in an error the API answers 503, instead of a request that hangs."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -51,9 +60,17 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", pool_size)
+    kwargs.setdefault("max_overflow", RESERVE_CONNECTIONS)
+    kwargs.setdefault("pool_timeout", pool_timeout)
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql"):
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", 5)
+        limits = [f"-c {name}={round(seconds * 1000)}" for name, seconds
+                  in (("lock_timeout", lock_timeout), ("statement_timeout", statement_timeout)) if seconds]
+        if limits:
+            connect_args.setdefault("options", " ".join(limits))
     return sa.create_engine(url, **kwargs)
 
 
