@@ -27,7 +27,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     mode = "Redis broker" if settings.redis_url else "embedded worker (no Redis)"
     print(f"QLVBĐH: http://{host}:{port}  · database {settings.database_url} · {mode}", flush=True)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; which
+    # proxies are believed is TRUSTED_PROXIES' decision alone (api/client_address.py).
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=False)
     return 0
 
 

@@ -1,5 +1,6 @@
-"""Agencies, users, roles and logins: passwords hashed with argon2, lock-out after repeated
-failures, sessions and API tokens stored only as hashes."""
+"""Agencies, users, roles and logins: passwords hashed with argon2 under a policy
+(password_policy.py), guesses throttled without revealing accounts (login_throttle.py), sessions
+and API tokens stored only as hashes."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +9,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -17,21 +19,29 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import Principal
 
-from . import audit
-from .errors import AccountLocked, AuthenticationFailed, InvalidData, NotFound
+from . import audit, login_throttle, password_policy
+from .errors import AuthenticationFailed, InvalidData, NotFound, TooManyAttempts
 from .models import ROLES, Agency, AuthSession, OrgUnit, User, UserRole
-from .vntime import iso
 
-MAX_FAILED_ATTEMPTS = 5
-LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = {"web": timedelta(hours=8), "api": timedelta(hours=12)}
-MIN_PASSWORD_LENGTH = 10
 # QĐ 28/2018 identifiers: dot-separated groups such as 000.00.31.H41; QĐ 20/2020 allows up to 35 characters.
 AGENCY_CODE = re.compile(r"^[0-9A-Z]{2,4}(\.[0-9A-Z]{2,4}){1,9}$")
+# One answer for an unknown user, a wrong password and a locked account, so that none of them
+# tells a stranger that the account exists.
+LOGIN_REFUSED = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang tạm khoá."
+ADDRESS_THROTTLED = "Quá nhiều lần đăng nhập không thành công từ địa chỉ này. Vui lòng thử lại sau."
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps response times alike (no user enumeration).
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made by the hasher in use, so that checking a password against it costs what checking
+    a real user's costs: refusing an unknown or locked user takes as long as a wrong password."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+_dummy_hash(_hasher)  # made now, not during the first refused login (which would then be slower)
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,6 @@ def create_user(session: Session, agency: Agency, username: str, full_name: str,
     username = nfc(username).lower()
     if not re.fullmatch(r"[a-z0-9._-]{3,100}", username):
         raise InvalidData("username must be 3–100 characters: letters a–z, digits, '.', '_' or '-'")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidData(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise InvalidData(f"unknown roles: {', '.join(sorted(unknown))}")
@@ -95,7 +103,8 @@ def create_user(session: Session, agency: Agency, username: str, full_name: str,
         raise InvalidData(f"user '{username}' already exists")
     user = User(agency_id=agency.id, unit_id=unit.id if unit else None, username=username,
                 full_name=nfc(full_name), position=nfc(position) if position else None,
-                password_hash=_hasher.hash(password), failed_attempts=0, active=True, created_at=clock.now())
+                failed_attempts=0, active=True, created_at=clock.now())
+    set_password(user, password)
     session.add(user)
     session.flush()
     for role in sorted(set(roles)):
@@ -106,28 +115,42 @@ def create_user(session: Session, agency: Agency, username: str, full_name: str,
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """Check a password; lock the account for LOCK_DURATION after MAX_FAILED_ATTEMPTS failures."""
+def set_password(user: User, password: str) -> None:
+    """Every password goes through here: the policy, then the hash."""
+    password_policy.check(password, user.username)
+    user.password_hash = _hasher.hash(password)
+
+
+def authenticate(session: Session, username: str, password: str, address: str) -> User:
+    """Check a password coming from the client ``address``, under the throttles of login_throttle.
+    Refused by address: TooManyAttempts. Otherwise every refusal — no such active user, a wrong
+    password, a locked account — is the same AuthenticationFailed after one password check."""
     now = clock.now()
+    retry_at = login_throttle.address_blocked_until(session, address, now)
+    if retry_at is not None:
+        raise TooManyAttempts(ADDRESS_THROTTLED, retry_at)
     user = session.scalar(sa.select(User).where(User.username == nfc(username).lower()).with_for_update())
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
-        raise AuthenticationFailed("wrong username or password")
+        _verify(_dummy_hash(_hasher), password)
+        login_throttle.record(session, address, None, False, now)
+        raise AuthenticationFailed(LOGIN_REFUSED)
     agency_code = session.get(Agency, user.agency_id).code
-    if user.locked_until and user.locked_until > now:
-        audit.record(session, "login.locked", actor_id=user.id, agency_code=agency_code)
-        # Shown to the user: Vietnam time, like every other time the system shows.
-        raise AccountLocked(f"account locked until {iso(user.locked_until)} after repeated failures")
+    familiar = login_throttle.is_familiar(session, user, address, now)
+    if login_throttle.refuses(session, user, address, familiar, now):
+        _verify(_dummy_hash(_hasher), password)
+        login_throttle.record(session, address, user, False, now)
+        audit.record(session, "login.locked", actor_id=user.id, agency_code=agency_code, after={"address": address})
+        raise AuthenticationFailed(LOGIN_REFUSED)
     if not _verify(user.password_hash, password):
-        user.failed_attempts += 1
-        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            user.locked_until, user.failed_attempts = now + LOCK_DURATION, 0
-        audit.record(session, "login.failed", actor_id=user.id, agency_code=agency_code)
-        raise AuthenticationFailed("wrong username or password")
-    user.failed_attempts, user.locked_until = 0, None
+        login_throttle.count_failure(user, familiar, now)
+        login_throttle.record(session, address, user, False, now)
+        audit.record(session, "login.failed", actor_id=user.id, agency_code=agency_code, after={"address": address})
+        raise AuthenticationFailed(LOGIN_REFUSED)
+    login_throttle.count_success(user, now)
+    login_throttle.record(session, address, user, True, now)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    audit.record(session, "login.succeeded", actor_id=user.id, agency_code=agency_code)
+    audit.record(session, "login.succeeded", actor_id=user.id, agency_code=agency_code, after={"address": address})
     return user
 
 

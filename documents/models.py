@@ -47,6 +47,21 @@ class User(Base):
     created_at: Mapped[datetime]
 
 
+class LoginAttempt(Base):
+    """A login attempt, kept for throttling (documents/login_throttle.py): failures for a short
+    window, an account's last success from an address for longer (that address is familiar)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_address_at", "address", "at"),
+                      sa.Index("ix_login_attempt_user_address", "user_id", "address"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    address: Mapped[str] = mapped_column(sa.String(45))  # the client's IP address, as text
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
+    succeeded: Mapped[bool]
+
+
 class UserRole(Base):
     __tablename__ = "user_role"
     __table_args__ = (sa.UniqueConstraint("user_id", "agency_id", "role", name="uq_user_role"),)

@@ -33,6 +33,9 @@ class Settings:
     sandbox_workers: int = 2
     sandbox_seconds: float = 2.0
     sandbox_memory_mb: int = 512
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default,
+    # or anyone could pick the address the login throttle counts against.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -56,4 +59,5 @@ class Settings:
             sandbox_workers=int(env.get("SANDBOX_WORKERS", cls.sandbox_workers)),
             sandbox_seconds=float(env.get("SANDBOX_SECONDS", cls.sandbox_seconds)),
             sandbox_memory_mb=int(env.get("SANDBOX_MEMORY_MB", cls.sandbox_memory_mb)),
+            trusted_proxies=tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
         )

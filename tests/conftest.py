@@ -10,6 +10,7 @@ from typing import Iterator
 import pytest
 import redis
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 import documents.schema  # noqa: F401  (the whole metadata, for truncation)
 from documents import accounts
@@ -56,6 +57,14 @@ def truncate_all(system: System) -> None:
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at production cost takes ~0.15 s a hash and a province hashes 12 passwords: every
+    test gets cheap parameters (verification logic unchanged). Tests of the hashing itself put
+    the production hasher back (tests/accounts/test_passwords.py)."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -31,6 +31,9 @@ def test_migrate_seed_and_manage(tmp_path):
     created = qlvbdh("create-user", "--agency", "000.00.01.H99", "--username", "pho.vanthu",
                      "--full-name", "Phó Văn Thư", "--roles", "clerk", db=db, QLVBDH_PASSWORD="mot-mat-khau-dai")
     assert created.returncode == 0, created.stderr
+    weak = qlvbdh("create-user", "--agency", "000.00.01.H99", "--username", "tam.thoi", "--full-name", "Tạm Thời",
+                  "--roles", "clerk", db=db, QLVBDH_PASSWORD="1234567890")
+    assert weak.returncode == 2 and "Mật khẩu quá đơn giản" in weak.stderr
     bad = qlvbdh("create-agency", "not an id", "X", db=db)
     assert bad.returncode == 2 and "not a valid" in bad.stderr
 

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from documents import accounts, audit, processes
-from documents.errors import AccountLocked, DomainError
+from documents.errors import DomainError, TooManyAttempts
+from engine import clock
 from engine.errors import Conflict, InvalidData
 from forms import default_registry
 
+from ..client_address import ClientAddress
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from ..i18n import locale_of
 from .formdata import coerce
@@ -41,18 +43,22 @@ def login_form(request: Request):
 
 
 @router.post("/login")
-def login(request: Request, session: DB, username: Annotated[str, Form(max_length=100)],
+def login(request: Request, session: DB, address: ClientAddress, username: Annotated[str, Form(max_length=100)],
           password: Annotated[str, Form(max_length=1000)], csrf_token: Annotated[str, Form()] = ""):
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not same_secret(csrf_token, expected):
         return page(request, "error.html", {"status": 403, "message_key": "error.csrf", "errors": {}}, 403)
     try:
-        user = accounts.authenticate(session, username, password)
+        user = accounts.authenticate(session, username, password, address)
     except DomainError as exc:
-        session.commit()  # keep the failed-attempt count and the audit event
-        key = "login.locked" if isinstance(exc, AccountLocked) else "login.failed"
-        return page(request, "login.html", {"csrf_token": csrf_token, "error_key": key, "username": username},
-                    exc.status)
+        session.commit()  # keep the failed attempt and the audit event
+        throttled = isinstance(exc, TooManyAttempts)
+        response = page(request, "login.html", {"csrf_token": csrf_token, "username": username,
+                                                "error_key": "login.throttled" if throttled else "login.failed"},
+                        exc.status)
+        if throttled:
+            response.headers["Retry-After"] = str(exc.retry_after(clock.now()))
+        return response
     token, _ = accounts.open_session(session, user, "web")
     response = RedirectResponse("/tasks", status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",

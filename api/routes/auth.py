@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.exceptions import HTTPException
 
 from documents import accounts, audit
-from documents.errors import DomainError
+from documents.errors import DomainError, TooManyAttempts
 from documents.vntime import iso
+from engine import clock
 
+from ..client_address import ClientAddress
 from ..deps import DB, ApiUser
 from ..schemas import ERRORS, Me, TokenRequest, TokenResponse
 
@@ -13,9 +16,11 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERRORS)
 
 
 @router.post("/token", response_model=TokenResponse, summary="Log in and get a bearer token")
-def token(body: TokenRequest, session: DB) -> TokenResponse:
+def token(body: TokenRequest, session: DB, address: ClientAddress) -> TokenResponse:
     try:
-        user = accounts.authenticate(session, body.username, body.password)
+        user = accounts.authenticate(session, body.username, body.password, address)
+    except TooManyAttempts as exc:
+        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after(clock.now()))}) from None
     except DomainError:
         session.commit()  # the failed attempt and its audit event must survive the refusal
         raise

@@ -9,7 +9,6 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -44,13 +43,6 @@ def system(pg: System) -> System:
     """The API tests run on PostgreSQL only (the engine tests cover SQLite): this overrides the
     parametrized root fixture, so `province` builds its agencies on `pg`."""
     return pg
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 at production cost takes ~0.15 s a hash; a province hashes 12 passwords per test.
-    The cheap parameters keep the whole run short; verification logic is unchanged."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(autouse=True)

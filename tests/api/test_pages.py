@@ -101,15 +101,29 @@ def test_a_real_login_lands_on_the_task_queue_in_vietnamese(browser, client, api
 def test_a_wrong_password_shows_the_login_page_again(browser, system, province):
     anonymous = browser(None)
     token = csrf_of(anonymous.get("/login").text)
+    refused = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang tạm khoá"
     for _ in range(5):
         response = anonymous.post("/login", data={"username": "a.clerk", "password": "sai-mat-khau",
                                                   "csrf_token": token})
         assert response.status_code == 401
-        assert "Sai tên đăng nhập hoặc mật khẩu." in response.text
+        assert refused in response.text
         assert csrf_of(response.text) == token
     locked = anonymous.post("/login", data={"username": "a.clerk", "password": PASSWORD, "csrf_token": token})
-    assert locked.status_code == 423 and "Tài khoản tạm khóa" in locked.text
+    unknown = anonymous.post("/login", data={"username": "khong.ton.tai", "password": PASSWORD, "csrf_token": token})
+    assert locked.status_code == unknown.status_code == 401
+    assert locked.text.replace("a.clerk", "khong.ton.tai") == unknown.text, "the lock is not told apart"
     assert count(system, AuthSession) == 0
+
+
+def test_an_address_with_too_many_failures_is_told_to_wait(browser, province, clock):
+    anonymous = browser(None)
+    token = csrf_of(anonymous.get("/login").text)
+    for n in range(30):
+        anonymous.post("/login", data={"username": f"ai.do.{n}", "password": "sai-mat-khau", "csrf_token": token})
+    response = anonymous.post("/login", data={"username": "a.clerk", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429 and response.headers["retry-after"] == "900"
+    assert "Quá nhiều lần đăng nhập không thành công từ địa chỉ này" in response.text
+    assert not anonymous.cookies.get(SESSION_COOKIE)
 
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(browser, system, province):
