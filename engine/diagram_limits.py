@@ -39,6 +39,9 @@ URGENCY_LEVELS = range(0, 4)  # HumanTask.urgency: 0 normal … 3 flash
 # recursion, and lxml's own limit (256) would come with a less useful message.
 MAX_XML_DEPTH = 48
 MAX_SUBPROCESS_DEPTH = 8
+# Spiff parses a process by recursion along its flows, about two frames per element, under
+# Python's limit of 1000 frames shared with the web stack that called it.
+MAX_FLOW_NODES = 300
 # The engine sweeps timers every few seconds: a cycle repeating faster would fire on every sweep.
 MIN_TIMER_CYCLE = timedelta(minutes=1)
 # Spiff turns months into days one month at a time; an absurd duration would spin the parser.
@@ -55,25 +58,43 @@ class OverLimit(ValueError):
 
 
 # ---------------------------------------------------------------- the XML: ids, names, nesting
+def check_depth(root: Any) -> None:
+    """Nesting of any ElementTree-like tree, without recursion: run on the first (expat) parse,
+    before lxml stops at its own limit with a message about its options. Raises OverLimit."""
+    level = [(root, 1)]
+    while level:
+        node, depth = level.pop()
+        if depth > MAX_XML_DEPTH:
+            raise OverLimit(f"the XML nests deeper than {MAX_XML_DEPTH} elements")
+        level.extend((child, depth + 1) for child in node)
+
+
 def check_structure(root: etree._Element) -> None:
-    """Ids, names and nesting of the whole document. Raises OverLimit."""
-    depth = subprocess_depth = 0
+    """Ids, names and subprocess nesting of the whole document. Raises OverLimit."""
+    subprocess_depth = 0
     for event, node in etree.iterwalk(root, events=("start", "end")):
         if not isinstance(node.tag, str):
             continue  # comments and processing instructions
-        step = 1 if event == "start" else -1
-        depth += step
-        nests = etree.QName(node).namespace == BPMN and etree.QName(node).localname in _SUBPROCESSES
-        subprocess_depth += step if nests else 0
+        if etree.QName(node).namespace == BPMN and etree.QName(node).localname in _SUBPROCESSES:
+            subprocess_depth += 1 if event == "start" else -1
         if event == "start":
-            if depth > MAX_XML_DEPTH:
-                raise OverLimit(f"the XML nests deeper than {MAX_XML_DEPTH} elements", _owner(node))
             if subprocess_depth > MAX_SUBPROCESS_DEPTH:
                 raise OverLimit(f"subprocesses nest deeper than {MAX_SUBPROCESS_DEPTH}", node.get("id"))
             _check_attributes(node)
+    _check_flow_nodes(root)
 
 
 _SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+_FLOW_NODE_ENDINGS = ("task", "Task", "Event", "Gateway", "Process", "transaction", "callActivity")
+
+
+def _check_flow_nodes(root: etree._Element) -> None:
+    for container in root.iter(*(f"{{{BPMN}}}{tag}" for tag in ("process", *_SUBPROCESSES))):
+        count = sum(1 for child in container if isinstance(child.tag, str)
+                    and etree.QName(child).localname.endswith(_FLOW_NODE_ENDINGS))
+        if count > MAX_FLOW_NODES:
+            raise OverLimit(f"more than {MAX_FLOW_NODES} tasks, events and gateways in one process or "
+                            "subprocess: split it into subprocesses", container.get("id"))
 
 
 def _check_attributes(node: etree._Element) -> None:

@@ -23,7 +23,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .code_locations import EXPRESSION_PROPERTIES, CodeLocation, code_locations
-from .diagram_limits import OverLimit, check_constant, check_process_key, check_properties, check_structure
+from .diagram_limits import (OverLimit, check_constant, check_depth, check_process_key, check_properties,
+                             check_structure)
 from .errors import DiagramRefused
 from .sandbox import Sandbox, SandboxViolation
 
@@ -69,11 +70,11 @@ def as_bytes(xml: str | bytes) -> bytes:
     return _DECLARED_ENCODING.sub(r'\1"UTF-8"', xml.lstrip("\ufeff"), count=1).encode("utf-8")
 
 
-def _refuse_dtd(xml: bytes) -> None:
+def _refuse_dtd(xml: bytes) -> Any:
     """Expat, through defusedxml, refuses a DOCTYPE or entity wherever it is in the document;
     lxml never sees one. It also decodes what the declaration or BOM announces."""
     try:
-        defused_fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return defused_fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise DiagramRefused(_DTD_REFUSED) from None
     except ParseError as exc:
@@ -99,13 +100,17 @@ def _parse_lxml(xml: bytes) -> etree._Element:
 def _to_utf8(xml: bytes, root: etree._Element) -> bytes:
     """``xml`` re-encoded as UTF-8 with a declaration saying so; the bytes themselves when they
     already are UTF-8. Raises DiagramRefused when the text does not survive the re-encoding."""
-    encoding = root.getroottree().docinfo.encoding or "UTF-8"
+    # A byte order mark decides (lxml reports UTF-8 for a UTF-16 text without a declaration).
+    has_bom = xml.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = "UTF-16" if has_bom else root.getroottree().docinfo.encoding or "UTF-8"
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
         raise DiagramRefused(f"unsupported encoding '{encoding}'") from None
-    if codec == "utf-8" and not xml.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if codec == "utf-8":
         return xml
+    if codec == "utf-16" and not has_bom:  # declared only: the first "<" tells the byte order
+        codec = "utf-16-be" if xml.startswith(b"\x00<") else "utf-16-le"
     try:
         text = xml.decode(codec)
     except (UnicodeError, LookupError) as exc:
@@ -120,11 +125,16 @@ def _canonical(root: etree._Element) -> bytes:
     return etree.tostring(root, method="c14n")
 
 
-def _load(xml: str | bytes) -> tuple[bytes, etree._Element]:
+def _load(xml: str | bytes, *, limits: bool = True) -> tuple[bytes, etree._Element]:
     data = as_bytes(xml)
     if len(data) > MAX_DIAGRAM_BYTES:
         raise DiagramRefused(f"the diagram is larger than {MAX_DIAGRAM_BYTES // 1024} KiB")
-    _refuse_dtd(data)
+    tree = _refuse_dtd(data)
+    if limits:
+        try:
+            check_depth(tree)
+        except OverLimit as exc:
+            raise DiagramRefused(exc.reason) from None
     root = _parse_lxml(data)
     utf8 = _to_utf8(data, root)
     if utf8 is not data:
@@ -185,6 +195,8 @@ def check_code(root: etree._Element, sandbox: Sandbox, spec: Any, subprocess_spe
             raise _refuse(root, f"{location.where}: {exc.reason}", element_id) from None
         except SyntaxError as exc:
             raise _refuse(root, f"{location.where}: invalid {location.kind}: {exc.msg}", element_id) from None
+        except (RecursionError, MemoryError):  # Python's own parser gives up on absurd nesting
+            raise _refuse(root, f"{location.where}: the {location.kind} is nested too deeply", element_id) from None
         except OverLimit as exc:
             raise _refuse(root, exc.reason, element_id) from None
 
@@ -212,6 +224,8 @@ def _spiff_parse(root: etree._Element, name_hint: str) -> tuple[str, str, Any, d
                              line=getattr(exc, "line_number", None)) from None
     except SpiffWorkflowException as exc:
         raise DiagramRefused(str(exc)) from None
+    except RecursionError:  # a backstop: check_structure bounds what Spiff recurses over
+        raise DiagramRefused("the process is too long or nested too deeply to parse") from None
     name = spec.description or key
     return key, name, spec, subprocess_specs
 
@@ -242,25 +256,27 @@ def _start_lanes(root: etree._Element, process_id: str) -> tuple[str, ...]:
 
 
 def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> ParsedDiagram:
-    """Parse and validate a diagram; ``check=False`` skips only the sandbox and constant checks
-    (already done at deploy). Raises DiagramRefused."""
-    data, root = _load(xml)
-    try:
-        check_structure(root)
-    except OverLimit as exc:
-        raise _refuse(root, exc.reason, exc.element_id) from None
+    """Parse and validate a diagram. ``check=False`` (a stored diagram, checked when deployed)
+    skips what is deploy-time policy: the limits, the sandbox and the constants, so that a
+    version deployed under older rules still runs. Raises DiagramRefused."""
+    data, root = _load(xml, limits=check)
+    if check:
+        _check_limits(root, lambda: check_structure(root))
     _validate_schema(root)
     key, name, spec, subprocess_specs = _spiff_parse(root, "diagram.bpmn")
     user_tasks = _user_tasks(root)
-    try:
-        check_process_key(key)
-        check_properties(user_tasks)
-    except OverLimit as exc:
-        raise _refuse(root, exc.reason, exc.element_id) from None
     if check:
+        _check_limits(root, lambda: (check_process_key(key), check_properties(user_tasks)))
         check_code(root, sandbox, spec, subprocess_specs)
     return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, user_tasks,
                          _service_operations(root), _start_lanes(root, key), data)
+
+
+def _check_limits(root: etree._Element, check: Callable[[], Any]) -> None:
+    try:
+        check()
+    except OverLimit as exc:
+        raise _refuse(root, exc.reason, exc.element_id) from None
 
 
 class SpecCache:

@@ -111,3 +111,28 @@ def test_the_shipped_incoming_diagram_deploys(system):
     with unit_of_work(system.sessions) as session:
         deployed = system.runtime.deploy_directory(session, system.settings.bpmn_dir)
     assert "incoming" in [d.key for d in deployed]
+
+
+def test_a_doctype_after_4_kib_of_comments_is_refused(engine):
+    xml = '<?xml version="1.0"?><!--' + "x" * 5000 + '--><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    assert "DTD" in refused(engine, (xml + diagrams.GATEWAY.split("?>", 1)[1]).encode()).reason
+
+
+@pytest.mark.parametrize("xml", [
+    diagrams.linear(diagrams.user_task("t" * 300), ids=["t" * 300]),
+    diagrams.definitions(diagrams.START + diagrams.END + diagrams.flow("f0", "start", "end"), process_id="p" * 120),
+    diagrams.boundary_timer("timeCycle", "'R/PT0S'", interrupting=False),
+    diagrams.boundary_timer("timeDate", "'soon'", interrupting=True),
+    diagrams.linear(diagrams.user_task("t", props={"dueDate": "&apos;tomorrow&apos;"}), ids=["t"]),
+], ids=["element id", "process id", "cycle", "timeDate", "dueDate"])
+def test_odd_diagrams_are_refused_not_failed(engine, xml):
+    refused(engine, xml)
+
+
+@pytest.mark.xfail(reason="the runtime must store ParsedDiagram.xml_utf8 instead of data.decode('utf-8')",
+                   strict=False)
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "UTF-16"])
+def test_a_diagram_in_another_encoding_is_stored_as_utf8(engine, encoding):
+    xml = diagrams.GATEWAY.replace("Duyệt", "Révision").replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    definition = engine.deploy(xml.encode(encoding.lower()))
+    assert "Révision" in definition.bpmn_xml and 'encoding="UTF-8"' in definition.bpmn_xml
