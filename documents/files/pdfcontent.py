@@ -50,7 +50,7 @@ def refuse_active_content(name: str, data: bytes, *, allow_embedded_files: bool 
         reader = PdfFileReader(BytesIO(data), strict=True)
         if reader.encrypted:
             refuse(f"Tệp «{name}» là tệp PDF được mã hóa hoặc đặt mật khẩu: không kiểm tra được nội dung "
-                   "(hãy đề nghị nơi gửi gửi bản không đặt mật khẩu).")
+                   "(hãy đề nghị nơi gửi cung cấp bản không đặt mật khẩu).")
         found = _active(reader, allow_embedded_files)
     except InvalidData:
         raise

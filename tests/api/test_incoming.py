@@ -3,8 +3,10 @@ leader searches the register, downloads are the signed files, bad input changes 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from documents.incoming.models import IncomingDocument
+from documents.registers.models import RegisterEntry
 from documents.signing import validate_pdf, verdict
 from tests.api.conftest import count
 from tests.files import samples
@@ -71,6 +73,29 @@ def test_bad_input_is_refused_and_nothing_is_stored(client, api, system, provinc
     assert "secrecy" in cases[2].json()["error"]["errors"]
     assert "document_date" in cases[3].json()["error"]["errors"]
     assert count(system, IncomingDocument) == 0
+
+
+def test_a_hostile_file_among_several_is_refused_over_http_and_nothing_is_kept(client, api, system, province):
+    system.keystore.install_demo("000.00.01.H99", "Cơ quan A")
+    clerk, (scripted, _) = api("a.clerk"), samples.ACTIVE_PDFS["launch-link"]
+    refused = register(client, clerk, files=(("scan.pdf", samples.pdf("1.7")), ("phụ lục.docx", samples.docx()),
+                                             ("phụ lục 2.pdf", scripted)))
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == (
+        "Tệp «phụ lục 2.pdf» có nội dung chủ động không được phép: lệnh mở chương trình hoặc tệp khác (Launch). "
+        "Hãy đề nghị nơi gửi xuất lại tệp PDF không có các thành phần này.")
+    assert count(system, IncomingDocument) == count(system, RegisterEntry) == 0
+    assert list(system.files.keys()) == []
+
+    hostile = "..\\..\\\u202eQuyết định\u2069 số 12" + "x" * 1000 + ".pdf"
+    accepted = register(client, clerk, files=((hostile, samples.pdf("1.7")),))
+    assert accepted.status_code == 201 and accepted.json()["incoming_number"] == 1  # the refusal took no number
+    body = accepted.json()
+    name = "Quyết định số 12" + "x" * (255 - len(".pdf") - len("Quyết định số 12".encode())) + ".pdf"
+    assert [a["file_name"] for a in body["attachments"]] == [name]
+    assert body["signature_check"][0]["file"] == name
+    download = client.get(f"/api/incoming/{body['id']}/files/{body['attachments'][0]['id']}", headers=clerk)
+    assert download.headers["content-disposition"].endswith("filename*=UTF-8''" + quote(name))
 
 
 def test_accepting_an_electronic_document_over_http_tells_the_sender(client, api, system, province):

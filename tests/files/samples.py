@@ -222,3 +222,40 @@ def doc() -> bytes:
 
 def xls() -> bytes:
     return ole(("Workbook", 2))
+
+
+def docx_with(extra: dict[str, bytes], extra_types: str = "") -> bytes:
+    """A DOCX that also holds ``extra`` entries (deflated, names kept as given)."""
+    return _zip({"[Content_Types].xml": _content_types("/word/document.xml", _WORD_MAIN, extra_types),
+                 "_rels/.rels": _rels("word/document.xml"),
+                 "word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+                                      b'main"><w:body/></w:document>',
+                 **extra})
+
+
+def declaring(archive: bytes, entry: str, declared: int) -> bytes:
+    """``archive`` with both headers of ``entry`` (local and central) declaring ``declared`` bytes
+    uncompressed: a header that lies about what the entry expands to."""
+    data, name = bytearray(archive), entry.encode()
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_at:at + name_at + len(name)] == name:
+                struct.pack_into("<I", data, at + size_at, declared)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def lying_zip_bomb() -> bytes:
+    """A DOCX whose document part expands to 80 MiB of zeros (about 80 KiB compressed) while both
+    its headers declare 1 KiB: the declared sizes say nothing is wrong."""
+    return declaring(docx_with({"word/media/pad.xml": bytes(80 << 20)}), "word/media/pad.xml", 1024)
+
+
+def rels(*relations: tuple[str, str, str]) -> bytes:
+    """A relationship part of (type suffix, target, target mode) triples."""
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    body = "".join(f'<Relationship Id="rId{n}" Type="{office}/{kind}" Target="{target}" TargetMode="{mode}"/>'
+                   for n, (kind, target, mode) in enumerate(relations, start=1))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships">{body}</Relationships>').encode()

@@ -172,3 +172,68 @@ def test_a_signed_pdf_from_an_untrusted_root_is_reported_not_refused(system, reg
 def reports_of(pdf: bytes, keystore):
     from documents.signing import validate_pdf
     return validate_pdf(pdf, keystore.trust_roots, moment=MONDAY_0800)
+
+
+# --------------------------------------------------------------------------- hostile uploads
+
+ACTIVE = "có nội dung chủ động không được phép: mã JavaScript. Hãy đề nghị nơi gửi xuất lại tệp PDF không có các " \
+         "thành phần này."
+BIDI_AND_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\x00\n")
+
+
+@pytest.fixture
+def signed_scans(monkeypatch) -> list[str]:
+    """The names of the scans the agency signed during the test."""
+    from documents.signing import AgencySigner
+    calls, original = [], AgencySigner.sign_scan
+
+    def sign_scan(self, *args, **kwargs):
+        calls.append(kwargs.get("filename"))
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(AgencySigner, "sign_scan", sign_scan)
+    return calls
+
+
+def test_a_scan_with_javascript_is_refused_and_never_signed(system, store, reg, office, signed_scans):
+    scripted, _ = samples.ACTIVE_PDFS["js-open-action"]
+    with pytest.raises(InvalidData) as refused:
+        reg(office["a.clerk"], uploads=[service.Upload("scan.pdf", scripted)], channel="paper")
+    assert refused.value.message == f"Tệp «scan.pdf» {ACTIVE}"
+    assert signed_scans == [] and counts(system) == (0, 0) and list(store.keys()) == []
+
+
+def test_a_refused_file_among_several_leaves_the_store_as_it_was(system, store, reg, office, signed_scans):
+    earlier = samples.pdf("1.6")
+    reg(office["a.clerk"], uploads=[service.Upload("trước.pdf", earlier)])
+    before = sorted(store.keys())
+    uploads = [service.Upload("scan.pdf", samples.pdf("1.7")), service.Upload("trước.pdf", earlier),
+               service.Upload("phụ lục.docx", samples.docx()), service.Upload("bom.docx", samples.lying_zip_bomb())]
+    with pytest.raises(InvalidData) as refused:
+        reg(office["a.clerk"], uploads=uploads, channel="paper")
+    assert refused.value.message.startswith("Tệp «bom.docx» không phải là tài liệu văn bản")
+    # Nothing new, and the earlier document's content (the same bytes as one refused file) still there.
+    assert sorted(store.keys()) == before and len(before) == 1
+    assert signed_scans == [] and counts(system) == (1, 1)
+    assert reg(office["a.clerk"], {**METADATA, "number_notation": "9/X"})[1] == 2  # no number was taken
+
+
+def test_a_docx_with_a_vba_project_is_refused(system, store, reg, office):
+    macro = samples.docx_with({"word/vbaProject.bin": samples.ole(("VBA", 1), ("PROJECT", 2))})
+    with pytest.raises(InvalidData) as refused:
+        reg(office["a.clerk"], uploads=[service.Upload("dự thảo.docx", macro)])
+    assert refused.value.message.endswith("nội dung thực là một tài liệu Office có chứa macro.")
+    assert counts(system) == (0, 0) and list(store.keys()) == []
+
+
+def test_hostile_file_names_are_sanitised_where_stored_and_in_the_signature_report(system, store, reg, office,
+                                                                                   signed_scans):
+    raw = "../../..\\C:\\tmp\\\u202eCông văn\u200f\x00\n" + "ệ" * 1000 + "\u2066.pdf"
+    document_id, _, _ = reg(office["a.clerk"], uploads=[service.Upload(raw, samples.pdf("1.7"))], channel="paper")
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, document_id)
+        (attachment,) = service.attachments(session, document)
+        (check,) = document.signature_check
+    name = attachment.file_name
+    assert name == "Công văn" + "ệ" * 80 + ".pdf" and len(name.encode()) == 254
+    assert not BIDI_AND_CONTROLS & set(name) and "/" not in name and "\\" not in name
+    assert check["file"] == name and signed_scans == [name]
