@@ -10,7 +10,8 @@ It exits when the engine closes the pipe (the engine exited or died) and after a
 
 The registered functions (Sandbox.register) are proxies here: calling one sends its arguments to
 the engine, which runs the real function in the thread that owns the step, and waits for the
-answer. ``datetime.now()`` reads a fixed clock set to the engine's ``now`` sent with the request.
+answer — except the engine clock's ``now``: it and ``datetime.now()`` read a fixed clock set to
+the engine's ``now`` sent with the request.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class Helper:
         self.read_fd, self.write_fd = read_fd, write_fd
         self.out_of_memory = {"op": "error", "reason": f"memory limit of {memory_mb} MiB exceeded",
                               "retire": True}
-        self._builtins: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._builtins: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, Any]] = {}
 
     def send(self, message: dict[str, Any]) -> None:
         limit = self.wire.MAX_RESULT_BYTES + ENVELOPE
@@ -84,7 +85,7 @@ class Helper:
         try:
             context = {key: wire.untag(value) for key, value in request["context"].items()}
             namespace = dict(context)
-            functions = self._functions(tuple(request["functions"]))
+            functions = self._functions(tuple(request["functions"]), tuple(request["clocked"]))
             with self.clock.using(self.clock.FixedClock(wire.untag(request["now"]))):
                 value = restricted.run_here(request["kind"], request["source"], namespace, functions,
                                             int(request["max_steps"]), seconds)
@@ -121,11 +122,14 @@ class Helper:
                 changed[key] = encoded
         return {"changes": changed, "deleted": [key for key in context if key not in namespace]}
 
-    def _functions(self, names: tuple[str, ...]) -> dict[str, Any]:
-        builtins_ = self._builtins.get(names)
+    def _functions(self, names: tuple[str, ...], clocked: tuple[str, ...]) -> dict[str, Any]:
+        """Builtins with a proxy per registered function, and the engine clock's ``now`` (read
+        from the clock bound for the request) under the names in ``clocked``."""
+        builtins_ = self._builtins.get((names, clocked))
         if builtins_ is None:
-            builtins_ = self._builtins[names] = self.restricted.builtins_with(
-                {name: self._proxy(name) for name in names})
+            functions = {name: self._proxy(name) for name in names}
+            functions.update({name: self.clock.now for name in clocked})
+            builtins_ = self._builtins[names, clocked] = self.restricted.builtins_with(functions)
         return builtins_
 
     def _proxy(self, name: str) -> Callable[..., Any]:

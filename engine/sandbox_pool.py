@@ -36,7 +36,7 @@ _ENV = {"PATH": os.defpath, "LANG": "C.UTF-8", "MALLOC_ARENA_MAX": "1"}
 
 
 @dataclass(frozen=True)
-class Limits:
+class SandboxLimits:
     """Hard limits of one evaluation of diagram code (settings SANDBOX_*)."""
 
     seconds: float = 2.0  # wall clock, including the registered functions it calls
@@ -129,7 +129,7 @@ class HelperPool:
     """Up to ``limits.workers`` helpers. A request waits for a free one at most twice its own time
     limit (plus a second): by then an overrunning request holding one has been killed."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: SandboxLimits) -> None:
         self.limits = limits
         self._idle: list[Helper] = []
         self._alive = 0  # idle + in use
@@ -207,7 +207,7 @@ _pools: dict[tuple[int, int], HelperPool] = {}
 _pools_lock = threading.Lock()
 
 
-def pool_for(limits: Limits) -> HelperPool:
+def pool_for(limits: SandboxLimits) -> HelperPool:
     """The process's pool for these memory and worker limits (time is per request)."""
     key = (limits.memory_mb, limits.workers)
     with _pools_lock:

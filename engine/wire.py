@@ -28,7 +28,7 @@ from uuid import UUID
 # arguments), encoded. The one place it is set.
 MAX_RESULT_BYTES = 1 << 20
 # What the engine may send a helper (the task data a step works on; the runtime caps the state).
-MAX_REQUEST_BYTES = 64 << 20
+MAX_REQUEST_BYTES = 16 << 20
 MAX_DEPTH = 100  # nesting of lists/dicts; deeper data is refused rather than recursed into
 TAG = "$t"
 

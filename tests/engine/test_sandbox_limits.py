@@ -17,11 +17,11 @@ from engine import clock as clocks
 from engine import step as steps
 from engine.errors import ProcessFailed
 from engine.runtime import EngineHooks, WorkflowRuntime
-from engine.sandbox import Limits, Sandbox, SandboxError
+from engine.sandbox import Sandbox, SandboxError, SandboxLimits
 from engine.sandbox_pool import pool_for
 from tests.engine import diagrams
 
-LIMITS = Limits(seconds=1)
+LIMITS = SandboxLimits(seconds=1)
 STOPPED = r"time limit of 1 s exceeded|memory limit of 512 MiB exceeded|larger than the limit of 1 MiB"
 BOUND = 15  # seconds: anything near it means the limits did not work
 BIG = "[[list(range(1000))] * 1000] * 1000"  # 10**9 ints reachable through shared references
@@ -58,7 +58,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_code_is_stopped_and_the_helper_replaced(sandbox, name):
     kind, source = HOSTILE[name]
-    sandbox.evaluate("1", {})  # a helper is up
+    sandbox.evaluate("len([1])", {})  # a helper is up (not the in-process shortcut)
     before = pool_for(LIMITS).pids()
     context = {"kept": [1, 2]}
     started = time.monotonic()
@@ -143,10 +143,10 @@ def test_a_helper_ends_when_its_engine_process_dies():
     """The engine is killed while its helper runs a hostile evaluation: the helper's CPU
     backstop ends it (an idle helper ends at once, on the closed pipe)."""
     code = ("import os, signal, threading, time\n"
-            "from engine.sandbox import Limits, Sandbox\n"
+            "from engine.sandbox import Sandbox, SandboxLimits\n"
             "from engine.sandbox_pool import pool_for\n"
-            "sandbox = Sandbox(limits=Limits(seconds=1, workers=1))\n"
-            "sandbox.evaluate('1', {})\n"
+            "sandbox = Sandbox(limits=SandboxLimits(seconds=1, workers=1))\n"
+            "sandbox.evaluate('len([1])', {})\n"
             "print(*pool_for(sandbox.limits).pids(), flush=True)\n"
             f"threading.Thread(target=sandbox.evaluate, args=({HOSTILE['comparing huge shared structures'][1]!r}, {{}}),"
             " daemon=True).start()\n"

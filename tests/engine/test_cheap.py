@@ -1,0 +1,54 @@
+"""The in-process shortcut for cheap expressions: it answers exactly what a helper would, and
+leaves to a helper everything outside its allow-list or over non-scalar data."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from engine import cheap, wire
+from engine.sandbox import Sandbox, SandboxError
+
+CONTEXT = {"decision": "return", "approved": True, "count": 3, "amount": Decimal("1.5"), "none": None,
+           "at": datetime(2026, 11, 23, tzinfo=timezone.utc), "name": "Phòng Kinh tế",
+           "items": [1, 2], "form": {"unit": 2, "nested": {"k": "v"}}}
+CONTEXT["data"] = dict(CONTEXT)
+
+EVALUATED_HERE = [
+    "decision == 'return'", "approved == True", "approved is True", "none is None", "none is not None",
+    "data.get('approved') is False", "data.get('missing') is not None", "data.get('missing', 7)",
+    "data.get('count') or data.get('missing')", "not approved", "count > 2 and count <= 3",
+    "1 < count < 5", "decision in ('return', 'close')", "decision not in ['assign']", "'Kinh' in name",
+    "form['unit']", "form['nested']['k']", "items[0] == 1", "amount > 1", "'x' if approved else 'y'",
+    "data['at'] < at", "'distribute'", "count != 3.0",
+]
+HELPER_ONLY = [
+    "items == [1, 2]",  # a literal list: not in the allow-list
+    "items == form",  # non-scalar operands
+    "form",  # a non-scalar result
+    "len(items)", "-count", "missing == 1", "form['absent']", "name < count", "count + 1",
+    "decision.upper() == 'RETURN'", "data.get(decision)", "name[1:3]",
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Sandbox:
+    return Sandbox()
+
+
+@pytest.mark.parametrize("source", EVALUATED_HERE)
+def test_cheap_expressions_are_answered_here_as_a_helper_would(sandbox, source):
+    done, value = cheap.evaluate(source, CONTEXT)
+    assert done
+    from_helper = wire.untag(sandbox._run("eval", source, CONTEXT)["value"])
+    assert value == from_helper and type(value) is type(from_helper)
+
+
+@pytest.mark.parametrize("source", HELPER_ONLY)
+def test_everything_else_goes_to_a_helper(sandbox, source):
+    assert cheap.evaluate(source, CONTEXT) == (False, None)
+    try:
+        sandbox.evaluate(source, CONTEXT)  # answered (or refused) by the helper as before
+    except SandboxError:
+        pass
