@@ -7,7 +7,7 @@ from typing import Any
 from engine import clock
 from engine.errors import InvalidData
 from engine.runtime import EngineHooks, WorkflowRuntime
-from engine.sandbox import Limits, Sandbox
+from engine.sandbox import Sandbox, SandboxLimits
 from forms import FormInvalid, default_registry
 
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
@@ -48,7 +48,7 @@ def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | None = None) -> WorkflowRuntime:
     settings = settings or Settings.from_env()
-    limits = Limits(seconds=settings.sandbox_seconds, memory_mb=settings.sandbox_memory_mb,
+    limits = SandboxLimits(seconds=settings.sandbox_seconds, memory_mb=settings.sandbox_memory_mb,
                     workers=settings.sandbox_workers)
     sandbox = Sandbox({"urgency_level": urgency_level}, limits=limits)
     # Business calendar (issue 3 item 3): add_working_days / add_working_hours, default calendar.
