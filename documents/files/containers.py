@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from . import signatures
 from .detected import Detected
 from .signatures import ZIP_ARCHIVE
-from .zipentries import MAX_ENTRIES, Entry, Refused, read_entries, too_many_entries
+from .zipentries import MAX_ENTRIES, Entry, Refused, read_entries, shown, too_many_entries
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -118,7 +118,7 @@ def _hazard(entries: dict[str, Entry], depth: int) -> str | None:
             return _ACTIVEX
         found = _embedded(entry, depth)
         if found:
-            return f"một gói ZIP có chứa {found} (mục «{entry.name[:80]}»)"
+            return f"một gói ZIP có chứa {found} (mục {shown(entry.name)})"
     return None
 
 
@@ -171,7 +171,7 @@ def _external_link(entries: dict[str, Entry]) -> str | None:
             continue
         root = _xml(entry)
         if root is None:
-            return f"một tài liệu Office bị hỏng (không đọc được {entry.name[:80]})"
+            return f"một tài liệu Office bị hỏng (không đọc được {shown(entry.name)})"
         for relation in root.iter():
             outside = (relation.get("TargetMode") or "").casefold() == "external"
             if outside and (relation.get("Type") or "").casefold().endswith(_EXTERNAL_REFUSED):

@@ -77,10 +77,10 @@ def _check_directory(infos: list[zipfile.ZipInfo], limit: int) -> None:
     seen = set()
     for info in infos:
         if _UNSAFE_NAME.search(info.filename):
-            raise Refused(f"{ZIP_ARCHIVE} có mục mang đường dẫn không an toàn ({_shown(info.filename)})")
+            raise Refused(f"{ZIP_ARCHIVE} có mục mang đường dẫn không an toàn ({shown(info.filename)})")
         # Office finds parts without regard to case: two spellings of one name are two readings.
         if info.filename.casefold() in seen:
-            raise Refused(f"{ZIP_ARCHIVE} có hai mục trùng tên ({_shown(info.filename)})")
+            raise Refused(f"{ZIP_ARCHIVE} có hai mục trùng tên ({shown(info.filename)})")
         seen.add(info.filename.casefold())
         if info.flag_bits & _ENCRYPTED:
             raise Refused(f"{ZIP_ARCHIVE} được mã hóa")
@@ -92,7 +92,7 @@ def _read(data: bytes, info: zipfile.ZipInfo, remaining: int, keep: Callable[[st
     start = _data_offset(data, info)
     compressed = memoryview(data)[start:start + info.compress_size]
     if len(compressed) != info.compress_size:
-        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {_shown(info.filename)} bị cắt cụt)")
+        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {shown(info.filename)} bị cắt cụt)")
     if info.compress_type == zipfile.ZIP_STORED:
         chunks = iter([bytes(compressed)])
     else:
@@ -108,13 +108,13 @@ def _read(data: bytes, info: zipfile.ZipInfo, remaining: int, keep: Callable[[st
                 raise TooLarge(produced)
             if body is not None:
                 if produced > MAX_KEPT_BYTES:
-                    raise Refused(f"{ZIP_ARCHIVE} có mục {_shown(info.filename)} quá lớn để kiểm tra "
+                    raise Refused(f"{ZIP_ARCHIVE} có mục {shown(info.filename)} quá lớn để kiểm tra "
                                   f"(hơn {size(MAX_KEPT_BYTES)})")
                 body.append(chunk)
     except Damaged:
-        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {_shown(info.filename)} không giải nén được)") from None
+        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {shown(info.filename)} không giải nén được)") from None
     if produced != info.file_size:
-        raise Refused(f"{ZIP_ARCHIVE} có mục {_shown(info.filename)} khai báo {size(info.file_size)} "
+        raise Refused(f"{ZIP_ARCHIVE} có mục {shown(info.filename)} khai báo {size(info.file_size)} "
                       f"nhưng thực chứa {size(produced)} (phần đầu khai man kích thước)")
     return Entry(info.filename, produced, head, b"".join(body) if body is not None else None)
 
@@ -124,14 +124,14 @@ def _data_offset(data: bytes, info: zipfile.ZipInfo) -> int:
     # name and extra field, and a method that differs is a reader-dependent file.
     at = info.header_offset
     if at < 0 or at + _LOCAL_HEADER.size > len(data):
-        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {_shown(info.filename)} không có phần đầu)")
+        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (mục {shown(info.filename)} không có phần đầu)")
     signature, flags, method, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, at)
     if signature != b"PK\x03\x04" or method != info.compress_type or flags & _ENCRYPTED != info.flag_bits & _ENCRYPTED:
-        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (phần đầu của mục {_shown(info.filename)} không khớp thư mục)")
+        raise Refused(f"{ZIP_ARCHIVE} bị hỏng (phần đầu của mục {shown(info.filename)} không khớp thư mục)")
     return at + _LOCAL_HEADER.size + name_length + extra_length
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     # The entry name comes from the archive: shown clipped and without its control characters.
     visible = "".join(char if char.isprintable() else "?" for char in name[:80])
     return f"«{visible}{'…' if len(name) > 80 else ''}»"

@@ -129,3 +129,14 @@ def test_garbage_is_refused_by_name(pki):
 
 def test_an_old_pdf_version_is_fine_for_validation(pki):
     assert validate_pdf(make_pdf(1, version="1.3"), [pki.root.cert]) == []
+
+
+def test_names_written_by_the_sender_are_shown_without_bidi_or_control_characters(pki, seal_png):
+    issued = issue_signer(pki.root, "Nguyễn\u202e Văn\u200b An", "bidi", organisation="Văn\u2066 phòng\u0000")
+    meta = signers.PdfSignatureMetadata(field_name="Người\u202eKý\u2069", md_algorithm="sha256",
+                                        subfilter=fields.SigSeedSubFilter.PADES)
+    signed = signers.PdfSigner(meta, signer_for(issued)).sign_pdf(IncrementalPdfFileWriter(BytesIO(make_pdf(1))))
+    [report] = validate_pdf(signed.getvalue(), [pki.root.cert])
+    assert (report.field_name, report.signer_common_name, report.signer_organisation) == (
+        "NgườiKý", "Nguyễn Văn An", "Văn phòng")
+    assert "\u202e" not in report.summary_vi and "\u202e" not in report.signer_subject
