@@ -8,7 +8,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -122,36 +122,45 @@ def set_password(user: User, password: str) -> None:
 
 
 def authenticate(session: Session, username: str, password: str, address: str) -> User:
-    """Check a password coming from the client ``address``, under the throttles of login_throttle.
-    Refused by address: TooManyAttempts. Otherwise every refusal — no such active user, a wrong
-    password, a locked account — is the same AuthenticationFailed after one password check."""
+    """Check a password coming from the client ``address``, under the limits of login_throttle.
+    Every refusal costs one password check, so none answers sooner than another. While the address
+    is over its limit every refusal is TooManyAttempts, and only the owner of an account familiar
+    with the address gets in (with the right password); otherwise every refusal — no such active
+    user, a wrong password, a locked account — is the same AuthenticationFailed."""
     now = clock.now()
     retry_at = login_throttle.address_blocked_until(session, address, now)
-    if retry_at is not None:
-        raise TooManyAttempts(ADDRESS_THROTTLED, retry_at)
     user = session.scalar(sa.select(User).where(User.username == nfc(username).lower()).with_for_update())
-    if user is None or not user.active:
+    known = user is not None and user.active
+    familiar = known and login_throttle.is_familiar(session, user, address, now)
+    if not known or (retry_at and not familiar) or login_throttle.refuses(session, user, address, familiar, now):
         _verify(_dummy_hash(_hasher), password)
-        login_throttle.record(session, address, None, False, now)
-        raise AuthenticationFailed(LOGIN_REFUSED)
-    agency_code = session.get(Agency, user.agency_id).code
-    familiar = login_throttle.is_familiar(session, user, address, now)
-    if login_throttle.refuses(session, user, address, familiar, now):
-        _verify(_dummy_hash(_hasher), password)
-        login_throttle.record(session, address, user, False, now)
-        audit.record(session, "login.locked", actor_id=user.id, agency_code=agency_code, after={"address": address})
-        raise AuthenticationFailed(LOGIN_REFUSED)
+        if retry_at is None:  # a refusal during the address's wait does not prolong it
+            login_throttle.record(session, address, None, False, now)
+        if known:
+            _audit_login(session, user, "login.throttled" if retry_at else "login.locked", address)
+        raise _refusal(retry_at)
     if not _verify(user.password_hash, password):
         login_throttle.count_failure(user, familiar, now)
         login_throttle.record(session, address, user, False, now)
-        audit.record(session, "login.failed", actor_id=user.id, agency_code=agency_code, after={"address": address})
-        raise AuthenticationFailed(LOGIN_REFUSED)
+        _audit_login(session, user, "login.failed", address)
+        raise _refusal(retry_at)
     login_throttle.count_success(user, now)
     login_throttle.record(session, address, user, True, now)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    audit.record(session, "login.succeeded", actor_id=user.id, agency_code=agency_code, after={"address": address})
+    _audit_login(session, user, "login.succeeded", address)
     return user
+
+
+def _refusal(retry_at: datetime | None) -> AuthenticationFailed | TooManyAttempts:
+    if retry_at is not None:
+        return TooManyAttempts(ADDRESS_THROTTLED, retry_at)
+    return AuthenticationFailed(LOGIN_REFUSED)
+
+
+def _audit_login(session: Session, user: User, action: str, address: str) -> None:
+    agency_code = session.scalar(sa.select(Agency.code).where(Agency.id == user.agency_id))
+    audit.record(session, action, actor_id=user.id, agency_code=agency_code, after={"address": address})
 
 
 def _verify(password_hash: str, password: str) -> bool:

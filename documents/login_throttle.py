@@ -3,8 +3,8 @@
 Three limits, all read from the database so that every process sees the same counts:
 
 * by client address: ADDRESS_LIMIT failures within WINDOW, whatever the usernames, and the address
-  is refused outright until the oldest of them leaves the window. It depends on the address alone,
-  so it says nothing about which accounts exist.
+  is refused until the oldest of them leaves the window — except for an account's owner logging
+  in from an address familiar to the account, so one stranger cannot lock a whole office out.
 * by account and address: PAIR_LIMIT failures for one account from one address within WINDOW,
   and that address may not try that account again until the window frees up.
 * by account, for unfamiliar addresses only: ACCOUNT_LIMIT failures from addresses the account has
@@ -12,7 +12,7 @@ Three limits, all read from the database so that every process sees the same cou
   addresses. From a familiar address the owner still logs in, so a stranger elsewhere, however many
   addresses they use, cannot keep the owner out.
 
-The callers answer every refusal but the first like a wrong password (see accounts.authenticate).
+accounts.authenticate answers every refusal alike and in the same time.
 """
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ def count_success(user: User, now: datetime) -> None:
 
 
 def record(session: Session, address: str, user: User | None, succeeded: bool, now: datetime) -> None:
-    """Keep the attempt (user None: no such active account) and forget what no limit reads any more."""
+    """Keep the attempt and forget what no limit reads any more. ``user`` None: no account's
+    password was checked (no such active account, or refused unchecked), so only the address
+    counts it — a stranger's refused tries do not prolong the account-and-address limit."""
     user_id = user.id if user is not None else None
     if succeeded:
         # The pair's history ends with its success: one row says the address is familiar.
