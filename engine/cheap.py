@@ -1,25 +1,34 @@
 """Expressions cheap enough to evaluate in the engine's own process, without a helper.
 
 Decided by measurement (README, *Sandbox*): a helper round trip costs about 0.1 ms on the 2-core
-machine when it is idle and several milliseconds under load, while the gateway conditions and
-most task properties of real diagrams are of the shape below and cost about a microsecond here.
+machine when it is idle and several milliseconds under load (it waits to be scheduled), while
+the gateway conditions, task properties and timers of real diagrams are of the shape below and
+cost microseconds here. With them in helpers, the incoming diagram's persisted step paid five
+round trips.
 
 The shape is an allow-list whose cost is bounded by the size of the expression and of the task
 data, which is a tree (the runtime caps it; nothing here builds or copies anything):
 constants, names from the context, subscripts and ``.get()`` on a dict with constant keys,
-comparisons of scalars (``in`` only against a literal of constants or within a string),
-``and``/``or``/``not`` and ``a if c else b``. Anything else — another node, another type, an
-error, a non-scalar result — goes to a helper, which evaluates the expression from scratch and
-reports errors as always. Nothing here has side effects, so evaluating twice is harmless.
+``.isoformat()`` of a date or time, comparisons of scalars (``in`` only against a literal of
+constants or within a string), ``and``/``or``/``not``, ``a if c else b``, and calls of the
+registered functions with scalar arguments. Those functions run in this process anyway (a
+helper calls back for them), with the same hostile arguments; the time limit is checked after
+each call, as the watchdog does between call-backs. Anything else — another node, another type,
+an error, a non-scalar result — goes to a helper, which evaluates the expression from scratch
+and reports errors as always. Nothing here has side effects except through registered functions,
+and an expression that called one is never evaluated again by a helper.
 """
 from __future__ import annotations
 
 import ast
 import functools
 import operator
+import time as clock
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
+
+from .restricted import SandboxError
 
 # Values whose comparison costs at most their own size, and which a result may be.
 SCALARS = frozenset({type(None), bool, int, float, str, bytes, Decimal, datetime, date, time, timedelta})
@@ -28,6 +37,7 @@ TRUTHY = SCALARS | {list, tuple, dict, set, frozenset}
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
 _LITERALS = (ast.Tuple, ast.List, ast.Set)
+METHODS = {"get": (dict,), "isoformat": (datetime, date, time)}  # method → the only types it is called on
 
 
 class _Fallback(Exception):
@@ -53,8 +63,15 @@ def _allowed(node: ast.AST) -> bool:
         return _allowed(node.value) and _constant(node.slice)
     if isinstance(node, ast.Call):
         func = node.func
-        return (isinstance(func, ast.Attribute) and func.attr == "get" and _allowed(func.value)
-                and not node.keywords and 1 <= len(node.args) <= 2 and all(map(_constant, node.args)))
+        if node.keywords:
+            return False
+        if isinstance(func, ast.Name):  # a registered function (checked when it runs)
+            return all(map(_allowed, node.args))
+        if not (isinstance(func, ast.Attribute) and _allowed(func.value)):
+            return False
+        if func.attr == "get":
+            return 1 <= len(node.args) <= 2 and all(map(_constant, node.args))
+        return func.attr == "isoformat" and not node.args
     if isinstance(node, ast.Compare):
         if not _allowed(node.left):
             return False
@@ -84,45 +101,75 @@ def _literal(node: ast.AST) -> bool:
     return isinstance(node, _LITERALS) and all(map(_constant, node.elts))
 
 
-def evaluate(source: str, context: Mapping[str, Any]) -> tuple[bool, Any]:
-    """(True, value) when ``source`` was evaluated here; (False, None) when a helper must."""
+class _Run:
+    """One evaluation: the context, the registered functions and the deadline."""
+
+    __slots__ = ("context", "functions", "deadline", "seconds")
+
+    def __init__(self, context: Mapping[str, Any], functions: Mapping[str, Callable], seconds: float) -> None:
+        self.context, self.functions, self.seconds = context, functions, seconds
+        self.deadline = clock.monotonic() + seconds
+
+
+def evaluate(source: str, context: Mapping[str, Any], functions: Mapping[str, Callable],
+             seconds: float) -> tuple[bool, Any]:
+    """(True, value) when ``source`` was evaluated here; (False, None) when a helper must.
+    SandboxError when a registered function failed or the time limit passed."""
     tree = _tree(source)
     if tree is None:
         return False, None
     try:
-        value = _value(tree, context)
+        value = _value(tree, _Run(context, functions, seconds))
     except _Fallback:
         return False, None
     return (True, value) if type(value) in SCALARS else (False, None)
 
 
-def _value(node: ast.AST, context: Mapping[str, Any]) -> Any:
+def _call(node: ast.Call, run: _Run) -> Any:
+    if isinstance(node.func, ast.Attribute):
+        target = _value(node.func.value, run)
+        if not isinstance(target, METHODS[node.func.attr]):
+            raise _Fallback()
+        return getattr(target, node.func.attr)(*(arg.value for arg in node.args))
+    function = run.functions.get(node.func.id)
+    if function is None or node.func.id in run.context:
+        raise _Fallback()  # a builtin, or a name that is not a function: the helper knows
+    args = [_value(arg, run) for arg in node.args]
+    if any(type(arg) not in SCALARS for arg in args):
+        raise _Fallback()
+    try:
+        value = function(*args)
+    except Exception as exc:  # worded as a helper words it
+        raise SandboxError(f"{type(exc).__name__}: {exc}") from None
+    if clock.monotonic() > run.deadline:
+        raise SandboxError(f"time limit of {run.seconds:g} s exceeded")
+    return value
+
+
+def _value(node: ast.AST, run: _Run) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        if node.id not in context:
+        if node.id not in run.context:
             raise _Fallback()  # a builtin, a function, or a NameError: the helper knows
-        return context[node.id]
+        return run.context[node.id]
     if isinstance(node, ast.Subscript):
-        return _item(_value(node.value, context), node.slice.value)
+        return _item(_value(node.value, run), node.slice.value)
     if isinstance(node, ast.Call):
-        target = _value(node.func.value, context)
-        if type(target) is not dict:
-            raise _Fallback()
-        return target.get(*(arg.value for arg in node.args))
+        return _call(node, run)
     if isinstance(node, ast.Compare):
-        return _compare(node, context)
+        return _compare(node, run)
     if isinstance(node, ast.BoolOp):
         is_and = isinstance(node.op, ast.And)
         for operand in node.values:
-            value = _value(operand, context)
+            value = _value(operand, run)
             if _truth(value) != is_and:
                 return value
         return value
     if isinstance(node, ast.UnaryOp):
-        return not _truth(_value(node.operand, context))
+        return not _truth(_value(node.operand, run))
     if isinstance(node, ast.IfExp):
-        return _value(node.body if _truth(_value(node.test, context)) else node.orelse, context)
+        return _value(node.body if _truth(_value(node.test, run)) else node.orelse, run)
     raise _Fallback()
 
 
@@ -141,16 +188,16 @@ def _truth(value: Any) -> bool:
     return bool(value)
 
 
-def _compare(node: ast.Compare, context: Mapping[str, Any]) -> bool:
-    left = _value(node.left, context)
+def _compare(node: ast.Compare, run: _Run) -> bool:
+    left = _value(node.left, run)
     for op, right_node in zip(node.ops, node.comparators):
         if isinstance(op, (ast.Is, ast.IsNot)):
-            right = _value(right_node, context)
+            right = _value(right_node, run)
             result = (left is right) == isinstance(op, ast.Is)  # identity: O(1) whatever they are
         elif isinstance(op, (ast.In, ast.NotIn)):
-            return _contains(left, right_node, context) == isinstance(op, ast.In)  # alone in its chain
+            return _contains(left, right_node, run) == isinstance(op, ast.In)  # alone in its chain
         else:
-            right = _value(right_node, context)
+            right = _value(right_node, run)
             if type(left) not in SCALARS or type(right) not in SCALARS:
                 raise _Fallback()
             try:
@@ -163,12 +210,12 @@ def _compare(node: ast.Compare, context: Mapping[str, Any]) -> bool:
     return True
 
 
-def _contains(needle: Any, node: ast.AST, context: Mapping[str, Any]) -> bool:
+def _contains(needle: Any, node: ast.AST, run: _Run) -> bool:
     if type(needle) not in SCALARS:
         raise _Fallback()
     if isinstance(node, _LITERALS):
         return any(needle == element.value for element in node.elts)  # constants of SCALARS
-    haystack = _value(node, context)
+    haystack = _value(node, run)
     if type(needle) is str and type(haystack) is str:
         return needle in haystack  # linear in the two strings
     raise _Fallback()
