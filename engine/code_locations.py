@@ -19,7 +19,7 @@ EXPRESSION_PROPERTIES = frozenset({"candidateUser", "candidateUnit", "dueDate", 
 #   cardinality: MultiInstanceTask (loopCardinality)
 #   script:      ScriptTask;  prescript / postscript: every Spiff task (spiffworkflow:pre/postScript)
 _TASK_EXPRESSIONS = ("condition", "cardinality")
-_TASK_SCRIPTS = ("script", "prescript", "postscript")
+_TASK_SCRIPTS = ("prescript", "postscript")
 # Event definitions: ``expression`` is a timer's or a condition's expression, or Spiff's message,
 # signal, error or escalation payload (messagePayload, payloadExpression).
 # Message events: ``correlation_properties`` and ``process_correlations`` list CorrelationProperty
@@ -61,12 +61,11 @@ def _task_locations(task_spec: Any) -> Iterator[CodeLocation]:
         value = getattr(task_spec, attribute, None)
         if value is not None:
             yield CodeLocation(element, _label(attribute), "expression", value)
+    if hasattr(task_spec, "script"):  # a script task runs its script, even a missing one
+        yield CodeLocation(element, "script", "script", task_spec.script, required=True)
     for attribute in _TASK_SCRIPTS:
-        if attribute == "script" and not hasattr(task_spec, "script"):
-            continue
-        value = getattr(task_spec, attribute, None)
-        if value is not None or attribute == "script":
-            yield CodeLocation(element, attribute, "script", value, required=attribute == "script")
+        if getattr(task_spec, attribute, None) is not None:
+            yield CodeLocation(element, attribute, "script", getattr(task_spec, attribute))
     # Gateways (Spiff's MultiChoice/ExclusiveChoice): one _BpmnCondition per conditional flow;
     # None for the default flow.
     for condition, target in getattr(task_spec, "cond_task_specs", None) or ():
@@ -77,16 +76,25 @@ def _task_locations(task_spec: Any) -> Iterator[CodeLocation]:
         yield CodeLocation(element, f"service parameter '{name}'", "expression", param.get("value"), True)
     definition = getattr(task_spec, "event_definition", None)
     if definition is not None:
-        yield from _event_locations(element, definition)
+        yield from _event_locations(element, definition, _gateway_events(task_spec, element))
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
     for name in sorted(EXPRESSION_PROPERTIES & properties.keys()):
         if (properties[name] or "").strip():  # the runtime skips an empty property
             yield CodeLocation(element, f"property '{name}'", "expression", properties[name])
 
 
-def _event_locations(element: str, definition: Any) -> Iterator[CodeLocation]:
-    for child in getattr(definition, "event_definitions", None) or ():  # MultipleEventDefinition
-        yield from _event_locations(element, child)
+def _gateway_events(task_spec: Any, element: str) -> list[str]:
+    """An event-based gateway takes over the definitions of the events after it, in the order of
+    its outputs (Spiff's EventBasedGateway.connect): name each by the event it came from."""
+    if "EventBasedGateway" not in type(task_spec).__name__:
+        return []
+    return [getattr(output, "bpmn_id", None) or element for output in task_spec.outputs]
+
+
+def _event_locations(element: str, definition: Any, owners: list[str] | tuple = ()) -> Iterator[CodeLocation]:
+    children = getattr(definition, "event_definitions", None) or ()  # MultipleEventDefinition
+    for index, child in enumerate(children):
+        yield from _event_locations(owners[index] if index < len(owners) else element, child)
     what, always = _event_expression(definition)
     expression = getattr(definition, "expression", None)
     if expression is not None or always:

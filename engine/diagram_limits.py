@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -16,6 +16,8 @@ from .code_locations import CodeLocation
 from .models import HumanTask, ProcessDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+_FLOW_NODE_ENDINGS = ("task", "Task", "Event", "Gateway", "Process", "transaction", "callActivity")
 
 
 def _length(column: Any) -> int:
@@ -35,7 +37,7 @@ PROPERTY_LENGTHS = {"candidateRole": _length(HumanTask.candidate_role), "formKey
                     "candidateUnit": _length(HumanTask.candidate_unit)}
 URGENCY_LEVELS = range(0, 4)  # HumanTask.urgency: 0 normal … 3 flash
 
-# A shipped diagram nests about 8 deep; a subprocess adds 1. Spiff parses a subprocess by
+# The shipped diagram nests 7 deep; a subprocess adds 1 or 2. Spiff parses a subprocess by
 # recursion, and lxml's own limit (256) would come with a less useful message.
 MAX_XML_DEPTH = 48
 MAX_SUBPROCESS_DEPTH = 8
@@ -84,10 +86,6 @@ def check_structure(root: etree._Element) -> None:
     _check_flow_nodes(root)
 
 
-_SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-_FLOW_NODE_ENDINGS = ("task", "Task", "Event", "Gateway", "Process", "transaction", "callActivity")
-
-
 def _check_flow_nodes(root: etree._Element) -> None:
     for container in root.iter(*(f"{{{BPMN}}}{tag}" for tag in ("process", *_SUBPROCESSES))):
         count = sum(1 for child in container if isinstance(child.tag, str)
@@ -106,8 +104,7 @@ def _check_attributes(node: etree._Element) -> None:
     is_lane = etree.QName(node).localname == "lane"
     limit = MAX_LANE_NAME if is_lane else MAX_NAME
     if len(name) > limit:
-        raise OverLimit(f"the {'lane ' if is_lane else ''}name is longer than {limit} characters",
-                            _owner(node))
+        raise OverLimit(f"the {'lane ' if is_lane else ''}name is longer than {limit} characters", _owner(node))
 
 
 def _owner(node: etree._Element) -> str | None:
@@ -126,8 +123,7 @@ def check_properties(user_tasks: tuple[tuple[str, dict[str, str]], ...]) -> None
     for element_id, props in user_tasks:
         for name in ("candidateRole", "formKey"):
             if len(props.get(name) or "") > PROPERTY_LENGTHS[name]:
-                raise OverLimit(f"property {name} is longer than {PROPERTY_LENGTHS[name]} characters",
-                                    element_id)
+                raise OverLimit(f"property {name} is longer than {PROPERTY_LENGTHS[name]} characters", element_id)
 
 
 # ---------------------------------------------------------------- constants the engine will use
@@ -206,10 +202,10 @@ def _due_date(value: Any) -> str | None:
 
 def _urgency(value: Any) -> str | None:
     try:
-        level = int(value or 0)
+        level = int(value or 0)  # as the runtime reads it
     except (ValueError, TypeError):
-        return f"must be a level {URGENCY_LEVELS.start}–{URGENCY_LEVELS.stop - 1}"
-    return None if level in URGENCY_LEVELS else f"must be a level {URGENCY_LEVELS.start}–{URGENCY_LEVELS.stop - 1}"
+        level = None
+    return None if level in URGENCY_LEVELS else f"must be a level {URGENCY_LEVELS[0]}–{URGENCY_LEVELS[-1]}"
 
 
 def _fits(limit: int):

@@ -182,3 +182,11 @@ def test_diagram_text_reaching_the_spec_is_checked_or_inert(sample):
             assert text in checked, f"{sample}: {where} reaches {'.'.join(path)} unchecked"
             with pytest.raises(DiagramRefused):
                 parse_diagram(xml, Sandbox())
+
+
+def test_a_timer_after_an_event_based_gateway_is_named_by_its_event():
+    """Spiff moves the definitions of the events after the gateway into the gateway itself."""
+    xml = diagrams.KITCHEN_SINK.replace("<bpmn:timeDuration>'PT1H'", f"<bpmn:timeDuration>{HOSTILE}")
+    with pytest.raises(DiagramRefused) as caught:
+        parse_diagram(xml, Sandbox())
+    assert caught.value.element_id == "too_late"
