@@ -37,7 +37,7 @@ NSMAP = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 _DTD_REFUSED = "DTDs and entity declarations are not allowed in a diagram"
-_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARED_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
 _xml_parser = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -67,7 +67,13 @@ def as_bytes(xml: str | bytes) -> bytes:
     """Bytes of a diagram; text is already decoded, so its declaration is made to say UTF-8."""
     if isinstance(xml, bytes):
         return xml
-    return _DECLARED_ENCODING.sub(r'\1"UTF-8"', xml.lstrip("\ufeff"), count=1).encode("utf-8")
+    return _DECLARED_ENCODING.sub(_utf8_declaration, xml, count=1).encode("utf-8")
+
+
+def _utf8_declaration(match: re.Match) -> str:
+    declared = match.group(0)[len(match.group(1)) + 1:-1]
+    return match.group(0) if declared.lower().replace("-", "") == "utf8" else f'{match.group(1)}"UTF-8"'
+
 
 
 def _refuse_dtd(xml: bytes) -> Any:

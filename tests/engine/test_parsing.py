@@ -89,9 +89,12 @@ def test_vietnamese_in_windows_1258():
 
 
 def test_utf8_is_stored_byte_for_byte():
+    """So a diagram deployed before keeps its hash, and deploying it again is no new version."""
     data = diagrams.GATEWAY.encode("utf-8")
     parsed = parse(data)
     assert parsed.xml_utf8 == data and normalise_xml(data) is data
+    text = diagrams.GATEWAY.replace('encoding="UTF-8"', "encoding='utf-8'")
+    assert parse(text).xml_utf8 == text.encode("utf-8")
 
 
 def test_text_given_as_str_with_another_declared_encoding_is_taken_as_decoded():
