@@ -16,6 +16,7 @@ from .code_locations import CodeLocation
 from .models import HumanTask, ProcessDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_PROCESS = f"{{{BPMN}}}process"
 _SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 _FLOW_NODE_ENDINGS = ("task", "Task", "Event", "Gateway", "Process", "transaction", "callActivity")
 
@@ -97,6 +98,8 @@ def _check_flow_nodes(root: etree._Element) -> None:
 
 def _check_attributes(node: etree._Element) -> None:
     element_id, name = node.get("id"), node.get("name")
+    if element_id is None and node.tag == _PROCESS:  # the XSD allows it; Spiff keys processes by id
+        raise OverLimit("a process must have an id", _owner(node))
     if element_id is not None and len(element_id) > MAX_ELEMENT_ID:
         raise OverLimit(f"an id is longer than {MAX_ELEMENT_ID} characters", element_id[:40] + "…")
     if name is None:

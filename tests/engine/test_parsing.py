@@ -3,8 +3,10 @@ allows read and kept as UTF-8, and odd diagrams refused with a reason instead of
 from __future__ import annotations
 
 import codecs
+import copy
 
 import pytest
+from lxml import etree
 
 from engine.diagram_limits import (MAX_ELEMENT_ID, MAX_FLOW_NODES, MAX_PROCESS_KEY, MAX_SUBPROCESS_DEPTH,
                                    MAX_XML_DEPTH, MIN_TIMER_CYCLE)
@@ -230,3 +232,43 @@ def test_a_stored_diagram_loads_under_newer_limits():
     """Limits are deploy-time policy: a version deployed before them keeps running."""
     xml = diagrams.linear(diagrams.user_task("t", name="n" * 300, props={"urgency": "7"}), ids=["t"])
     assert parse_diagram(xml, Sandbox(), check=False).spec.task_specs["t"].bpmn_name == "n" * 300
+
+
+def odd_variants(xml: str):
+    """The diagram with, in turn, each element dropped or doubled, each attribute removed,
+    emptied or made very long, and each text emptied or replaced."""
+    base = xml.encode("utf-8")
+    for index in range(sum(1 for _ in etree.fromstring(base).iter())):
+        node = list(etree.fromstring(base).iter())[index]
+        if not isinstance(node.tag, str):
+            continue
+        edits = [("drop", None), ("double", None), ("text", ""), ("text", "x")]
+        edits += [(edit, name) for name in node.attrib for edit in ("remove", "empty", "long")]
+        for edit, name in edits:
+            root = etree.fromstring(base)
+            target = list(root.iter())[index]
+            parent = target.getparent()
+            if edit in ("drop", "double") and parent is None:
+                continue
+            if edit == "drop":
+                parent.remove(target)
+            elif edit == "double":
+                target.addnext(copy.deepcopy(target))
+            elif edit == "text":
+                target.text = name
+            elif edit == "remove":
+                del target.attrib[name]
+            else:
+                target.set(name, "" if edit == "empty" else "z" * 300)
+            yield f"{etree.QName(target).localname} {edit} {name or ''}", etree.tostring(root)
+
+
+def test_odd_diagrams_are_refused_never_failed():
+    """Whatever is wrong with a diagram, deploying it is a DiagramRefused (422), never a 500."""
+    for what, xml in odd_variants(diagrams.KITCHEN_SINK):
+        try:
+            parse(xml)
+        except DiagramRefused:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the point of the test
+            pytest.fail(f"{what}: {type(exc).__name__}: {exc}")
