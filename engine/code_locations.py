@@ -14,24 +14,24 @@ from typing import Any, Iterator
 # Task properties (spiffworkflow:property) whose values the runtime evaluates (runtime._assign).
 EXPRESSION_PROPERTIES = frozenset({"candidateUser", "candidateUnit", "dueDate", "urgency"})
 
-# Task-spec attributes holding code, and what Spiff does with them.
-#   condition:   StandardLoopTask (loopCondition) and MultiInstanceTask (completionCondition)
-#   cardinality: MultiInstanceTask (loopCardinality)
-#   script:      ScriptTask;  prescript / postscript: every Spiff task (spiffworkflow:pre/postScript)
+# Task-spec attributes holding code. ``condition``: StandardLoopTask (loopCondition) and
+# MultiInstanceTask (completionCondition); ``cardinality``: MultiInstanceTask (loopCardinality);
+# ``prescript``/``postscript``: every Spiff task; ``script``: ScriptTask; ``cond_task_specs``:
+# gateways; ``operation_params``: service tasks; ``event_definition``: events, see below.
 _TASK_EXPRESSIONS = ("condition", "cardinality")
 _TASK_SCRIPTS = ("prescript", "postscript")
 # Event definitions: ``expression`` is a timer's or a condition's expression, or Spiff's message,
-# signal, error or escalation payload (messagePayload, payloadExpression).
-# Message events: ``correlation_properties`` and ``process_correlations`` list CorrelationProperty
-# objects whose retrieval_expression is evaluated on every send and receive
-# (bpmn:correlationPropertyRetrievalExpression/messagePath, spiffworkflow:processVariableCorrelation).
-# Spiff's timer classes by the BPMN element they come from; diagram_limits checks each kind.
+# signal, error or escalation payload (messagePayload, payloadExpression). Message events also list
+# CorrelationProperty objects whose retrieval_expression is evaluated on every send and receive:
+# ``correlation_properties`` (bpmn:correlationPropertyRetrievalExpression/messagePath) and
+# ``process_correlations`` (spiffworkflow:processVariableCorrelation).
+# Spiff's timer classes by the BPMN element they come from (diagram_limits checks each kind):
 _TIMERS = {"TimeDate": "timeDate", "DurationTimer": "timeDuration", "CycleTimer": "timeCycle"}
 
 
 @dataclass(frozen=True)
 class CodeLocation:
-    element_id: str | None  # the BPMN element that holds the text (flows: the gateway, see below)
+    element_id: str | None  # the BPMN element that holds the text (a gateway for its flows' conditions)
     where: str              # what the text is, for the refusal message: "timer expression", …
     kind: str               # "expression" (eval) or "script" (exec)
     source: str | None      # None: nothing to evaluate; refused when ``required``
