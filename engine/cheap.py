@@ -10,8 +10,9 @@ The shape is an allow-list whose cost is bounded by the size of the expression a
 data, which is a tree (the runtime caps it; nothing here builds or copies anything):
 constants, names from the context, subscripts and ``.get()`` on a dict with constant keys,
 ``.isoformat()`` of a date or time, comparisons of scalars (``in`` only against a literal of
-constants or within a string), ``and``/``or``/``not``, ``a if c else b``, and calls of the
-registered functions with scalar arguments. Those functions run in this process anyway (a
+constants or within a string), ``and``/``or``/``not``, ``a if c else b``, calls of the
+registered functions with scalar arguments, and a dict display of such values under constant
+keys (a message payload) as the whole expression; the result is a scalar or that new dict. Those functions run in this process anyway (a
 helper calls back for them), with the same hostile arguments; the time limit is checked after
 each call, as the watchdog does between call-backs. Anything else — another node, another type,
 an error, a non-scalar result — goes to a helper, which evaluates the expression from scratch
@@ -51,6 +52,9 @@ def _tree(source: str) -> ast.AST | None:
         tree = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if isinstance(tree, ast.Dict):  # a message payload: {'status': '04', 'document': data.get('id')}
+        keys_ok = all(isinstance(k, ast.Constant) and type(k.value) is str for k in tree.keys)
+        return tree if keys_ok and all(map(_allowed, tree.values)) else None
     return tree if _allowed(tree) else None
 
 
@@ -118,11 +122,17 @@ def evaluate(source: str, context: Mapping[str, Any], functions: Mapping[str, Ca
     tree = _tree(source)
     if tree is None:
         return False, None
+    run = _Run(context, functions, seconds)
     try:
-        value = _value(tree, _Run(context, functions, seconds))
+        if isinstance(tree, ast.Dict):
+            value = {key.value: _value(item, run) for key, item in zip(tree.keys, tree.values)}
+            scalars = all(type(item) in SCALARS for item in value.values())
+        else:
+            value = _value(tree, run)
+            scalars = type(value) in SCALARS
     except _Fallback:
         return False, None
-    return (True, value) if type(value) in SCALARS else (False, None)
+    return (True, value) if scalars else (False, None)
 
 
 def _call(node: ast.Call, run: _Run) -> Any:

@@ -117,9 +117,10 @@ class Helper:
             if key.startswith("_") or not isinstance(value, plain):
                 continue
             encoded = wire.tag(value, budget)
-            before = sent.get(key, changed)  # `changed` as a marker no encoding equals
-            if encoded != before or wire.json_text(encoded) != wire.json_text(before):
+            if key not in sent:
                 changed[key] = encoded
+            elif encoded != sent[key] or wire.json_text(encoded) != wire.json_text(sent[key]):
+                changed[key] = encoded  # json_text too: True == 1 and 1.0 == 1, yet they differ
         return {"changes": changed, "deleted": [key for key in context if key not in namespace]}
 
     def _functions(self, names: tuple[str, ...], clocked: tuple[str, ...]) -> dict[str, Any]:

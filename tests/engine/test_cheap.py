@@ -25,6 +25,7 @@ EVALUATED_HERE = [
     "data['at'] < at", "'distribute'", "count != 3.0", "at.isoformat()",
     "level(data.get('decision')) > 0", "shift(at.isoformat(), 2) if level(decision) > 0 else shift('x', 1)",
     "data.get('deadline') or shift(at.isoformat(), 5)",
+    "{'status': '04', 'document': data.get('count'), 'late': count > 2}",
 ]
 HELPER_ONLY = [
     "items == [1, 2]",  # a literal list: not in the allow-list
@@ -34,6 +35,7 @@ HELPER_ONLY = [
     "decision.upper() == 'RETURN'", "data.get(decision)", "name[1:3]",
     "level(items)",  # a registered function gets scalars only
     "name.isoformat()", "level(decision, default=1)", "unknown(1)", "len(name)",
+    "{'items': items}", "{**form}", "{count: 1}", "[{'a': 1}]",
 ]
 
 
@@ -50,6 +52,8 @@ def test_cheap_expressions_are_answered_here_as_a_helper_would(sandbox, source):
     assert done
     from_helper = wire.untag(sandbox._run("eval", source, CONTEXT)["value"])
     assert value == from_helper and type(value) is type(from_helper)
+    if isinstance(value, dict):
+        assert all(type(v) is type(from_helper[k]) for k, v in value.items())
 
 
 @pytest.mark.parametrize("source", HELPER_ONLY)

@@ -139,6 +139,12 @@ def test_task_data_types_cross_both_ways(sandbox):
     context = {"value": value, "items": [1]}
     sandbox.execute("items.append(2)\ncopy = value", context)
     assert context == {"value": value, "items": [1, 2], "copy": value}
+    context = {}
+    sandbox.execute("empty = {}", context)
+    assert context == {"empty": {}}
+    context = {"flag": 1}
+    sandbox.execute("flag = True", context)  # True == 1, yet it changed
+    assert context["flag"] is True
 
 
 def test_a_helper_ends_when_its_engine_process_dies():
