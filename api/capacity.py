@@ -23,6 +23,8 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 
+from .errors import RETRY_AFTER
+
 log = logging.getLogger(__name__)
 
 # Threads beyond the request turns: work that holds no transaction (reading uploads, static
@@ -35,11 +37,6 @@ def install(app: FastAPI, turns: int, wait_seconds: float) -> None:
     anyio.to_thread.current_default_thread_limiter().total_tokens = turns + SPARE_THREADS
     app.state.turns = anyio.Semaphore(turns)
     app.state.turn_wait = wait_seconds
-
-
-def busy(wait_seconds: float) -> HTTPException:
-    retry = str(max(1, round(wait_seconds)))
-    return HTTPException(503, "the server is busy; retry shortly", headers={"Retry-After": retry})
 
 
 @asynccontextmanager
@@ -57,7 +54,7 @@ async def turn(request: Request) -> AsyncIterator[None]:
             await turns.acquire()
     except TimeoutError:
         log.warning("503 on %s: no transaction turn free within %.0f s", request.url.path, wait)
-        raise busy(wait) from None
+        raise HTTPException(503, "the server is busy; retry shortly", headers={"Retry-After": RETRY_AFTER}) from None
     try:
         yield
     finally:

@@ -347,8 +347,8 @@ def test_security_headers_are_on_every_kind_of_response(browser, client, api, pr
 
 
 def test_a_login_whose_commit_fails_hands_out_no_session(app, client, system, province):
-    """The session row is committed before the redirect is sent: a failed commit is a 500 page
-    (with the security headers), never a cookie for a session that does not exist."""
+    """The session row is committed before the redirect is sent: a commit that loses the database
+    is a 503 page (with the security headers), never a cookie for a session that does not exist."""
     anonymous = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
     token = csrf_of(anonymous.get("/login").text)
 
@@ -360,7 +360,7 @@ def test_a_login_whose_commit_fails_hands_out_no_session(app, client, system, pr
         response = anonymous.post("/login", data={"username": "a.clerk", "password": PASSWORD, "csrf_token": token})
     finally:
         sa.event.remove(system.sessions, "before_commit", refuse)
-    assert response.status_code == 500
+    assert response.status_code == 503 and response.headers["retry-after"]
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["x-frame-options"] == "DENY"
     assert not anonymous.cookies.get(SESSION_COOKIE)
