@@ -19,10 +19,10 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERRORS)
 def token(body: TokenRequest, session: DB, address: ClientAddress) -> TokenResponse:
     try:
         user = accounts.authenticate(session, body.username, body.password, address)
-    except TooManyAttempts as exc:
-        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after(clock.now()))}) from None
-    except DomainError:
+    except DomainError as exc:
         session.commit()  # the failed attempt and its audit event must survive the refusal
+        if isinstance(exc, TooManyAttempts):
+            raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after(clock.now()))}) from None
         raise
     secret, row = accounts.open_session(session, user, "api")
     return TokenResponse(access_token=secret, expires_at=iso(row.expires_at))

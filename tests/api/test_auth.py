@@ -216,6 +216,17 @@ def test_a_throttled_address_still_lets_in_the_owners_it_is_familiar_to(app, pro
     assert login(office, "a.clerk").status_code == 200
 
 
+def test_guesses_from_a_throttled_address_still_count_toward_the_account_limit(app, system, province):
+    office = from_address(app, OFFICE)
+    assert login(office, "a.clerk").status_code == 200
+    for n in range(30):
+        login(office, f"ai.do.{n}", "mat-khau-sai-roi")
+    for _ in range(5):
+        assert login(office, "a.clerk", "mat-khau-sai-roi").status_code == 429
+    assert login(office, "a.clerk").status_code == 429, "five real guesses: this pair waits too"
+    assert audit_actions(system, province["a.clerk"].user_id)[-6:] == ["login.failed"] * 5 + ["login.throttled"]
+
+
 def test_a_forwarded_for_header_is_ignored_unless_the_proxy_is_trusted(app, province):
     attacker = from_address(app, "198.51.100.7")
     for n in range(30):
