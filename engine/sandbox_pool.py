@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -54,6 +55,7 @@ class Helper:
         os.set_blocking(self.to_helper, False)
         os.set_blocking(self.from_helper, False)
         self.ready = False
+        _helpers.add(self)
 
     def exchange(self, request: dict[str, Any], functions: Mapping[str, Callable], seconds: float) -> dict[str, Any]:
         """Send one request; serve the helper's calls until it answers. Raises wire.Timeout,
@@ -205,6 +207,7 @@ class HelperPool:
 
 _pools: dict[tuple[int, int], HelperPool] = {}
 _pools_lock = threading.Lock()
+_helpers: weakref.WeakSet[Helper] = weakref.WeakSet()  # every helper's pipes, for a forked child
 
 
 def pool_for(limits: SandboxLimits) -> HelperPool:
@@ -218,9 +221,17 @@ def pool_for(limits: SandboxLimits) -> HelperPool:
 
 
 def _forget_pools_in_child() -> None:
-    # A forked child (a pre-fork server, a worker pool) must not share its parent's helpers'
-    # pipes: it starts its own pools. The inherited ones are dropped, not closed.
+    # A forked child (a pre-fork server, a worker pool) must not share its parent's helpers: it
+    # starts its own pools. It closes its copies of their pipes (the helpers stay the parent's,
+    # and still see end-of-file when the parent exits).
     global _pools_lock
+    for helper in list(_helpers):
+        for pipe in (helper.process.stdin, helper.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    _helpers.clear()
     _pools.clear()
     _pools_lock = threading.Lock()
 
