@@ -24,6 +24,12 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path.startswith("/healthz")
 
 
+def _cause(exc: Exception) -> str:
+    """The driver's error behind a SQLAlchemy one, on one line (no SQL, no parameters)."""
+    cause = getattr(exc, "orig", None) or exc
+    return f"{cause.__class__.__name__}: {(str(cause).strip().splitlines() or [''])[0]}"
+
+
 def _render(request: Request, status: int, message: str, errors: dict | None = None,
             headers: dict | None = None) -> Response:
     if _wants_json(request):
@@ -54,15 +60,19 @@ def install(app: FastAPI, security_headers: dict[str, str]) -> None:
         return _render(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     async def outage(request: Request, exc: Exception):
-        cause = getattr(exc, "orig", None) or exc
-        first_line = (str(cause).strip().splitlines() or [""])[0]
-        log.warning("503 on %s %s: database unavailable: %s: %s", request.method, request.url.path,
-                    cause.__class__.__name__, first_line)
+        log.warning("503 on %s %s: database unavailable: %s", request.method, request.url.path, _cause(exc))
         return _render(request, 503, "the service is temporarily unavailable; retry shortly",
                        headers={"Retry-After": RETRY_AFTER})
 
     for outage_type in OUTAGES:
         app.add_exception_handler(outage_type, outage)
+
+    @app.exception_handler(db_errors.DataError)
+    async def data_refused(request: Request, exc: db_errors.DataError):
+        # A backstop: values are bounded where they come in (parameters, schemas, forms), so one
+        # the database still refuses (out of range, too long) is a request to fix, not a crash.
+        log.warning("422 on %s %s: the database refused a value: %s", request.method, request.url.path, _cause(exc))
+        return _render(request, 422, "Dữ liệu gửi lên vượt quá giới hạn cho phép (quá dài hoặc quá lớn).")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

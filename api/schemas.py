@@ -15,6 +15,8 @@ from documents.outgoing.models import OutgoingDraft
 from documents.vntime import iso
 from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
 
+from .params import MAX_ID
+
 
 class ErrorBody(BaseModel):
     status: int
@@ -334,13 +336,15 @@ class DeliveryStatusOut(BaseModel):
 # Texts people type are checked by the services (NFC length, Vietnamese message per field); the
 # body only bounds them, so a decomposed text is not refused for its marks, nor in English.
 Reason = Annotated[str, Field(max_length=TEXT_BOUND, description="why (kept in the history and the audit)")]
+# An id in a body, bounded like the ids in paths (api/params.py).
+Ref = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ReassignRequest(BaseModel):
-    lead_user_id: int | None = Field(default=None, ge=1)
-    lead_unit_id: int | None = Field(default=None, ge=1)
+    lead_user_id: Ref | None = None
+    lead_unit_id: Ref | None = None
     reason: Reason
-    request_id: int | None = Field(default=None, ge=1,
+    request_id: Ref | None = Field(default=None,
                                    description="the re-assignment request this answers (409 if already resolved)")
 
 
@@ -355,7 +359,7 @@ class ProgressRequest(BaseModel):
 
 
 class RelatedRequest(BaseModel):
-    related_id: int = Field(description="another incoming document of the agency")
+    related_id: Ref = Field(description="another incoming document of the agency")
     note: str | None = Field(default=None, max_length=TEXT_BOUND)
 
 
@@ -372,11 +376,11 @@ class ReplyDraftRequest(BaseModel):
 
 
 class DistributionReassignRequest(BaseModel):
-    leader_user_id: int = Field(ge=1)
+    leader_user_id: Ref
     reason: Reason
 
 
 class CoordinationReassignRequest(BaseModel):
-    unit_id: int | None = Field(default=None, ge=1, description="the new coordinating unit (its head answers)")
-    user_id: int | None = Field(default=None, ge=1, description="or a named person")
+    unit_id: Ref | None = Field(default=None, description="the new coordinating unit (its head answers)")
+    user_id: Ref | None = Field(default=None, description="or a named person")
     reason: Reason

@@ -12,6 +12,7 @@ from documents.incoming import exports, handling, queries, service, view
 
 from ..deps import DB, ApiUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
+from ..params import Id, Offset
 from ..schemas import ERRORS, ExtendRequest, IncomingList, IncomingOut, ReassignRequest, RefuseRequest
 
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
@@ -28,6 +29,8 @@ def register(request: Request, who: ApiUser, session: DB,
         fields = json.loads(metadata)
     except json.JSONDecodeError as exc:
         raise InvalidData(f"metadata is not valid JSON: {exc.msg}") from None
+    except RecursionError:  # "[[[[…" thousands deep: the decoder gives up before any check runs
+        raise InvalidData("metadata is nested too deeply") from None
     if not isinstance(fields, dict):
         raise InvalidData("metadata must be a JSON object")
     if len(files) > service.MAX_FILES:
@@ -49,7 +52,7 @@ def search(who: ApiUser, session: DB,
            urgency: Annotated[str | None, Query(pattern="^(normal|urgent|very_urgent|flash)$")] = None,
            status: Annotated[str | None, Query(pattern="^0[1-6]$")] = None,
            overdue: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-           offset: Annotated[int, Query(ge=0)] = 0) -> IncomingList:
+           offset: Offset = 0) -> IncomingList:
     filters = queries.Filters(received_from=received_from, received_to=received_to, issuer=issuer,
                               doc_type=doc_type, urgency=urgency, status=status, overdue=overdue, text=q,
                               limit=limit, offset=offset)
@@ -85,19 +88,19 @@ def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Respon
 
 
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
-def show(document_id: int, who: ApiUser, session: DB) -> IncomingOut:
+def show(document_id: Id, who: ApiUser, session: DB) -> IncomingOut:
     return document_out(session, service.get(session, who, document_id))
 
 
 @router.post("/{document_id}/accept", response_model=IncomingOut,
              summary="Accept an arrived electronic document (clerks): numbered, sender told 03")
-def accept(document_id: int, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+def accept(document_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
     return document_out(session, service.accept(session, runtime, who, document_id))
 
 
 @router.post("/{document_id}/refuse", response_model=IncomingOut,
              summary="Return an arrived electronic document to its sender with a reason (clerks): 02")
-def refuse(document_id: int, body: RefuseRequest, who: ApiUser, session: DB) -> IncomingOut:
+def refuse(document_id: Id, body: RefuseRequest, who: ApiUser, session: DB) -> IncomingOut:
     return document_out(session, service.refuse(session, who, document_id, body.reason))
 
 
@@ -109,7 +112,7 @@ def document_out(session, document) -> IncomingOut:
 @router.post("/{document_id}/reassign", response_model=IncomingOut,
              summary="Re-assign the handling (leaders; the head of the handling unit inside the unit), "
                      "with a reason kept in the history; grants the re-assignment request it answers")
-def reassign(document_id: int, body: ReassignRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+def reassign(document_id: Id, body: ReassignRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
     document = handling.reassign(session, runtime, who, document_id, lead_user_id=body.lead_user_id,
                                  lead_unit_id=body.lead_unit_id, reason=body.reason, request_id=body.request_id)
     return document_out(session, document)
@@ -117,13 +120,13 @@ def reassign(document_id: int, body: ReassignRequest, who: ApiUser, session: DB,
 
 @router.post("/{document_id}/extend", response_model=IncomingOut,
              summary="Extend the handling deadline (leaders): the overdue timer moves too")
-def extend(document_id: int, body: ExtendRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
+def extend(document_id: Id, body: ExtendRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
     document = handling.extend_deadline(session, runtime, who, document_id, deadline=body.deadline, reason=body.reason)
     return document_out(session, document)
 
 
 @router.get("/{document_id}/files/{attachment_id}", summary="Download an attached file",
             response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
-def download(request: Request, document_id: int, attachment_id: int, who: ApiUser, session: DB) -> Response:
+def download(request: Request, document_id: Id, attachment_id: Id, who: ApiUser, session: DB) -> Response:
     return incoming_file(session, get_system(request).files, who, document_id, attachment_id)
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from documents.incoming import handling, progress, reassignment, related, replies
 
 from ..deps import DB, ApiUser, Runtime
+from ..params import Id
 from ..schemas import (ERRORS, CoordinationReassignRequest, DistributionReassignRequest, DraftOut, ExtendRequest,
                        IncomingOut, ProgressOut, ProgressRequest, ReasonRequest, ReassignmentRequestOut, RelatedOut,
                        RelatedRequest, ReplyDraftRequest)
@@ -31,39 +32,39 @@ def reassignment_requests(who: ApiUser, session: DB,
 
 @router.post("/{document_id}/progress", response_model=ProgressOut, status_code=201,
              summary="Record progress (the handler, or a coordinator on their own coordination)")
-def record_progress(document_id: int, body: ProgressRequest, who: ApiUser, session: DB) -> ProgressOut:
+def record_progress(document_id: Id, body: ProgressRequest, who: ApiUser, session: DB) -> ProgressOut:
     return ProgressOut.of(progress.record(session, who, document_id, text=body.text, percent=body.percent))
 
 
 @router.post("/{document_id}/related", response_model=RelatedOut, status_code=201,
              summary="Link another incoming document of the agency (the handler, the unit head, leaders)")
-def link_related(document_id: int, body: RelatedRequest, who: ApiUser, session: DB) -> RelatedOut:
+def link_related(document_id: Id, body: RelatedRequest, who: ApiUser, session: DB) -> RelatedOut:
     return RelatedOut.of(related.link(session, who, document_id, body.related_id, body.note))
 
 
 @router.delete("/{document_id}/related/{related_id}", status_code=204, response_class=Response,
                summary="Remove the link between two incoming documents")
-def unlink_related(document_id: int, related_id: int, who: ApiUser, session: DB) -> Response:
+def unlink_related(document_id: Id, related_id: Id, who: ApiUser, session: DB) -> Response:
     related.unlink(session, who, document_id, related_id)
     return Response(status_code=204)
 
 
 @router.post("/{document_id}/reassignment-requests", response_model=ReassignmentRequestOut, status_code=201,
              summary="Ask to be relieved of the handling, with a reason (the handler)")
-def ask_reassignment(document_id: int, body: ReasonRequest, who: ApiUser, session: DB) -> ReassignmentRequestOut:
+def ask_reassignment(document_id: Id, body: ReasonRequest, who: ApiUser, session: DB) -> ReassignmentRequestOut:
     return ReassignmentRequestOut.of(reassignment.ask(session, who, document_id, body.reason))
 
 
 @router.post("/{document_id}/reassignment-requests/{request_id}/decline", response_model=ReassignmentRequestOut,
              summary="Decline a re-assignment request with a reason (the unit head, leaders); 409 once resolved")
-def decline_reassignment(document_id: int, request_id: int, body: ReasonRequest, who: ApiUser,
+def decline_reassignment(document_id: Id, request_id: Id, body: ReasonRequest, who: ApiUser,
                          session: DB) -> ReassignmentRequestOut:
     return ReassignmentRequestOut.of(reassignment.decline(session, who, document_id, request_id, body.reason))
 
 
 @router.post("/{document_id}/reply-drafts", response_model=DraftOut, status_code=201,
              summary="Start the reply: an outgoing draft answering the document (the handler)")
-def start_reply(document_id: int, body: ReplyDraftRequest, who: ApiUser, session: DB) -> DraftOut:
+def start_reply(document_id: Id, body: ReplyDraftRequest, who: ApiUser, session: DB) -> DraftOut:
     recipients = None if body.recipients is None else [r.model_dump() for r in body.recipients]
     return DraftOut.of(replies.start(session, who, document_id, subject=body.subject, doc_type=body.doc_type,
                                      summary=body.summary, recipients=recipients))
@@ -71,7 +72,7 @@ def start_reply(document_id: int, body: ReplyDraftRequest, who: ApiUser, session
 
 @router.post("/{document_id}/distribution/reassign", response_model=IncomingOut,
              summary="Hand the distribution to another leader (leaders), with a reason kept in the history")
-def reassign_distribution(document_id: int, body: DistributionReassignRequest, who: ApiUser, session: DB,
+def reassign_distribution(document_id: Id, body: DistributionReassignRequest, who: ApiUser, session: DB,
                           runtime: Runtime) -> IncomingOut:
     document = handling.reassign_distribution(session, runtime, who, document_id, leader_user_id=body.leader_user_id,
                                               reason=body.reason)
@@ -80,7 +81,7 @@ def reassign_distribution(document_id: int, body: DistributionReassignRequest, w
 
 @router.post("/{document_id}/coordination/{task_id}/reassign", response_model=IncomingOut,
              summary="Give one coordinator's task to another unit or person (leaders)")
-def reassign_coordination(document_id: int, task_id: int, body: CoordinationReassignRequest, who: ApiUser,
+def reassign_coordination(document_id: Id, task_id: Id, body: CoordinationReassignRequest, who: ApiUser,
                           session: DB, runtime: Runtime) -> IncomingOut:
     document = handling.reassign_coordination(session, runtime, who, document_id, task_id, unit_id=body.unit_id,
                                               user_id=body.user_id, reason=body.reason)
@@ -89,7 +90,7 @@ def reassign_coordination(document_id: int, task_id: int, body: CoordinationReas
 
 @router.post("/{document_id}/coordination/{task_id}/extend", response_model=IncomingOut,
              summary="Extend one coordinator's deadline (leaders)")
-def extend_coordination(document_id: int, task_id: int, body: ExtendRequest, who: ApiUser, session: DB,
+def extend_coordination(document_id: Id, task_id: Id, body: ExtendRequest, who: ApiUser, session: DB,
                         runtime: Runtime) -> IncomingOut:
     document = handling.extend_coordination(session, runtime, who, document_id, task_id, deadline=body.deadline,
                                             reason=body.reason)

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from documents import processes
 
 from ..deps import DB, ApiUser, Runtime
+from ..params import Id
 from ..schemas import ERRORS, CancelRequest, DefinitionOut, InstanceOut, StartRequest
 from ..uploads import read_limited
 
@@ -26,7 +27,7 @@ async def deploy(file: UploadFile, who: ApiUser, session: DB, runtime: Runtime) 
 
 @router.get("/process-definitions/{definition_id}/xml", summary="Download a diagram's BPMN XML",
             response_class=Response, responses={200: {"content": {"application/xml": {}}}})
-def download(definition_id: int, who: ApiUser, session: DB, runtime: Runtime) -> Response:
+def download(definition_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> Response:
     definition = processes.definition(session, runtime, who, definition_id)
     filename = f"{definition.key}-v{definition.version}.bpmn"
     return Response(definition.bpmn_xml, media_type="application/xml",
@@ -40,12 +41,12 @@ def start(body: StartRequest, who: ApiUser, session: DB, runtime: Runtime) -> In
 
 
 @router.get("/process-instances/{instance_id}", response_model=InstanceOut, summary="An instance with its history")
-def show(instance_id: int, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
+def show(instance_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
     return _show(session, runtime, processes.instance(session, runtime, who, instance_id))
 
 
 @router.post("/process-instances/{instance_id}/cancel", response_model=InstanceOut, summary="Cancel a process")
-def cancel(instance_id: int, body: CancelRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
+def cancel(instance_id: Id, body: CancelRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
     return _show(session, runtime, processes.cancel(session, runtime, who, instance_id, body.reason))
 
 

@@ -6,6 +6,7 @@ from documents import processes
 from forms import default_registry
 
 from ..deps import DB, ApiUser, Runtime
+from ..params import Id
 from ..schemas import ERRORS, CompleteRequest, FormOut, InstanceOut, TaskDetail, TaskOut
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=ERRORS)
@@ -17,7 +18,7 @@ def my_tasks(who: ApiUser, session: DB, runtime: Runtime) -> list[TaskOut]:
 
 
 @router.get("/{task_id}", response_model=TaskDetail, summary="A task with its form")
-def show(task_id: int, who: ApiUser, session: DB, runtime: Runtime) -> TaskDetail:
+def show(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskDetail:
     task = runtime.task(session, task_id, who.principal)
     detail = TaskDetail(**TaskOut.of(task).model_dump())
     if task.form_key and task.form_key in default_registry():
@@ -27,17 +28,17 @@ def show(task_id: int, who: ApiUser, session: DB, runtime: Runtime) -> TaskDetai
 
 
 @router.post("/{task_id}/claim", response_model=TaskOut, summary="Take a task from the shared queue")
-def claim(task_id: int, who: ApiUser, session: DB, runtime: Runtime) -> TaskOut:
+def claim(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskOut:
     return TaskOut.of(processes.claim(session, runtime, who, task_id))
 
 
 @router.post("/{task_id}/unclaim", response_model=TaskOut, summary="Give a claimed task back")
-def unclaim(task_id: int, who: ApiUser, session: DB, runtime: Runtime) -> TaskOut:
+def unclaim(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskOut:
     return TaskOut.of(processes.unclaim(session, runtime, who, task_id))
 
 
 @router.post("/{task_id}/complete", response_model=InstanceOut,
              summary="Complete a task; 409 when someone else completed or changed it first")
-def complete(task_id: int, body: CompleteRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
+def complete(task_id: Id, body: CompleteRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
     instance = processes.complete(session, runtime, who, task_id, body.data)
     return InstanceOut.of(instance, runtime.open_tasks(session, instance.id))

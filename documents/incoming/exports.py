@@ -17,7 +17,7 @@ from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
 from ..models import Agency
 from ..reports import Column, Report, build, pdf, xlsx
-from ..vntime import VN_TZ
+from ..vntime import FIRST_YEAR, LAST_YEAR, VN_TZ
 from . import progress
 from .casework_models import ProgressNote
 from .models import IncomingDocument
@@ -119,9 +119,6 @@ KINDS = {
     "tracking": Kind("SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN", "Sổ theo dõi giải quyết văn bản đến",
                      "Sổ theo dõi giải quyết", _tracking_columns),
 }
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)

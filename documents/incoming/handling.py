@@ -20,6 +20,7 @@ from engine.runtime import WorkflowRuntime
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..models import User
+from ..vntime import YEARS_MESSAGE, within_years
 from . import participants, people, reassignment, texts, trail
 from .models import IncomingDocument
 from .participants import COORDINATE, DISTRIBUTE, HANDLE
@@ -172,6 +173,8 @@ def _extension(deadline: datetime, reason: str | None) -> str:
     if deadline.tzinfo is None:
         raise InvalidData("Hạn xử lý phải có múi giờ, ví dụ 2026-12-01T17:00:00+07:00.",
                           errors={"deadline": "Hạn xử lý phải là ngày giờ ISO 8601 có múi giờ."})
+    if not within_years(deadline):
+        raise InvalidData(YEARS_MESSAGE, errors={"deadline": YEARS_MESSAGE})
     return texts.reason(reason)
 
 

@@ -12,9 +12,9 @@ from engine import clock
 
 from .. import audit
 from ..accounts import Identity
-from ..errors import NotAllowed
+from ..errors import InvalidData, NotAllowed
 from ..models import User
-from ..vntime import VN_TZ
+from ..vntime import VN_TZ, YEARS_MESSAGE, within_years
 from .models import IncomingDocument
 from .search import fold, like_pattern, terms
 from .service import READERS
@@ -41,6 +41,9 @@ def search(session: Session, who: Identity, filters: Filters, today: date) -> tu
     """Matching documents, newest first, with the total count for paging."""
     if not who.has_any(*READERS):
         raise NotAllowed("your roles may not read the incoming register")
+    for field, day in (("received_from", filters.received_from), ("received_to", filters.received_to)):
+        if day is not None and not within_years(day):
+            raise InvalidData(YEARS_MESSAGE, errors={field: YEARS_MESSAGE})
     D = IncomingDocument
     conditions = [D.agency_id == who.agency_id]
     if filters.received_from:
