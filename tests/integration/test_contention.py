@@ -104,4 +104,6 @@ def test_sixty_registrations_then_sixty_completions_of_one_task(served):
 
     assert register_seconds < BOUND_SECONDS and complete_seconds < BOUND_SECONDS
     assert probe.answers and all(status == 200 for status, _ in probe.answers), probe.answers
-    assert max(seconds for _, seconds in probe.answers) < BOUND_SECONDS / 2
+    slowest = max(seconds for _, seconds in probe.answers)
+    print(f"slowest of {len(probe.answers)} /healthz answers: {slowest:.2f} s")
+    assert slowest < BOUND_SECONDS / 2
