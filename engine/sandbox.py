@@ -32,6 +32,7 @@ class Sandbox:
         self._functions: dict[str, Callable] = {}
         for name, fn in (functions or {}).items():
             self.register(name, fn)
+        pool_for(self.limits).start()
 
     def register(self, name: str, fn: Callable) -> None:
         """Let diagram code call ``fn`` as ``name``. It runs in this process (the helper calls

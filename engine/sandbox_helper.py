@@ -10,8 +10,8 @@ It exits when the engine closes the pipe (the engine exited or died) and after a
 
 The registered functions (Sandbox.register) are proxies here: calling one sends its arguments to
 the engine, which runs the real function in the thread that owns the step, and waits for the
-answer — except the engine clock's ``now``: it and ``datetime.now()`` read a fixed clock set to
-the engine's ``now`` sent with the request.
+answer — except the engine clock's ``now``: it and ``datetime.now()`` read the engine's ``now``
+sent with the request.
 """
 from __future__ import annotations
 
@@ -51,9 +51,9 @@ def _cpu_backstop(seconds: float) -> None:
 
 class Helper:
     def __init__(self, read_fd: int, write_fd: int, memory_mb: int) -> None:
-        from engine import clock, restricted, wire  # imported under the limits
+        from engine import restricted, wire  # imported under the limits
 
-        self.clock, self.restricted, self.wire = clock, restricted, wire
+        self.restricted, self.wire = restricted, wire
         self.read_fd, self.write_fd = read_fd, write_fd
         self.out_of_memory = {"op": "error", "reason": f"memory limit of {memory_mb} MiB exceeded",
                               "retire": True}
@@ -86,7 +86,7 @@ class Helper:
             context = {key: wire.untag(value) for key, value in request["context"].items()}
             namespace = dict(context)
             functions = self._functions(tuple(request["functions"]), tuple(request["clocked"]))
-            with self.clock.using(self.clock.FixedClock(wire.untag(request["now"]))):
+            with restricted.engine_time(wire.untag(request["now"])):
                 value = restricted.run_here(request["kind"], request["source"], namespace, functions,
                                             int(request["max_steps"]), seconds)
             if request["kind"] == "eval":
@@ -124,12 +124,12 @@ class Helper:
         return {"changes": changed, "deleted": [key for key in context if key not in namespace]}
 
     def _functions(self, names: tuple[str, ...], clocked: tuple[str, ...]) -> dict[str, Any]:
-        """Builtins with a proxy per registered function, and the engine clock's ``now`` (read
-        from the clock bound for the request) under the names in ``clocked``."""
+        """Builtins with a proxy per registered function, and the engine clock's ``now`` (the one
+        sent with the request) under the names in ``clocked``."""
         builtins_ = self._builtins.get((names, clocked))
         if builtins_ is None:
             functions = {name: self._proxy(name) for name in names}
-            functions.update({name: self.clock.now for name in clocked})
+            functions.update({name: self.restricted.engine_now for name in clocked})
             builtins_ = self._builtins[names, clocked] = self.restricted.builtins_with(functions)
         return builtins_
 

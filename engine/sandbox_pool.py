@@ -1,5 +1,6 @@
 """The helper processes that run diagram code, seen from the engine: a process-global pool per
-set of limits, started lazily, shared by every thread, with a wall-clock watchdog per request.
+set of limits, started when the first Sandbox is built (not at import), shared by every thread,
+with a wall-clock watchdog per request.
 
 A helper is a fresh interpreter started with ``subprocess`` (posix_spawn/exec, never a fork of a
 threaded server, so it inherits no database connection or other descriptor; its environment
@@ -153,6 +154,22 @@ class HelperPool:
             raise SandboxError(str(exc)) from None
         finally:
             self._release(helper, broken)
+
+    def start(self) -> None:
+        """Start the missing helpers now, without waiting for them: they import while the engine
+        starts up, and the first evaluation does not wait for an interpreter."""
+        with self._changed:
+            missing = self.limits.workers - self._alive
+            self._alive += max(missing, 0)
+        for _ in range(missing):
+            try:
+                helper = Helper(self.limits.memory_mb)
+            except OSError:
+                self._forget()
+                continue
+            with self._changed:
+                self._idle.append(helper)
+                self._changed.notify()
 
     def _acquire(self, wait: float) -> Helper:
         deadline = time.monotonic() + wait

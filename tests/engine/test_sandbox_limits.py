@@ -115,6 +115,7 @@ def test_registered_functions_run_in_the_calling_thread_with_its_step_and_clock(
         assert sandbox.evaluate("str(engine_now())", {}) == str(fixed.now())
         assert sandbox.evaluate("str(datetime.now(timezone.utc))", {}) == str(fixed.now())
         assert sandbox.evaluate("agency()", {}) == "000.00.01.H99"  # in-process
+        assert sandbox.evaluate("isinstance(at, datetime)", {"at": fixed.now()}) is True
         context: dict = {}
         sandbox.execute("stamp = datetime.now().isoformat()", context)
     assert context == {"stamp": "2026-11-23T01:00:00"}
