@@ -162,14 +162,18 @@ class HelperPool:
             missing = self.limits.workers - self._alive
             self._alive += max(missing, 0)
         for _ in range(missing):
-            try:
-                helper = Helper(self.limits.memory_mb)
-            except OSError:
-                self._forget()
-                continue
-            with self._changed:
-                self._idle.append(helper)
-                self._changed.notify()
+            self._start_one()
+
+    def _start_one(self) -> None:
+        """A new idle helper, in a place already counted in ``_alive``."""
+        try:
+            helper = Helper(self.limits.memory_mb)
+        except OSError:
+            self._forget()
+            return
+        with self._changed:
+            self._idle.append(helper)
+            self._changed.notify()
 
     def _acquire(self, wait: float) -> Helper:
         deadline = time.monotonic() + wait
@@ -195,14 +199,7 @@ class HelperPool:
                 self._changed.notify()
             return
         helper.kill()
-        try:  # started now, it imports while nobody waits for it
-            replacement = Helper(self.limits.memory_mb)
-        except OSError:
-            self._forget()
-            return
-        with self._changed:
-            self._idle.append(replacement)
-            self._changed.notify()
+        self._start_one()  # started now, it imports while nobody waits for it
 
     def _forget(self) -> None:
         with self._changed:
