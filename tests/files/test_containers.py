@@ -30,7 +30,7 @@ def test_a_zip_bomb_whose_headers_lie_is_refused_by_what_it_really_expands_to():
     assert sum(info.file_size for info in zipfile.ZipFile(__import__("io").BytesIO(bomb)).infolist()) < 4096
     started = time.perf_counter()
     message = refusal(bomb)
-    assert time.perf_counter() - started < 2  # stopped at the budget, never the whole 80 MiB
+    assert time.perf_counter() - started < 5  # stopped at the budget (0.5 s here), never the whole 80 MiB
     assert message == WORD + ("một tệp nén ZIP mà khi giải nén thực tế sẽ vượt quá 64 MiB dù phần đầu chỉ khai báo "
                               "1,8 KiB (bom nén, zip bomb).")
 
