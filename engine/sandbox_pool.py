@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from . import wire
-from .restricted import SandboxError, SandboxViolation
+from .restricted import SandboxError
 from .sandbox_helper import ENVELOPE, MEMORY_EXIT
 
 ROOT = str(Path(__file__).resolve().parent.parent)  # where the `engine` package lives
-STARTUP_SECONDS = 20.0  # a helper imports RestrictedPython and SpiffWorkflow's timer (~0.2 s idle)
+STARTUP_SECONDS = 20.0  # a helper starts in ~0.15 s on an idle machine; this bounds a stuck start
 GRACE_SECONDS = 0.25  # the helper's own loop deadline usually ends a slow loop first, cheaper than a kill
 # -I: no PYTHON* variables, no user site, no current directory on the path.
 _COMMAND = [sys.executable, "-I", "-c",
@@ -123,7 +123,7 @@ def _call(functions: Mapping[str, Callable], message: dict[str, Any]) -> dict[st
     try:
         return {"op": "return", "value": wire.encode(function(*args, **kwargs))}
     except wire.WireError as exc:
-        return {"op": "raise", "error": f"{name}() returned a {exc}"}
+        return {"op": "raise", "error": f"what {name}() returned: {exc}"}
     except Exception as exc:
         return {"op": "raise", "error": f"{type(exc).__name__}: {exc}"}
 
@@ -178,13 +178,19 @@ class HelperPool:
     def _acquire(self, wait: float) -> Helper:
         deadline = time.monotonic() + wait
         with self._changed:
-            while not self._idle and self._alive >= self.limits.workers:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise SandboxError(f"no sandbox helper free within {wait:g} s")
-                self._changed.wait(remaining)
-            if self._idle:
-                return self._idle.pop()
+            while True:
+                while not self._idle and self._alive >= self.limits.workers:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise SandboxError(f"no sandbox helper free within {wait:g} s")
+                    self._changed.wait(remaining)
+                if not self._idle:
+                    break
+                helper = self._idle.pop()
+                if helper.process.poll() is None:
+                    return helper
+                helper.close()  # it died while idle (killed from outside): not this request's fault
+                self._alive -= 1
             self._alive += 1
         try:
             return Helper(self.limits.memory_mb)

@@ -5,6 +5,7 @@ meanwhile. Timings are asserted with generous bounds, never tight ones."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -72,6 +73,14 @@ def test_hostile_code_is_stopped_and_the_helper_replaced(sandbox, name):
     for pid in before - pool_for(LIMITS).pids():  # a killed helper is gone, another took its place
         assert not _alive(pid)
     assert sandbox.evaluate("echo(kept) + [3]", context) == [1, 2, 3]
+
+
+def test_a_helper_killed_while_idle_fails_no_evaluation(sandbox):
+    sandbox.evaluate("len([1])", {})
+    for pid in pool_for(LIMITS).pids():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert sandbox.evaluate("len([1, 2])", {}) == 2
 
 
 def _hold_both_helpers(sandbox: Sandbox) -> None:
