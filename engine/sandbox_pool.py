@@ -45,6 +45,11 @@ class SandboxLimits:
     memory_mb: int = 512  # address space of a helper process
     workers: int = 2  # helper processes per engine process
 
+    def __post_init__(self) -> None:
+        # A helper needs ~64 MiB of address space to start at all.
+        if not (self.seconds > 0 and self.memory_mb >= 64 and self.workers >= 1):
+            raise ValueError(f"sandbox limits out of range: {self} (seconds > 0, memory_mb >= 64, workers >= 1)")
+
 
 class Helper:
     def __init__(self, memory_mb: int) -> None:
