@@ -12,8 +12,10 @@ from documents.incoming.models import STATUSES, IncomingDocument
 from documents.incoming.related import Related
 from documents.incoming.view import DocumentView
 from documents.outgoing.models import OutgoingDraft
+from documents.incidents import IncidentView
+from documents.processes import InstanceView, Step
 from documents.vntime import iso
-from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import HumanTask, ProcessDefinition
 
 from .params import MAX_ID
 
@@ -112,7 +114,7 @@ class HistoryOut(BaseModel):
     data: Any = None
 
     @classmethod
-    def of(cls, h: HistoryEntry) -> "HistoryOut":
+    def of(cls, h: Step) -> "HistoryOut":
         return cls(at=iso(h.at), actor=h.actor, action=h.action, step=h.spec_name, title=h.title, data=h.data)
 
 
@@ -127,13 +129,40 @@ class InstanceOut(BaseModel):
     ended_at: str | None
     tasks: list[TaskOut] = []
     history: list[HistoryOut] = []
+    data_visible: bool = Field(description="false: the history's data is withheld from this reader")
 
     @classmethod
-    def of(cls, i: ProcessInstance, tasks=(), history=()) -> "InstanceOut":
+    def of(cls, view: InstanceView) -> "InstanceOut":
+        i = view.instance
+        history = [HistoryOut.of(step) for step in view.steps()]
         return cls(id=i.id, definition_id=i.definition_id, business_key=i.business_key, status=i.status,
                    version=i.version, started_by=i.started_by, started_at=iso(i.started_at),
-                   ended_at=iso(i.ended_at), tasks=[TaskOut.of(t) for t in tasks],
-                   history=[HistoryOut.of(h) for h in history])
+                   ended_at=iso(i.ended_at), tasks=[TaskOut.of(t) for t in view.tasks], history=history,
+                   data_visible=view.data_visible)
+
+
+class IncidentOut(BaseModel):
+    id: int
+    instance_id: int | None
+    process: str | None
+    version: int | None
+    business_key: str | None
+    job: str = Field(description="timer | message")
+    element: str | None
+    error: str
+    attempts: int
+    created_at: str
+    resolved_at: str | None
+    resolution: str | None = Field(description="retried | skipped | cancelled | obsolete")
+    resolved_by: str | None
+
+    @classmethod
+    def of(cls, view: IncidentView) -> "IncidentOut":
+        i = view.incident
+        return cls(id=i.id, instance_id=i.instance_id, process=view.process, version=view.version,
+                   business_key=view.business_key, job=i.job, element=i.element, error=i.error,
+                   attempts=i.attempts, created_at=iso(i.created_at), resolved_at=iso(i.resolved_at),
+                   resolution=i.resolution, resolved_by=i.resolved_by)
 
 
 class CompleteRequest(BaseModel):

@@ -273,8 +273,8 @@ class ServiceLayer:
         endpoint returns them): the next task's id, or None when the instance ended."""
         system = self.system
         with unit_of_work(system.sessions) as session:
-            instance = processes.complete(session, system.runtime, self.people[role], task_id, data)
-            tasks = system.runtime.open_tasks(session, instance.id)
+            view = processes.complete(session, system.runtime, self.people[role], task_id, data)
+            instance, tasks = view.instance, view.tasks
             if next_task is None:
                 if instance.status != "completed" or tasks:
                     raise SystemExit(f"instance {instance.id} did not end: {instance.status}")

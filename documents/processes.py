@@ -1,7 +1,9 @@
 """Process services: who may deploy, start, see and act on workflows of an agency. Every
-function checks the caller's agency and roles, records an audit event, and only flushes."""
+function checks the caller's agency and permissions (documents/permissions.py), records an
+audit event, and only flushes."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,18 +14,16 @@ from engine.runtime import WorkflowRuntime
 
 from . import audit
 from .accounts import Identity
-from .errors import InvalidData, NotAllowed
+from .errors import Conflict, InvalidData, NotAllowed
 from .incoming.service import WORKFLOW as INCOMING_WORKFLOW
-
-DIAGRAM_ADMINS = ("process_admin",)
-OVERSEERS = ("leader", "process_admin")
+from .permissions import Permission, allows
 # Workflows the domain starts itself, and how: started here they would run with none of the
 # records their steps stand for (an incoming document that never entered the register).
 DOMAIN_STARTED = {INCOMING_WORKFLOW: "vào sổ văn bản đến (POST /api/incoming)"}
 
 
 def deploy(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes) -> ProcessDefinition:
-    if not who.has_any(*DIAGRAM_ADMINS):
+    if not allows(who, Permission.DEPLOY_DIAGRAM):
         raise NotAllowed("only a process admin of the agency may deploy diagrams")
     definition = runtime.deploy(session, who.agency_code, xml, actor=str(who.user_id))
     _audit(session, who, "process.deployed", "process_definition", definition.id,
@@ -57,12 +57,41 @@ def start(session: Session, runtime: WorkflowRuntime, who: Identity, key: str, d
     return instance
 
 
-def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int) -> ProcessInstance:
+@dataclass(frozen=True)
+class Step:
+    """One line of an instance's history as a reader is shown it."""
+
+    at: Any
+    actor: str
+    action: str
+    spec_name: str | None
+    title: str | None
+    data: Any
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """What ``who`` may see of an instance: where it stands, and its data only when allowed."""
+
+    instance: ProcessInstance
+    tasks: list[HumanTask]
+    history: list[HistoryEntry]
+    data_visible: bool
+
+    def steps(self) -> list[Step]:
+        """The history, without what people wrote in it unless the reader may read the data."""
+        return [Step(h.at, h.actor, h.action, h.spec_name, h.title, h.data if self.data_visible else None)
+                for h in self.history]
+
+
+def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int) -> InstanceView:
     found = runtime.instance(session, instance_id, who.agency_code)
-    if not (who.has_any(*OVERSEERS) or _participates(session, who, found)):
+    participant = _participates(session, who, found)
+    if not (participant or allows(who, Permission.VIEW_ANY_INSTANCE)):
         raise NotAllowed(f"process instance {instance_id} is not yours to see")
-    _audit(session, who, "process.viewed", "process_instance", instance_id)
-    return found
+    data_visible = participant or allows(who, Permission.READ_ANY_INSTANCE_DATA)
+    _audit(session, who, "process.viewed", "process_instance", instance_id, after={"data": data_visible})
+    return InstanceView(found, runtime.open_tasks(session, found.id), runtime.history(session, found.id), data_visible)
 
 
 def _participates(session: Session, who: Identity, found: ProcessInstance) -> bool:
@@ -79,16 +108,35 @@ def _participates(session: Session, who: Identity, found: ProcessInstance) -> bo
     return any(WorkflowRuntime.may_act(task, principal) for task in tasks)
 
 
-def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int, reason: str) -> ProcessInstance:
-    if not who.has_any(*OVERSEERS):
-        raise NotAllowed("only a leader or a process admin may cancel a process")
-    cancelled = runtime.cancel(session, instance_id, who.principal, reason)
+def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int, reason: str) -> InstanceView:
+    if not allows(who, Permission.CANCEL_INSTANCE):
+        raise NotAllowed("only a leader of the agency may cancel a process")
+    refuse_domain_started(session, runtime, who, instance_id)
+    runtime.cancel(session, instance_id, who.agency_code, str(who.user_id), reason)
     _audit(session, who, "process.cancelled", "process_instance", instance_id, after={"reason": reason})
-    return cancelled
+    return instance(session, runtime, who, instance_id)
 
 
-def my_tasks(session: Session, runtime: WorkflowRuntime, who: Identity) -> list[HumanTask]:
-    return runtime.ready_tasks(session, who.principal)
+def refuse_domain_started(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int) -> None:
+    """A workflow the domain started for a document ends with the document, never by a bare cancel."""
+    found = runtime.instance(session, instance_id, who.agency_code)
+    key = runtime.definition(session, found.definition_id, who.agency_code).key
+    if key in DOMAIN_STARTED:
+        raise Conflict(f"Quy trình «{key}» gắn với một văn bản: không huỷ riêng quy trình; "
+                       "hãy xử lý văn bản (đóng, thu hồi) để kết thúc nó.")
+
+
+def my_tasks(session: Session, runtime: WorkflowRuntime, who: Identity, *, limit: int = 50,
+             offset: int = 0) -> list[HumanTask]:
+    """A page of ``who``'s queue (most urgent first, then the earliest due)."""
+    return runtime.ready_tasks(session, who.principal, limit=limit, offset=offset)
+
+
+def task(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int) -> HumanTask:
+    """A task of ``who``'s queue, its viewing audited like every view of workflow data."""
+    found = runtime.task(session, task_id, who.principal)
+    _audit(session, who, "task.viewed", "human_task", task_id)
+    return found
 
 
 def claim(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int) -> HumanTask:
@@ -104,10 +152,11 @@ def unclaim(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: 
 
 
 def complete(session: Session, runtime: WorkflowRuntime, who: Identity, task_id: int,
-             data: dict[str, Any]) -> ProcessInstance:
+             data: dict[str, Any]) -> InstanceView:
+    """Complete a task; the answer shows where the instance stands now (its open tasks)."""
     result = runtime.complete(session, task_id, who.principal, data)
     _audit(session, who, "task.completed", "human_task", task_id, after=_summary(data))
-    return result
+    return InstanceView(result, runtime.open_tasks(session, result.id), [], data_visible=True)
 
 
 def _audit(session: Session, who: Identity, action: str, object_type: str, object_id: Any,

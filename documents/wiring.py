@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine import clock
+from engine import step as steps
 from engine.errors import InvalidData
 from engine.runtime import EngineHooks, WorkflowRuntime
 from engine.sandbox import Sandbox, SandboxLimits
 from forms import FormInvalid, default_registry
 
+from . import form_references
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
 from .incoming import service as incoming
 from .models import ROLES
@@ -28,16 +30,21 @@ def urgency_level(value: Any) -> int:
     return URGENCY_LEVELS.get(str(value), 0) if value is not None else 0
 
 
-def validate_form(form_key: str, data: dict[str, Any]) -> dict[str, Any]:
+def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, Any]:
     """The cleaned form. A submitted form sets every one of its fields: one left empty is cleared
     (None), so a value from an earlier round (a previous lead, a previous handler) cannot linger
-    in the process data."""
+    in the process data. Units and people it names must be of the agency (``scope``)."""
     registry = default_registry()
     try:
         clean = registry.validate(form_key, data)
     except FormInvalid as exc:
         raise InvalidData("Dữ liệu biểu mẫu không hợp lệ.", errors=exc.errors) from None
-    return {name: clean.get(name) for name in registry.get(form_key).schema.get("properties", {})}
+    definition = registry.get(form_key)
+    step = steps.current()
+    foreign = form_references.foreign(step.session, scope, definition, clean) if step is not None else {}
+    if foreign:
+        raise InvalidData("Biểu mẫu nêu đơn vị hoặc người không thuộc cơ quan.", errors=foreign)
+    return {name: clean.get(name) for name in definition.schema.get("properties", {})}
 
 
 def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -52,3 +52,10 @@ class ProcessFailed(EngineError):
     """A script, condition or service task failed while the engine advanced an instance."""
 
     status = 422
+
+
+class StateUnreadable(EngineError):
+    """An instance's stored state that this version cannot read (unknown format, damaged): the
+    instance is left as it is for an administrator; nothing is guessed or overwritten."""
+
+    status = 409

@@ -152,7 +152,8 @@ def _project_waits(session: Session, instance: ProcessInstance, before: Projecti
                         .where(MessageWait.instance_id == instance.id, MessageWait.name.in_(gone))
                         .execution_options(synchronize_session=False))
     for name in after.waits - before.waits:
-        session.add(MessageWait(instance_id=instance.id, name=name, correlation_key=instance.business_key))
+        session.add(MessageWait(instance_id=instance.id, scope=instance.scope, name=name,
+                                correlation_key=instance.business_key))
 
 
 def properties(task: Any) -> dict[str, str]:

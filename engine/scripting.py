@@ -7,6 +7,8 @@ import json
 from typing import Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .sandbox import Sandbox
@@ -41,5 +43,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         return json.dumps(handler(params, dict(context)), default=str)
 
 
+class SandboxScriptEngine(PythonScriptEngine):
+    def call_service(self, task, **kwargs):
+        # SpiffWorkflow 3.2.0's own error path here names an undefined variable and turns every
+        # failing service into "NameError: name 'script' is not defined": say what really failed.
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except SpiffWorkflowException:
+            raise
+        except Exception as err:
+            raise WorkflowTaskException(f"service '{kwargs.get('operation_name')}' failed: "
+                                        f"{type(err).__name__}: {err}", task=task, exception=err) from None
+
+
 def script_engine(sandbox: Sandbox, services: Mapping[str, ServiceHandler]) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=SandboxEnvironment(sandbox, services))
+    return SandboxScriptEngine(environment=SandboxEnvironment(sandbox, services))

@@ -1,4 +1,9 @@
-"""The actors. Named "area.verb", take ids and JSON scalars, idempotent."""
+"""The actors. Named "area.verb", take ids and JSON scalars, idempotent.
+
+Retries are not the broker's: a failed handling is counted on its outbox row and a failed timer
+on its timer row, retried with backoff from the database and then raised as an incident
+(engine/incidents.py), so the actors themselves never retry (max_retries=0) and nothing fails
+in a dead-letter queue nobody reads."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +14,6 @@ from dramatiq.brokers.stub import StubBroker
 
 from documents.exchange import statuses as exchange_statuses
 from engine import outbox
-from engine.db import unit_of_work
 from engine.runtime import MESSAGE_TOPIC
 
 from . import context, inline
@@ -19,32 +23,30 @@ log = logging.getLogger(__name__)
 # Actors are declared on a placeholder and attached to the real broker by bind(), so importing
 # this module never connects anywhere.
 _placeholder = StubBroker()
+SWEEP_SECONDS = 30.0  # one sweep's work before it hands over to the next message
 
 
-@dramatiq.actor(broker=_placeholder, actor_name="engine.advance", max_retries=5, min_backoff=1_000, max_backoff=60_000)
-def advance(instance_id: int) -> None:
-    system = context.system()
-    with unit_of_work(system.sessions) as session:
-        system.runtime.advance(session, instance_id)
-
-
-@dramatiq.actor(broker=_placeholder, actor_name="engine.deliver", max_retries=5, min_backoff=1_000, max_backoff=60_000)
+@dramatiq.actor(broker=_placeholder, actor_name="engine.deliver", max_retries=0)
 def deliver(outbox_id: int) -> None:
     inline.handle(context.system(), MESSAGE_TOPIC, outbox_id)
 
 
-@dramatiq.actor(broker=_placeholder, actor_name="exchange.deliver_status", max_retries=5, min_backoff=1_000,
-                max_backoff=60_000)
+@dramatiq.actor(broker=_placeholder, actor_name="exchange.deliver_status", max_retries=0)
 def deliver_status(outbox_id: int) -> None:
     inline.handle(context.system(), exchange_statuses.TOPIC, outbox_id)
 
 
-@dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0)
+@dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0, time_limit=120_000)
 def sweep_timers() -> None:
+    """Fire what is due; when the budget runs out with timers still due (a burst: deadlines in
+    working time cluster at 07:30 and 13:30), sweep on at once in a new message, so another
+    worker can share the burst, rather than wait for the scheduler's next tick."""
     system = context.system()
-    fired = system.runtime.fire_due(system.sessions)
+    fired = system.runtime.fire_due(system.sessions, budget_seconds=SWEEP_SECONDS)
     if fired:
         log.info("fired %d timer(s)", fired)
+        if system.runtime.timers_due(system.sessions):
+            sweep_timers.send()
 
 
 # Topics in the outbox and the actor that handles each.
@@ -58,12 +60,13 @@ def _publish(row: outbox.Outbox) -> None:
 @dramatiq.actor(broker=_placeholder, actor_name="outbox.relay", max_retries=0)
 def relay(older_than_seconds: float = 0.0) -> None:
     system = context.system()
-    published = outbox.relay(system.sessions, _publish, older_than=timedelta(seconds=older_than_seconds))
+    published = outbox.relay(system.sessions, _publish, now=system.runtime.clock.now(),
+                             older_than=timedelta(seconds=older_than_seconds))
     if published:
         log.info("published %d outbox message(s)", published)
 
 
-ALL = (advance, deliver, deliver_status, sweep_timers, relay)
+ALL = (deliver, deliver_status, sweep_timers, relay)
 
 
 def bind(broker: dramatiq.Broker) -> None:

@@ -7,14 +7,11 @@ import threading
 import dramatiq
 from dramatiq import Worker
 
-from engine import outbox
-
-from . import actors, context, scheduler
+from . import context, scheduler
 
 
 def start(broker: dramatiq.Broker, system, interval: float) -> tuple[Worker, threading.Event]:
     context.use(system)
-    outbox.on_commit(actors.wake_relay)
     worker = Worker(broker, worker_threads=2, worker_timeout=100)
     worker.start()
     return worker, scheduler.start_thread(interval)

@@ -1,16 +1,23 @@
 """The outbox's work, run in this process: one handler per topic (the actors call it), and a
-synchronous drain for tests, benchmarks and maintenance — what the workers do, without a broker."""
+synchronous drain for tests, benchmarks and maintenance — what the workers do, without a broker.
+
+A handler that fails is never retried by the broker: its failure is counted on the outbox row
+(engine.runtime.outbox_failed), which the relay publishes again at its retry time, and which
+becomes an incident for the scope's process admin when its attempts are spent."""
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from documents.exchange import statuses as exchange_statuses
 from documents.system import System
-from engine import outbox
+from engine import incidents, outbox
 from engine.db import unit_of_work
 from engine.runtime import MESSAGE_TOPIC
+
+log = logging.getLogger(__name__)
 
 # topic -> how one outbox row of that topic is handled (idempotent: a redelivery is a no-op)
 HANDLERS: dict[str, Callable[[System, Session, int], object]] = {
@@ -19,10 +26,17 @@ HANDLERS: dict[str, Callable[[System, Session, int], object]] = {
 }
 
 
-def handle(system: System, topic: str, outbox_id: int) -> None:
-    """Handle one outbox row in its own transaction."""
-    with unit_of_work(system.sessions) as session:
-        HANDLERS[topic](system, session, outbox_id)
+def handle(system: System, topic: str, outbox_id: int) -> bool:
+    """Handle one outbox row in its own transaction; False when it failed (and was counted)."""
+    try:
+        with unit_of_work(system.sessions) as session:
+            HANDLERS[topic](system, session, outbox_id)
+        return True
+    except Exception as exc:
+        if incidents.is_connection_error(exc):
+            raise  # the database is away: the row stays published and unhandled, the relay takes it again
+        system.runtime.outbox_failed(system.sessions, outbox_id, exc)
+        return False
 
 
 def drain(system: System, rounds: int = 3) -> int:
@@ -31,10 +45,9 @@ def drain(system: System, rounds: int = 3) -> int:
     handled = 0
     for _ in range(rounds):
         published: list[tuple[str, int]] = []
-        outbox.relay(system.sessions, lambda row: published.append((row.topic, row.id)))
+        outbox.relay(system.sessions, lambda row: published.append((row.topic, row.id)), now=system.runtime.clock.now())
         if not published:
             break
         for topic, outbox_id in published:
-            handle(system, topic, outbox_id)
-            handled += 1
+            handled += handle(system, topic, outbox_id)
     return handled

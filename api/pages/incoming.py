@@ -124,10 +124,10 @@ def _history(session: Session, runtime: WorkflowRuntime, who: Identity, document
     if document.process_instance_id is None:
         return None
     try:
-        instance = processes.instance(session, runtime, who, document.process_instance_id)
+        view = processes.instance(session, runtime, who, document.process_instance_id)
     except NotAllowed:
         return None
-    return runtime.history(session, instance.id)
+    return view.steps()
 
 
 def metadata_fields() -> dict:

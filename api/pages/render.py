@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from documents.permissions import Permission, allows
 from documents.incoming.participants import LEADERS, UNIT_HEADS
 from documents.incoming.service import CLERKS, READERS
 from documents.signing import VERDICTS
@@ -68,7 +69,8 @@ def verdict_text(verdict: str, locale: str) -> str:
 templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso, local_input=local_input)
 # The same role sets the services check, so the navigation never offers what would be refused.
 templates.env.globals.update(field_label=field_label, choices=choices, verdict_text=verdict_text,
-                             REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS, REQUEST_DECIDERS=LEADERS + UNIT_HEADS)
+                             REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS, REQUEST_DECIDERS=LEADERS + UNIT_HEADS,
+                             allows=allows, Permission=Permission)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200):

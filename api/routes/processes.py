@@ -37,19 +37,16 @@ def download(definition_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> 
 @router.post("/process-instances", response_model=InstanceOut, status_code=201, summary="Start a process")
 def start(body: StartRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
     instance = processes.start(session, runtime, who, body.key, body.data, body.business_key)
-    return _show(session, runtime, instance)
+    return InstanceOut.of(processes.instance(session, runtime, who, instance.id))
 
 
-@router.get("/process-instances/{instance_id}", response_model=InstanceOut, summary="An instance with its history")
+@router.get("/process-instances/{instance_id}", response_model=InstanceOut,
+            summary="An instance with its history (its data only for participants and leaders)")
 def show(instance_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
-    return _show(session, runtime, processes.instance(session, runtime, who, instance_id))
+    return InstanceOut.of(processes.instance(session, runtime, who, instance_id))
 
 
-@router.post("/process-instances/{instance_id}/cancel", response_model=InstanceOut, summary="Cancel a process")
+@router.post("/process-instances/{instance_id}/cancel", response_model=InstanceOut,
+             summary="Cancel a process (leaders; not a workflow started for a document)")
 def cancel(instance_id: Id, body: CancelRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
-    return _show(session, runtime, processes.cancel(session, runtime, who, instance_id, body.reason))
-
-
-def _show(session, runtime, instance) -> InstanceOut:
-    tasks = runtime.open_tasks(session, instance.id)
-    return InstanceOut.of(instance, tasks, runtime.history(session, instance.id))
+    return InstanceOut.of(processes.cancel(session, runtime, who, instance_id, body.reason))

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from documents import processes
 from forms import default_registry
 
 from ..deps import DB, ApiUser, Runtime
-from ..params import Id
+from ..params import Id, Offset
 from ..schemas import ERRORS, CompleteRequest, FormOut, InstanceOut, TaskDetail, TaskOut
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=ERRORS)
 
 
-@router.get("", response_model=list[TaskOut], summary="My queue: most urgent first, then earliest due")
-def my_tasks(who: ApiUser, session: DB, runtime: Runtime) -> list[TaskOut]:
-    return [TaskOut.of(t) for t in processes.my_tasks(session, runtime, who)]
+@router.get("", response_model=list[TaskOut], summary="A page of my queue: most urgent first, then earliest due")
+def my_tasks(who: ApiUser, session: DB, runtime: Runtime, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+             offset: Offset = 0) -> list[TaskOut]:
+    return [TaskOut.of(t) for t in processes.my_tasks(session, runtime, who, limit=limit, offset=offset)]
 
 
 @router.get("/{task_id}", response_model=TaskDetail, summary="A task with its form")
 def show(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskDetail:
-    task = runtime.task(session, task_id, who.principal)
+    task = processes.task(session, runtime, who, task_id)
     detail = TaskDetail(**TaskOut.of(task).model_dump())
     if task.form_key and task.form_key in default_registry():
         form = default_registry().get(task.form_key)
@@ -40,5 +43,4 @@ def unclaim(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskOut
 @router.post("/{task_id}/complete", response_model=InstanceOut,
              summary="Complete a task; 409 when someone else completed or changed it first")
 def complete(task_id: Id, body: CompleteRequest, who: ApiUser, session: DB, runtime: Runtime) -> InstanceOut:
-    instance = processes.complete(session, runtime, who, task_id, body.data)
-    return InstanceOut.of(instance, runtime.open_tasks(session, instance.id))
+    return InstanceOut.of(processes.complete(session, runtime, who, task_id, body.data))

@@ -13,6 +13,7 @@ from engine import outbox
 from .. import audit
 from ..accounts import Identity
 from ..errors import NotAllowed
+from ..models import Agency
 from .models import DeliveryStatus
 
 TOPIC = "exchange.status"
@@ -25,7 +26,7 @@ def send(session: Session, *, sender_agency_id: int, sender_reference: str, reci
         "sender_agency_id": sender_agency_id, "sender_reference": sender_reference,
         "recipient_agency_id": recipient_agency_id, "recipient_document_id": recipient_document_id,
         "code": code, "at": at.isoformat(), "reason": reason,
-    })
+    }, scope=session.get(Agency, recipient_agency_id).code)  # its failures are the recipient's incidents
 
 
 def deliver(session: Session, outbox_id: int) -> bool:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.runtime import WorkflowRuntime
+from engine.runtime import Thrower, WorkflowRuntime
 from forms import FormInvalid, default_registry
 
 from .. import audit
@@ -151,15 +151,21 @@ PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by t
 CLOSED = "closed"
 
 
-def record_progress(session: Session, payload: dict[str, Any]) -> None:
+def record_progress(session: Session, thrower: Thrower, payload: dict[str, Any]) -> None:
     """The incoming workflow reports progress (a thrown `incoming.status` message): 04–06, or its
-    closure before any assignment. Statuses only move forward and only for accepted documents;
-    anything else is ignored, never an error, so an old or foreign message cannot block the outbox."""
-    code, document_id = str(payload.get("status") or ""), payload.get("document")
-    if code not in (*PROGRESS, CLOSED) or not isinstance(document_id, int):
+    closure before any assignment. The document is the one the throwing instance was started for,
+    in the instance's own agency — never one the payload names, which is diagram data another
+    agency's diagram could forge. Statuses only move forward and only for accepted documents;
+    anything else is ignored, never an error, so an old or foreign message cannot block a step."""
+    code = str(payload.get("status") or "")
+    if code not in (*PROGRESS, CLOSED):
         return
     # Locked: two workers handling 05 and 06 at once must not let the older status win.
-    document = session.get(IncomingDocument, document_id, with_for_update=True)
+    document = session.scalar(
+        sa.select(IncomingDocument)
+        .where(IncomingDocument.process_instance_id == thrower.instance_id,
+               IncomingDocument.agency_id == sa.select(Agency.id).where(Agency.code == thrower.scope).scalar_subquery())
+        .with_for_update().execution_options(populate_existing=True))
     if code == CLOSED:
         _record_closure(session, document, payload.get("reason"))
     elif document is not None and document.status in ("03", *PROGRESS) and document.status < code:

@@ -19,7 +19,7 @@ from documents.system import System
 from engine import clock as clocks
 from engine.clock import FixedClock
 from engine.db import unit_of_work
-from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from tests.conftest import PASSWORD
 
 AGENCY_A, AGENCY_B = "000.00.01.H99", "000.00.02.H99"
@@ -214,6 +214,7 @@ def snapshot(system: System) -> dict:
             "tasks": sorted(session.execute(sa.select(
                 HumanTask.id, HumanTask.status, HumanTask.assignee, HumanTask.completed_by)).all()),
             "history": session.scalar(sa.select(sa.func.count(HistoryEntry.id))),
+            "incidents": sorted(session.execute(sa.select(Incident.id, Incident.resolved_at)).all()),
         }
 
 

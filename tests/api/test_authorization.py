@@ -17,7 +17,8 @@ from documents.outgoing.models import OutgoingDraft
 from documents.models import ROLES, Agency, OrgUnit
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
-from engine.models import DEFAULT_SCOPE, ProcessDefinition, ProcessInstance
+from engine import clock as clocks
+from engine.models import DEFAULT_SCOPE, Incident, ProcessDefinition, ProcessInstance
 from tests.api.conftest import (AGENCY_A, AGENCY_B, RETURN, complete, count, distribution_to, get_token,
                                 instance_of, notice_diagram, only_task, register_incoming, snapshot)
 from tests.conftest import PASSWORD
@@ -102,6 +103,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/incoming/{document_id}/coordination/{task_id}/extend"): Route(
         "refused", lambda ids: {"json": {"deadline": "2026-12-01T17:00:00+07:00", "reason": "Gia hạn"}},
         task="coordination", document="handled"),
+    ("GET", "/api/incidents"): Route("hidden"),
+    ("POST", "/api/incidents/{incident_id}/retry"): Route("refused"),
+    ("POST", "/api/incidents/{incident_id}/skip"): Route("refused"),
+    ("POST", "/api/incidents/{incident_id}/cancel"): Route("refused", lambda ids: {"json": {"reason": "Hủy thử"}}),
 }
 TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
 
@@ -121,6 +126,11 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/incoming/{document_id}/distribution/reassign"): ("a.unit_head", "a.staff", "a.clerk"),
     ("POST", "/api/incoming/{document_id}/coordination/{task_id}/reassign"): ("a.unit_head", "a.staff", "a.clerk"),
     ("POST", "/api/incoming/{document_id}/coordination/{task_id}/extend"): ("a.unit_head", "a.staff", "a.clerk"),
+    ("GET", "/api/incidents"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/incidents/{incident_id}/retry"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/incidents/{incident_id}/skip"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/incidents/{incident_id}/cancel"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/process-instances/{instance_id}/cancel"): ("a.process_admin", "a.admin", "a.staff", "a.clerk"),
 }
 
 
@@ -131,7 +141,7 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
                       task_id=ids[TASKS[route.task]], document_id=ids[f"{route.document}_document_id"],
                       attachment_id=ids["attachment_id"], reference=ids["reference"],
                       related_id=ids["registered_document_id"], request_id=ids["request_id"],
-                      draft_id=ids["draft_id"])
+                      draft_id=ids["draft_id"], incident_id=ids["incident_id"])
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
 
@@ -167,8 +177,18 @@ def world(client, api, province, system) -> dict:
            "attachment_id": document.json()["attachments"][0]["id"],
            "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
            "reference": "A-SENT-1", "leader_id": province["a.leader"].user_id,
-           "unit_id": province["a.unit_head"].unit_id}
+           "unit_id": province["a.unit_head"].unit_id, "incident_id": incident_of(system, AGENCY_A, open_instance["id"])}
     return ids | handled_document(client, api, province, ids["registered_document_id"])
+
+
+def incident_of(system, scope: str, instance_id: int) -> int:
+    """An open incident of ``scope``: a reminder timer of the instance that failed every attempt."""
+    with unit_of_work(system.sessions) as session:
+        incident = Incident(scope=scope, instance_id=instance_id, job="timer", job_id=0, element="distribute_overdue",
+                            error="RuntimeError: thử", attempts=4, created_at=clocks.now())
+        session.add(incident)
+        session.flush()
+        return incident.id
 
 
 def handled_document(client, api, province, related_id: int) -> dict:
@@ -395,33 +415,67 @@ def test_staff_who_is_not_the_lead_cannot_complete_the_handle_task(client, syste
     assert [t["id"] for t in client.get("/api/tasks", headers=api("a.staff")).json()] == [handle]
 
 
-def test_staff_cannot_cancel_an_instance(client, system, api, people):
-    instance = register_incoming(client, api("a.clerk"))
-    complete(client, api("a.leader"), only_task(instance, "distribute")["id"], distribution_to(people["a.staff"]))
+def start_notice(client, api) -> dict:
+    """A process of the process admin's own (not started by the domain for a document)."""
+    deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
+                           files={"file": ("notice.bpmn", notice_diagram(), "application/xml")})
+    assert deployed.status_code == 201, deployed.text
+    started = client.post("/api/process-instances", headers=api("a.process_admin"), json={"key": "notice"})
+    assert started.status_code == 201, started.text
+    return started.json()
+
+
+def test_only_a_leader_cancels_an_instance(client, system, api, people):
+    instance = start_notice(client, api)
     before = snapshot(system)
-    for user in ("a.staff", "a.clerk", "a.unit_head"):
+    for user in ("a.staff", "a.clerk", "a.unit_head", "a.process_admin", "a.admin"):
         response = client.post(f"/api/process-instances/{instance['id']}/cancel", headers=api(user),
                                json={"reason": "Không cần xử lý nữa"})
         assert_refused(response, 403)
     assert snapshot(system) == before
 
     cancelled = client.post(f"/api/process-instances/{instance['id']}/cancel", headers=api("a.leader"),
-                            json={"reason": "Văn bản gửi nhầm"})
+                            json={"reason": "Không còn cần thông báo"})
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["tasks"] == []
+
+
+def test_a_workflow_started_for_a_document_is_never_cancelled_bare(client, system, api, people):
+    """Cancelling the incoming workflow would leave its document at 03 forever: 409, nothing changed."""
+    instance = register_incoming(client, api("a.clerk"))
+    before = snapshot(system)
+    response = client.post(f"/api/process-instances/{instance['id']}/cancel", headers=api("a.leader"),
+                           json={"reason": "Văn bản gửi nhầm"})
+    assert_refused(response, 409)
+    assert "gắn với một văn bản" in response.json()["error"]["message"]
+    assert snapshot(system) == before
 
 
 def test_only_participants_and_overseers_see_an_instance(client, api, people):
     instance = register_incoming(client, api("a.clerk"))
     url = f"/api/process-instances/{instance['id']}"
-    for user in ("a.staff", "a.unit_head", "a.clerk2"):
+    for user in ("a.staff", "a.unit_head", "a.clerk2", "a.admin"):
         assert_refused(client.get(url, headers=api(user)), 403)
     # a.clerk registered the document, so started its workflow.
-    for user in ("a.clerk", "a.leader", "a.deputy", "a.process_admin", "a.admin"):
+    for user in ("a.clerk", "a.leader", "a.deputy", "a.process_admin"):
         assert client.get(url, headers=api(user)).status_code == 200, user
     complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
     # a.clerk2 is now a candidate of the open recheck task, so a participant.
     assert client.get(url, headers=api("a.clerk2")).status_code == 200
+
+
+def test_a_process_admin_sees_where_an_instance_stands_but_not_what_people_wrote(client, api, people):
+    instance = register_incoming(client, api("a.clerk"))
+    complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    url = f"/api/process-instances/{instance['id']}"
+    leader = client.get(url, headers=api("a.leader")).json()
+    admin = client.get(url, headers=api("a.process_admin")).json()
+    completed = [h for h in leader["history"] if h["action"] == "completed"]
+    assert completed and completed[0]["data"]["return_reason"] == RETURN["return_reason"]
+    assert (leader["data_visible"], admin["data_visible"]) == (True, False)
+    assert [h["action"] for h in admin["history"]] == [h["action"] for h in leader["history"]]
+    assert all(h["data"] is None for h in admin["history"])
+    assert RETURN["return_reason"] not in json.dumps(admin, ensure_ascii=False)
 
 
 def test_only_clerks_register_and_only_readers_read_the_incoming_register(client, api, world):

@@ -8,6 +8,7 @@ from engine.db import unit_of_work
 from engine.models import Outbox
 
 from . import diagrams
+from .conftest import SCOPE
 
 
 def test_a_thrown_message_reaches_the_waiting_instance_through_the_outbox(engine):
@@ -42,8 +43,8 @@ def test_a_message_for_nobody_is_handled_without_effect(engine):
     engine.deploy(diagrams.RECEIVER)
     waiting = engine.start("receiver", business_key="doc-1")
     with unit_of_work(engine.sessions) as session:
-        assert engine.runtime.deliver_message(session, "ping", "doc-unknown", {"note": "x"}) == 0
-        assert engine.runtime.deliver_message(session, "other", "doc-1", {"note": "x"}) == 0
+        assert engine.runtime.deliver_message(session, SCOPE, "ping", "doc-unknown", {"note": "x"}) == 0
+        assert engine.runtime.deliver_message(session, SCOPE, "other", "doc-1", {"note": "x"}) == 0
     assert engine.open_names(waiting.id) == []
 
 
@@ -69,7 +70,7 @@ def test_a_domain_subscriber_hears_each_thrown_message_once_inside_the_step(syst
 
     heard = []
     runtime = WorkflowRuntime(Sandbox(), clock=clock,
-                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(
+                              hooks=EngineHooks(subscribers={"ping": lambda session, thrower, payload: heard.append(
                                   (payload, session.in_transaction()))}))
     with unit_of_work(system.sessions) as session:
         runtime.deploy(session, "default", diagrams.SENDER, "t")
@@ -93,7 +94,7 @@ def test_a_message_without_correlation_key_reaches_only_the_subscriber(system, c
 
     heard = []
     runtime = WorkflowRuntime(Sandbox(), clock=clock,
-                              hooks=EngineHooks(subscribers={"ping": lambda session, payload: heard.append(payload)}))
+                              hooks=EngineHooks(subscribers={"ping": lambda session, thrower, payload: heard.append(payload)}))
     xml = diagrams.SENDER.replace("'correlation_key': target, ", "")
     assert xml != diagrams.SENDER
     with unit_of_work(system.sessions) as session:

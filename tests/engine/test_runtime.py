@@ -128,7 +128,7 @@ def test_cancel_withdraws_open_tasks(engine):
     engine.deploy(diagrams.GATEWAY)
     instance = engine.start("p")
     with unit_of_work(engine.sessions) as session:
-        engine.runtime.cancel(session, instance.id, LEADER, "nhầm")
+        engine.runtime.cancel(session, instance.id, LEADER.scope, LEADER.user, "nhầm")
     assert engine.instance(instance.id).status == "cancelled"
     assert engine.open_names(instance.id) == []
     assert ("lead", "cancelled", None) in engine.history(instance.id)

@@ -121,3 +121,16 @@ class Case:
         """Call a service in its own unit of work, as a request would."""
         with unit_of_work(self.system.sessions) as session:
             return function(session, *args, **kwargs)
+
+
+def throw_status(session, document_id: int | None, payload: dict, scope: str | None = None) -> None:
+    """What the document's own workflow does when it throws `incoming.status`: the subscriber is
+    told which instance threw it (``scope`` overrides the agency, as another agency's diagram)."""
+    from documents.incoming import service
+    from documents.models import Agency
+    from engine.runtime import Thrower
+
+    document = session.get(service.IncomingDocument, document_id) if document_id else None
+    agency = session.get(Agency, document.agency_id).code if document else "000.00.01.H99"
+    service.record_progress(session, Thrower(scope or agency, document.process_instance_id if document else None,
+                                             None), payload)

@@ -19,6 +19,8 @@ from engine.db import unit_of_work
 from tests.conftest import drain_outbox
 from tests.files import samples
 
+from .conftest import throw_status
+
 MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 METADATA = {"issuer_code": "000.00.02.H99", "issuer_name": "Cơ quan B", "number_notation": "45/CQB-VP",
             "document_date": "2026-11-23", "doc_type": "Công văn", "subject": "Về việc phối hợp kiểm tra"}
@@ -140,9 +142,8 @@ def test_acceptance_starts_handling_and_every_status_reaches_the_sender(system, 
         assert [t.spec_name for t in system.runtime.open_tasks(session, instance_id)] == ["distribute"]
     handler = str(office["a.staff"].user_id)
     # One principal holding every lane's role stands in for the leader, handler and unit head.
-    everyone = Principal(handler, "000.00.01.H99", frozenset({"leader", "staff", "unit_head"}), frozenset({"7"}))
-    steps = [("distribute", {"decision": "assign", "direction": "Xử lý", "lead_user_id": int(handler),
-                             "lead_unit_id": 7}),
+    everyone = Principal(handler, "000.00.01.H99", frozenset({"leader", "staff", "unit_head"}))
+    steps = [("distribute", {"decision": "assign", "direction": "Xử lý", "lead_user_id": int(handler)}),
              ("handle", {"result": "Đã xử lý", "completed": True}), ("review", {"approved": True})]
     for name, data in steps:
         with unit_of_work(system.sessions) as session:
@@ -161,7 +162,7 @@ def test_progress_only_moves_forward_and_only_for_accepted_documents(system, sto
 
     def report(document_id, code):
         with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
-            service.record_progress(session, {"status": code, "document": document_id})
+            throw_status(session, document_id, {"status": code, "document": document_id})
             return session.get(IncomingDocument, document_id).status if document_id else None
 
     assert report(arrived, "04") == "01"        # not accepted yet: ignored
@@ -169,6 +170,23 @@ def test_progress_only_moves_forward_and_only_for_accepted_documents(system, sto
     assert report(accepted, "05") == "05"
     assert report(accepted, "04") == "05"       # never backwards
     assert report(None, "06") is None           # no document: ignored, no error
+
+
+def test_another_agencys_diagram_cannot_move_or_close_a_document(system, store, keys, office):
+    """Agency B's own diagram throws `incoming.status` naming agency A's document and A's
+    workflow instance: the subscriber acts only inside the thrower's agency, so nothing moves."""
+    accepted = send(system, store, keys, reference="B-OUT-6")
+    accept(system, office["a.clerk"], accepted)
+    with unit_of_work(system.sessions) as session:
+        for payload in ({"status": "06", "document": accepted}, {"status": service.CLOSED, "reason": "x"}):
+            throw_status(session, accepted, payload, scope="000.00.02.H99")
+    with unit_of_work(system.sessions) as session:
+        document = session.get(IncomingDocument, accepted)
+        assert (document.status, document.closed_at) == ("03", None)
+    with unit_of_work(system.sessions) as session:  # its own workflow still can
+        throw_status(session, accepted, {"status": "04"})
+    with unit_of_work(system.sessions) as session:
+        assert session.get(IncomingDocument, accepted).status == "04"
 
 
 def test_concurrent_progress_reports_never_move_a_document_backwards(pg, tmp_path, keystore):
@@ -192,7 +210,7 @@ def test_concurrent_progress_reports_never_move_a_document_backwards(pg, tmp_pat
         def report(code):
             with unit_of_work(pg.sessions) as session:
                 barrier.wait()
-                service.record_progress(session, {"status": code, "document": document_id})
+                throw_status(session, document_id, {"status": code, "document": document_id})
 
         threads = [threading.Thread(target=report, args=(code,)) for code in ("05", "06")]
         for thread in threads:

@@ -22,6 +22,8 @@ from engine import clock
 from engine.db import unit_of_work
 from tests.files import samples
 
+from .conftest import throw_status
+
 MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 METADATA = {"issuer_name": "Sở Nội vụ tỉnh Hà Nam", "number_notation": "123/SNV-VP", "document_date": "2026-11-20",
             "doc_type": "Công văn", "subject": "Về việc kiểm tra công tác văn thư năm 2026",
@@ -158,8 +160,7 @@ def test_the_tracking_register_shows_a_closed_document_with_its_reason(system, e
     with unit_of_work(system.sessions) as session:  # what the recheck's "close" end event reports
         first = session.scalars(sa.select(service.IncomingDocument).where(service.IncomingDocument.status == "03")
                                 .order_by(service.IncomingDocument.id)).first()
-        service.record_progress(session, {"status": service.CLOSED, "document": first.id,
-                                          "reason": "Không thuộc thẩm quyền"})
+        throw_status(session, first.id, {"status": service.CLOSED, "reason": "Không thuộc thẩm quyền"})
     _, rows = sheet_rows(system, entered["a.leader"], "tracking", include_refused=True)
     assert rows[0][5] == "Đóng, không xử lý: Không thuộc thẩm quyền"
 

@@ -1,0 +1,48 @@
+"""What the engine knows of the outside world: who acts (Principal), and what the domain plugs in
+through its one wiring module (EngineHooks)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from .scripting import ServiceHandler
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, as the engine needs to know it: a user key, a scope, roles and units."""
+
+    user: str
+    scope: str
+    roles: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Thrower:
+    """The instance that threw a message: a subscriber acts only inside its scope and only on what
+    this instance stands for, whatever the payload claims (a payload is diagram data)."""
+
+    scope: str
+    instance_id: int
+    business_key: str | None
+
+
+# A domain subscriber: called once per thrown message, inside the throwing step's transaction.
+Subscriber = Callable[[Session, Thrower, dict[str, Any]], None]
+
+
+@dataclass
+class EngineHooks:
+    """What the domain plugs in through its one wiring module."""
+
+    lane_role: Callable[[str | None], str | None] = lambda lane: lane
+    # (form key, submitted data, scope of the acting agency) -> the cleaned data
+    validate_form: Callable[[str, dict[str, Any], str], dict[str, Any]] | None = None
+    form_exists: Callable[[str], bool] | None = None
+    # Service handlers run inside the step: engine.step.current() gives its session and scope.
+    services: dict[str, ServiceHandler] = field(default_factory=dict)
+    # Messages the domain itself listens to (a document's status, a notification), by name.
+    subscribers: dict[str, Subscriber] = field(default_factory=dict)
