@@ -108,19 +108,27 @@ class Helper:
         return reply
 
     def _changes(self, sent: dict[str, Any], context: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
-        """What the script changed: new or changed plain values (compared as encoded, so an
-        in-place ``items.append(x)`` counts) and the names it deleted; all of it under one cap."""
+        """What the script changed: new or changed plain values (compared as encoded text, so an
+        in-place ``items.append(x)`` counts and ``True`` differs from ``1``) and the names it
+        deleted. Only the changes count against the cap on what comes back: task data the
+        script left alone may be larger than that."""
         wire, plain = self.wire, self.restricted.PLAIN
-        budget = wire.Budget(wire.MAX_RESULT_BYTES)
+        result = wire.Budget(wire.MAX_RESULT_BYTES)
         changed = {}
         for key, value in namespace.items():
             if key.startswith("_") or not isinstance(value, plain):
                 continue
-            encoded = wire.tag(value, budget)
             if key not in sent:
+                changed[key] = wire.tag(value, result)
+                continue
+            before = wire.json_text(sent[key])
+            # As big as it came (the budget overestimates small items up to 8×), or it changed and
+            # pays from the result's budget: either way a blow-up stops early.
+            encoded = wire.tag(value, wire.Budget(8 * len(before) + 64 + result.left))
+            text = wire.json_text(encoded)
+            if text != before:
+                result.spend(len(text))
                 changed[key] = encoded
-            elif encoded != sent[key] or wire.json_text(encoded) != wire.json_text(sent[key]):
-                changed[key] = encoded  # json_text too: True == 1 and 1.0 == 1, yet they differ
         return {"changes": changed, "deleted": [key for key in context if key not in namespace]}
 
     def _functions(self, names: tuple[str, ...], clocked: tuple[str, ...]) -> dict[str, Any]:

@@ -157,6 +157,15 @@ def test_task_data_types_cross_both_ways(sandbox):
     assert context["flag"] is True
 
 
+def test_only_what_a_script_changes_counts_against_the_cap(sandbox):
+    context = {"big": ["x" * 1000] * 2000, "items": []}  # 2 MB of task data, left alone
+    sandbox.execute("n = len(big)\nitems.append(n)", context)
+    assert context["n"] == 2000 and context["items"] == [2000]
+    with pytest.raises(SandboxError, match="larger than the limit of 1 MiB"):
+        sandbox.execute("big.append('y')", context)  # changed: all of it comes back
+    assert len(context["big"]) == 2000
+
+
 def test_a_helper_ends_when_its_engine_process_dies():
     """The engine is killed while its helper runs a hostile evaluation: the helper's CPU
     backstop ends it (an idle helper ends at once, on the closed pipe)."""
