@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from .diagram_limits import MAX_TIMER_SPAN
 from .models import HumanTask, MessageWait, ProcessInstance, Timer
 
 
@@ -172,5 +173,9 @@ def parse_due(value: Any, now: datetime) -> datetime | None:
     text = str(value)
     if text.upper().startswith("P"):
         parsed = TimerEventDefinition.parse_iso_duration(text)
+        # Spiff adds a duration's months one at a time: "P99999999Y" would hold the request for
+        # minutes. A month counted as 30 days, so the 120 months the deploy check allows pass.
+        if (parsed.get("years", 0) * 12 + parsed.get("months", 0)) * 30 > MAX_TIMER_SPAN.days:
+            raise ValueError(f"due date {text[:40]!r} is more than {MAX_TIMER_SPAN.days} days away")
         return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
     return TimerEventDefinition.get_datetime(text)
