@@ -136,3 +136,12 @@ def test_a_diagram_in_another_encoding_is_stored_as_utf8(engine, encoding):
     xml = diagrams.GATEWAY.replace("Duyệt", "Révision").replace('encoding="UTF-8"', f'encoding="{encoding}"')
     definition = engine.deploy(xml.encode(encoding.lower()))
     assert "Révision" in definition.bpmn_xml and 'encoding="UTF-8"' in definition.bpmn_xml
+
+
+@pytest.mark.parametrize("place", ["loopCondition", "conditionalEventDefinition/condition",
+                                   "correlationPropertyRetrievalExpression/messagePath",
+                                   "signal extensionElements/payloadExpression"])
+def test_code_in_places_the_first_check_missed_is_refused_at_deploy(engine, place):
+    build, element_id = diagrams.CODE_PLACES[place]
+    error = refused(engine, build("__import__(&apos;os&apos;).system(&apos;id&apos;)"))
+    assert error.element_id == element_id and "__import__" in error.reason
