@@ -206,7 +206,7 @@ def _due_date(value: Any) -> str | None:
 def _urgency(value: Any) -> str | None:
     try:
         level = int(value or 0)  # as the runtime reads it
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         level = None
     return None if level in URGENCY_LEVELS else f"must be a level {URGENCY_LEVELS[0]}–{URGENCY_LEVELS[-1]}"
 

@@ -114,7 +114,8 @@ def test_the_shortest_cycle_is_accepted():
 @pytest.mark.parametrize("name, value, accepted", [
     ("dueDate", "'garbage'", False), ("dueDate", "5", False), ("dueDate", "'P3D'", True),
     ("dueDate", "'2026-12-01T17:00:00+07:00'", True), ("dueDate", "None", True), ("dueDate", "'P99Y'", False),
-    ("urgency", "'urgent'", False), ("urgency", "7", False), ("urgency", "-1", False), ("urgency", "2", True),
+    ("urgency", "'urgent'", False), ("urgency", "7", False), ("urgency", "-1", False), ("urgency", "1e400", False),
+    ("urgency", "2", True),
     ("urgency", "urgency_level(data.get('urgency'))", True),
 ])
 def test_constant_due_dates_and_urgency_must_be_usable(name, value, accepted):
