@@ -7,6 +7,7 @@ of small parts that each own one job, the way SpiffWorkflow composes its task sp
 - timers.py      — the sweep that fires due timers
 - messages.py    — correlation of messages between instances, the outbox's engine topic
 - incidents.py   — failed work: retries, incidents, and the admin's retry / skip / cancel
+- migration.py   — move running instances to a newer version of their diagram
 - execution.py   — the step they are all built from: load, advance, save, within limits.py
 
 Every method takes the caller's session and only flushes: the entry point (request, worker)
@@ -27,6 +28,7 @@ from .incidents import DEFAULT_POLICY, Incidents, RetryPolicy
 from .instances import Instances
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import Messages
+from .migration import Migrations
 from .parsing import SpecCache
 from .projection import Projection
 from .sandbox import Sandbox
@@ -36,7 +38,7 @@ from .timers import Timers
 __all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR"]
 
 
-class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents):
+class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents, Migrations):
     def __init__(self, sandbox: Sandbox | None = None, *, clock: clocks.Clock | None = None,
                  hooks: EngineHooks | None = None, limits: Limits = DEFAULT_LIMITS,
                  retry_policy: RetryPolicy = DEFAULT_POLICY) -> None:
