@@ -28,15 +28,15 @@ class Definitions:
     def deploy(self, session: Session, scope: str, xml: str | bytes, actor: str) -> ProcessDefinition:
         """Validate a diagram and store it as the next version of its process key in ``scope``.
         Deploying the same bytes again returns the existing version. Raises DiagramRefused."""
-        data = as_bytes(xml)
-        parsed = parse_diagram(data, self.sandbox)
+        parsed = parse_diagram(as_bytes(xml), self.sandbox)
         self._check_references(parsed)
         latest = self._latest(session, scope, parsed.key, active_only=False)
         if latest is not None and latest.sha256 == parsed.sha256 and latest.active:
             return latest
         definition = ProcessDefinition(
             scope=scope, key=parsed.key, version=(latest.version + 1) if latest else 1, name=parsed.name[:255],
-            bpmn_xml=data.decode("utf-8"), sha256=parsed.sha256, created_by=actor, created_at=clocks.now(), active=True,
+            bpmn_xml=parsed.xml_utf8.decode("utf-8"), sha256=parsed.sha256, created_by=actor,
+            created_at=clocks.now(), active=True,
         )
         session.add(definition)
         session.flush()
@@ -56,6 +56,10 @@ class Definitions:
         for element_id, operation in parsed.service_operations:
             if operation not in self.hooks.services:
                 raise DiagramRefused(f"no service handler is registered as '{operation}'", element_id=element_id)
+        contract = self.hooks.contracts.get(parsed.key)
+        missing = list(contract(parsed)) if contract else []
+        if missing:  # every piece at once: the process admin fixes the diagram in one go
+            raise DiagramRefused(f"the '{parsed.key}' process lacks what the system relies on: " + "; ".join(missing))
 
     @staticmethod
     def _latest(session: Session, scope: str, key: str, *, active_only: bool = True) -> ProcessDefinition | None:
@@ -79,6 +83,12 @@ class Definitions:
         """Roles of the lanes holding the start event: who may start the process (empty: anyone)."""
         diagram = self._diagram(self.definition_for(session, scope, key))
         return frozenset(role for role in map(self.hooks.lane_role, diagram.start_lanes) if role)
+
+    def element_roles(self, session: Session, instance_id: int, scope: str) -> dict[str, str]:
+        """The roles marked on the elements of an instance's diagram (``domainRole``), by element id:
+        the domain finds its steps by role, whatever the agency's diagram calls them."""
+        instance = self.instance(session, instance_id, scope)
+        return {m.element_id: m.role for m in self._diagram_of(instance).marked}
 
     def definitions(self, session: Session, scope: str) -> list[ProcessDefinition]:
         query = (sa.select(ProcessDefinition)

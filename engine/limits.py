@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from SpiffWorkflow.task import Task
 
+from .diagram_limits import MIN_TIMER_CYCLE
 from .errors import ProcessFailed
 
 
@@ -27,7 +28,7 @@ class Limits:
     tasks_per_instance: int = 20_000         # the whole task tree, subprocesses included
     step_seconds: float = 10.0               # wall clock of one step, diagram code included
     state_bytes: int = 4 * 1024 * 1024       # the stored instance state (JSON)
-    min_timer_cycle: timedelta = timedelta(minutes=1)
+    min_timer_cycle: timedelta = MIN_TIMER_CYCLE  # the same bound the deploy check applies to constants
 
 
 DEFAULT_LIMITS = Limits()

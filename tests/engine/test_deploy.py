@@ -129,8 +129,6 @@ def test_odd_diagrams_are_refused_not_failed(engine, xml):
     refused(engine, xml)
 
 
-@pytest.mark.xfail(reason="the runtime must store ParsedDiagram.xml_utf8 instead of data.decode('utf-8')",
-                   strict=False)
 @pytest.mark.parametrize("encoding", ["ISO-8859-1", "UTF-16"])
 def test_a_diagram_in_another_encoding_is_stored_as_utf8(engine, encoding):
     xml = diagrams.GATEWAY.replace("Duyệt", "Révision").replace('encoding="UTF-8"', f'encoding="{encoding}"')
