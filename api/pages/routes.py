@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from documents import accounts, audit, processes
 from documents.errors import DomainError, TooManyAttempts
+from documents.incoming import task_context
 from engine import clock
 from engine.errors import Conflict, InvalidData
 from forms import default_registry
@@ -18,7 +19,6 @@ from ..client_address import ClientAddress
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from ..i18n import locale_of
 from .formdata import coerce
-from . import task_context
 from .incoming import metadata_fields
 from .localized import form_errors
 from .render import page
@@ -101,7 +101,7 @@ def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime):
 
 @router.get("/tasks/{task_id}")
 def task_form(task_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime):
-    task = runtime.task(session, task_id, who.principal)
+    task = processes.task(session, runtime, who, task_id)
     return _task_page(request, session, runtime, who, task)
 
 

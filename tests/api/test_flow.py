@@ -253,6 +253,33 @@ def test_invalid_form_data_is_422_in_vietnamese_and_changes_nothing(client, syst
     assert again["version"] == instance["version"]
 
 
+def test_a_form_cannot_name_another_agencys_units_or_people(client, system, api, people):
+    """A leader of A cannot hand a document to a unit of B, nor name B's user as lead or for
+    information; a unit head of A cannot name B's user as handler: 422 by field, nothing stored."""
+    instance = register_incoming(client, api("a.clerk"))
+    task_id = only_task(instance, "distribute")["id"]
+    before = snapshot(system)
+    b_unit, b_user = people["b.staff"].unit_id, people["b.staff"].user_id
+    for data, field in (({"lead_unit_id": b_unit}, "lead_unit_id"), ({"lead_user_id": b_user}, "lead_user_id"),
+                        ({"lead_user_id": people["a.staff"].user_id, "coordinators": [b_unit]}, "coordinators"),
+                        ({"lead_user_id": people["a.staff"].user_id, "for_information": [b_user]}, "for_information"),
+                        ({"lead_unit_id": 999_999}, "lead_unit_id")):
+        response = client.post(f"/api/tasks/{task_id}/complete", headers=api("a.leader"),
+                               json={"data": {"decision": "assign", "direction": "Xử lý", **data}})
+        assert response.status_code == 422, response.text
+        assert set(response.json()["error"]["errors"]) == {field}, data
+    assert snapshot(system) == before
+    # To a unit of A, the unit head of A is then asked; naming B's user as handler is refused too.
+    complete(client, api("a.leader"), task_id, {"decision": "assign", "direction": "Xử lý",
+                                                "lead_unit_id": people["a.unit_head"].unit_id})
+    shown = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.leader")).json()
+    assign = only_task(shown, "unit_assign")["id"]
+    response = client.post(f"/api/tasks/{assign}/complete", headers=api("a.unit_head"),
+                           json={"data": {"unit_decision": "assign", "handler_user_id": b_user}})
+    assert response.status_code == 422, response.text
+    assert set(response.json()["error"]["errors"]) == {"handler_user_id"}
+
+
 def test_missing_required_fields_are_each_named(client, api, province):
     instance = register_incoming(client, api("a.clerk"))
     url = f"/api/tasks/{only_task(instance, 'distribute')['id']}/complete"
@@ -424,3 +451,14 @@ def test_a_failed_commit_is_never_answered_as_a_success(app, client, system, api
     assert response.json()["error"]["status"] == 503 and response.headers["retry-after"]
     assert response.headers["x-frame-options"] == "DENY", "even an error carries the security headers"
     assert count(system, ProcessInstance) == count(system, IncomingDocument) == 0
+
+
+def test_my_queue_is_paged(client, api, province):
+    for n in range(3):
+        register_incoming(client, api("a.clerk"), number_notation=f"{n}/UBND-VX")
+    full = client.get("/api/tasks", headers=api("a.leader")).json()
+    first = client.get("/api/tasks", headers=api("a.leader"), params={"limit": 2}).json()
+    rest = client.get("/api/tasks", headers=api("a.leader"), params={"limit": 2, "offset": 2}).json()
+    assert len(full) == 3 and [t["id"] for t in first + rest] == [t["id"] for t in full]
+    for params in ({"limit": 0}, {"limit": 201}, {"offset": -1}):
+        assert client.get("/api/tasks", headers=api("a.leader"), params=params).status_code == 422
