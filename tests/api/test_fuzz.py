@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
 from schemathesis.pytest.lazy import get_all_tests
+from schemathesis.python import asgi
 
 from engine import clock as clocks
 from engine.clock import FixedClock
@@ -74,5 +75,8 @@ def test_no_operation_answers_a_server_error(app: FastAPI, client: TestClient, c
         "phases": {"coverage": {"generation": {"mode": "positive"}, "unexpected-methods": []}},
         "headers": {"authorization": f"Bearer {get_token(client, caller)}"}})
     schema = schemathesis.openapi.from_asgi("/openapi.json", clocked(app, clock), config=config)
-    failures = server_errors(schema.include(path_regex=paths).exclude(path_regex=SKIPPED))
+    try:
+        failures = server_errors(schema.include(path_regex=paths).exclude(path_regex=SKIPPED))
+    finally:  # schemathesis keeps an app's lifespan running until the process exits
+        asgi.shutdown_lifespans()
     assert not failures, "\n\n".join(failures)
