@@ -5,7 +5,7 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from documents import accounts, audit, processes
@@ -94,9 +94,16 @@ def _back_on_this_site(request: Request) -> str:
     return f"{path}?{referer.query}" if referer.query else path
 
 
+QUEUE_PAGE = 50
+
+
 @router.get("/tasks")
-def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime):
-    return page(request, "tasks.html", {"who": who, "tasks": processes.my_tasks(session, runtime, who)})
+def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime,
+              number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1):
+    # One row more than a page tells whether there is a next page, without counting the queue.
+    found = processes.my_tasks(session, runtime, who, limit=QUEUE_PAGE + 1, offset=(number - 1) * QUEUE_PAGE)
+    return page(request, "tasks.html", {"who": who, "tasks": found[:QUEUE_PAGE], "page": number,
+                                        "more": len(found) > QUEUE_PAGE})
 
 
 @router.get("/tasks/{task_id}")

@@ -381,3 +381,17 @@ def test_english_pages_translate_the_form_title_options_errors_and_csrf(browser,
     leader.get("/lang/vi")
     forged = leader.post(f"/tasks/{task_id}", data={"direction": "x"})
     assert forged.status_code == 403 and "chống giả mạo" in forged.text
+
+
+def test_my_tasks_page_is_paged(browser, client, api, province, monkeypatch):
+    from api.pages import routes
+
+    monkeypatch.setattr(routes, "QUEUE_PAGE", 2)
+    for n in range(3):
+        register_incoming(client, api("a.clerk"), number_notation=f"{n}/UBND-VX")
+    leader = browser("a.leader")
+    first, second = leader.get("/tasks"), leader.get("/tasks?page=2")
+    assert first.text.count('href="/tasks/') == 2 and 'href="/tasks?page=2" rel="next"' in first.text
+    assert second.text.count('href="/tasks/') == 1 and 'href="/tasks?page=1" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    assert leader.get("/tasks?page=0").status_code == 422
