@@ -2,13 +2,16 @@
 and the unit of work that owns each transaction."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -81,13 +84,33 @@ def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """The one commit owner of an entry point: commits when the block succeeds, rolls back otherwise.
-    Services and the engine only flush."""
+    Services and the engine only flush. What must be kept of a failure although its transaction is
+    rolled back (an incident) is registered with ``after_rollback`` and written in a transaction
+    of its own once the rollback is done."""
     session = factory()
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
+        _record_failure(factory, session.info.pop(AFTER_ROLLBACK, []))
         raise
     finally:
         session.close()
+
+
+AFTER_ROLLBACK = "after_rollback"
+
+
+def after_rollback(session: Session, write: Callable[[Session], None]) -> None:
+    """Have ``write`` run in a new transaction if the caller's unit of work rolls back."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(write)
+
+
+def _record_failure(factory: sessionmaker[Session], writes: list[Callable[[Session], None]]) -> None:
+    for write in writes:
+        try:
+            with unit_of_work(factory) as session:
+                write(session)
+        except Exception:  # never hide the failure being reported behind a second one
+            log.exception("could not record a failure after its rollback")

@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock as clocks
+from . import incidents
+from .db import after_rollback
 from .errors import Conflict, NotAllowed, NotFound
 from .execution import Execution, in_step
 from .hooks import Principal
+from .limits import LimitExceeded
 from .models import HumanTask, ProcessInstance
 
 
@@ -127,11 +130,18 @@ class HumanTasks(Execution):
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer waiting")
         task.set_data(**clean)
-        self._run(task)
-        row.status, row.completed_by, row.completed_at = "completed", principal.user, clocks.now()
-        self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
-        self._advance(session, instance, workflow)
-        self._save(session, instance, workflow, principal.user)
+        try:
+            self._run(task)
+            row.status, row.completed_by, row.completed_at = "completed", principal.user, clocks.now()
+            self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
+            self._advance(session, instance, workflow)
+            self._save(session, instance, workflow, principal.user)
+        except LimitExceeded as exc:
+            # The person gets the reason; the process admin, whose diagram it is, an incident —
+            # written once the person's transaction has rolled back.
+            failure = incidents.Failure(instance.scope, instance.id, row.spec_name, exc.message, final=True)
+            after_rollback(session, lambda s: incidents.record_step_failure(s, failure, row.id, clocks.now()))
+            raise
         return instance
 
     @in_step

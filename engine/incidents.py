@@ -86,6 +86,26 @@ def record_failure(session: Session, job: Job, failure: Failure, now: datetime,
     return incident
 
 
+def record_step_failure(session: Session, failure: Failure, task_id: int, now: datetime) -> Incident:
+    """A person's step that went past a hard limit: the person was told; the diagram's admins get
+    an incident (one per task, its count going up if people try again). Nothing to retry: the
+    step is the person's to take again once the diagram is fixed."""
+    incident = session.scalar(sa.select(Incident).where(Incident.instance_id == failure.instance_id,
+                                                        Incident.job == "task", Incident.job_id == task_id,
+                                                        Incident.resolved_at.is_(None)))
+    if incident is None:
+        incident = Incident(scope=failure.scope, instance_id=failure.instance_id, job="task", job_id=task_id,
+                            element=failure.element, error=failure.error[:4000], attempts=0, created_at=now)
+        session.add(incident)
+    incident.attempts += 1
+    incident.error = failure.error[:4000]
+    session.flush()
+    log.error("incident %s: a step of task %s of scope %s went past a limit: %s", incident.id, task_id,
+              failure.scope, failure.error)
+    _history(session, failure, now, "incident", {"incident": incident.id, "error": incident.error})
+    return incident
+
+
 def _history(session: Session, failure: Failure, now: datetime, action: str, data: dict) -> None:
     if failure.instance_id is not None:
         session.add(HistoryEntry(instance_id=failure.instance_id, at=now, actor="system", action=action,
@@ -110,8 +130,9 @@ def open_incident(session: Session, incident_id: int, scope: str) -> Incident:
 
 
 def job_of(session: Session, incident: Incident) -> Job | None:
-    model = Timer if incident.job == "timer" else Outbox
-    job = session.get(model, incident.job_id)
+    """The timer or outbox row that failed; None for a person's step (nothing to run again)."""
+    model = {"timer": Timer, "message": Outbox}.get(incident.job)
+    job = session.get(model, incident.job_id) if model else None
     return job if job is not None and job.incident_id == incident.id else None
 
 
@@ -141,11 +162,14 @@ class Incidents:
 
     def retry_incident(self, session: Session, incident_id: int, scope: str, actor: str) -> Incident:
         incident = open_incident(session, incident_id, scope)
+        if incident.job == "task":
+            raise Conflict(f"incident {incident_id}: a person's step has nothing to retry; once the diagram is "
+                           "fixed, the person completes the task again (skip the incident, or cancel the instance)")
         job = job_of(session, incident)
         now = self.clock.now()
-        if job is None:
+        if job is None:  # the instance moved on and the timer or message is gone: nothing left to retry
             resolve(incident, "obsolete", actor, now)
-            raise Conflict(f"incident {incident_id}: its {incident.job} no longer exists (the instance moved on)")
+            return incident
         release(job)
         resolve(incident, "retried", actor, now)
         _history(session, _failure_of(incident), now, "incident_retried", {"incident": incident.id, "by": actor})

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.db import unit_of_work
-from engine.errors import ProcessFailed
+from engine.errors import Conflict, ProcessFailed
 from engine.limits import LimitExceeded, Limits
 from engine.models import HumanTask, Incident, ProcessInstance, Timer
 from engine.runtime import WorkflowRuntime
@@ -52,6 +52,14 @@ RUNAWAY_AFTER_TIMER = diagrams.definitions(
     + '<bpmn:endEvent id="end2"/>'
     + flow("f0", "start", "work") + flow("f1", "work", "end") + flow("f2", "later", "count")
     + flow("f3", "count", "again") + flow("back", "again", "count") + flow("out", "again", "end2", "n &lt; 0"))
+
+
+# A person completes `work`, then a script loops through a gateway forever.
+RUNAWAY_AFTER_WORK = diagrams.definitions(
+    START + diagrams.user_task("work") + diagrams.script_task("count", "n = n + 1")
+    + '<bpmn:exclusiveGateway id="again" default="back"/>' + END
+    + flow("f0", "start", "work") + flow("f1", "work", "count") + flow("f2", "count", "again")
+    + flow("back", "again", "count") + flow("out", "again", "end", "n &lt; 0"))
 
 
 def counts(engine: Harness) -> tuple[int, int, int]:
@@ -125,3 +133,18 @@ def test_a_candidate_longer_than_its_column_is_a_clear_process_error(engine):
     with pytest.raises(ProcessFailed, match="candidateUser is longer than 100 characters"):
         engine.start("p", {"who": "u" * 101})
     assert counts(engine) == (0, 0, 0)
+
+
+def test_a_persons_step_over_a_limit_is_refused_and_becomes_an_incident_for_the_admin(system, clock):
+    engine = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(new_tasks_per_step=300)))
+    engine.deploy(RUNAWAY_AFTER_WORK)
+    instance = engine.start("p", {"n": 0})
+    for attempt in (1, 2):
+        with pytest.raises(LimitExceeded):
+            engine.complete(instance.id, "work")
+        with unit_of_work(engine.sessions) as session:
+            (incident,) = session.scalars(sa.select(Incident))
+            assert (incident.job, incident.element, incident.attempts) == ("task", "work", attempt)
+    assert engine.open_names(instance.id) == ["work"]  # the person's step stored nothing
+    with unit_of_work(engine.sessions) as session, pytest.raises(Conflict, match="nothing to retry"):
+        engine.runtime.retry_incident(session, incident.id, incident.scope, "admin")
