@@ -18,10 +18,11 @@ from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
 from .pages import casework, drafts, incoming_new, reassignments, steering
 from .pages import incidents as incident_pages
+from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
 from .pages.render import page
 from .pages.routes import router as pages_router
-from .routes import auth, exchange, health, incidents, incoming, incoming_work, outgoing, processes, tasks
+from .routes import auth, exchange, health, incidents, incoming, incoming_work, migrations, outgoing, processes, tasks
 
 DESCRIPTION = """Hệ thống quản lý văn bản và điều hành (QLVBĐH) — JSON API.
 
@@ -81,7 +82,8 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
 
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
                    incoming.router, outgoing.router, exchange.router, pages_router, incoming_new.router, incoming_pages.router,
-                   casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router):
+                   casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
+                   migrations.router, migration_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -13,8 +13,10 @@ from documents.incoming.related import Related
 from documents.incoming.view import DocumentView
 from documents.outgoing.models import OutgoingDraft
 from documents.incidents import IncidentView
+from documents.instance_migration import VersionRow
 from documents.processes import InstanceView, Step
 from documents.vntime import iso
+from engine.migration import MigrationPlan
 from engine.models import HumanTask, ProcessDefinition
 
 from .params import MAX_ID
@@ -413,3 +415,67 @@ class CoordinationReassignRequest(BaseModel):
     unit_id: Ref | None = Field(default=None, description="the new coordinating unit (its head answers)")
     user_id: Ref | None = Field(default=None, description="or a named person")
     reason: Reason
+
+
+class VersionOut(DefinitionOut):
+    running: int = Field(description="the agency's running instances on this version")
+
+    @classmethod
+    def of_row(cls, row: VersionRow) -> "VersionOut":
+        return cls(**DefinitionOut.of(row.definition).model_dump(), running=row.running)
+
+
+class SeenVersion(BaseModel):
+    instance_id: Ref
+    version: int = Field(ge=1, le=MAX_ID, description="the row version the preview showed")
+
+
+class MigrationPreviewRequest(BaseModel):
+    target_definition_id: Ref = Field(description="a newer version of the same process, the agency's own")
+    instance_ids: list[Ref] | None = Field(default=None, max_length=500,
+                                           description="default: every running instance of the version (at most 500)")
+
+
+class MigrationRequest(MigrationPreviewRequest):
+    reason: Reason
+    expected: list[SeenVersion] | None = Field(
+        default=None, max_length=500, description="versions from the preview: an instance changed since is a 409")
+
+
+class LandingOut(BaseModel):
+    element: str
+    title: str
+    state: str = Field(description="READY | WAITING | STARTED")
+    lands_on: str | None = Field(description="the element in the target version; null when it cannot move")
+    changed: list[str] = Field(description="what the target version changes on it (event_definition, lane …)")
+    fire_at: str | None = Field(description="a timer's fire time after the move")
+
+
+class InstanceMoveOut(BaseModel):
+    instance_id: int
+    business_key: str | None
+    version: int
+    movable: bool
+    refusals: list[str]
+    tasks: list[LandingOut]
+
+
+class MigrationOut(BaseModel):
+    source_id: int
+    source_version: int
+    target_id: int
+    target_version: int
+    movable: bool = Field(description="every instance can move (a migration would be accepted)")
+    instances: list[InstanceMoveOut]
+
+    @classmethod
+    def of(cls, plan: MigrationPlan) -> "MigrationOut":
+        return cls(source_id=plan.source.id, source_version=plan.source.version, target_id=plan.target.id,
+                   target_version=plan.target.version, movable=plan.movable, instances=[
+                       InstanceMoveOut(instance_id=p.instance_id, business_key=p.business_key, version=p.version,
+                                       movable=p.movable, refusals=list(p.refusals), tasks=[
+                                           LandingOut(element=x.element, title=x.title, state=x.state,
+                                                      lands_on=x.lands_on, changed=list(x.changed),
+                                                      fire_at=iso(x.fire_at) if x.fire_at else None)
+                                           for x in p.landings])
+                       for p in plan.instances])

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     READ_ANY_INSTANCE_DATA = "process.read_any_data"
     CANCEL_INSTANCE = "process.cancel"
     MANAGE_INCIDENTS = "incident.manage"
+    MIGRATE_INSTANCES = "process.migrate"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -40,6 +41,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_ANY_INSTANCE_DATA: frozenset({Role.LEADER}),
     Permission.CANCEL_INSTANCE: frozenset({Role.LEADER}),
     Permission.MANAGE_INCIDENTS: frozenset({Role.PROCESS_ADMIN}),
+    Permission.MIGRATE_INSTANCES: frozenset({Role.PROCESS_ADMIN}),
 }
 
 

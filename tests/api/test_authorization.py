@@ -107,6 +107,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/incidents/{incident_id}/retry"): Route("refused"),
     ("POST", "/api/incidents/{incident_id}/skip"): Route("refused"),
     ("POST", "/api/incidents/{incident_id}/cancel"): Route("refused", lambda ids: {"json": {"reason": "Hủy thử"}}),
+    ("GET", "/api/process-versions"): Route("hidden"),
+    ("POST", "/api/process-definitions/{definition_id}/migration-preview"): Route(
+        "refused", lambda ids: {"json": {"target_definition_id": ids["definition_id"]}}),
+    ("POST", "/api/process-definitions/{definition_id}/migrate"): Route(
+        "refused", lambda ids: {"json": {"target_definition_id": ids["definition_id"], "reason": "Chuyển thử"}}),
 }
 TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
 
@@ -131,6 +136,10 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/incidents/{incident_id}/skip"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
     ("POST", "/api/incidents/{incident_id}/cancel"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
     ("POST", "/api/process-instances/{instance_id}/cancel"): ("a.process_admin", "a.admin", "a.staff", "a.clerk"),
+    ("GET", "/api/process-versions"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/process-definitions/{definition_id}/migration-preview"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
+    ("POST", "/api/process-definitions/{definition_id}/migrate"): ("a.leader", "a.clerk", "a.staff", "a.admin",
+                                                                   "a.unit_head"),
 }
 
 
