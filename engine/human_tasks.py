@@ -13,10 +13,9 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock as clocks
 from . import incidents
 from .db import after_rollback
-from .errors import Conflict, NotAllowed, NotFound
+from .errors import Conflict, NotAllowed, NotFound, ProcessFailed
 from .execution import Execution, in_step
 from .hooks import Principal
-from .limits import LimitExceeded
 from .models import HumanTask, ProcessInstance
 
 
@@ -136,9 +135,10 @@ class HumanTasks(Execution):
             self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
             self._advance(session, instance, workflow)
             self._save(session, instance, workflow, principal.user)
-        except LimitExceeded as exc:
-            # The person gets the reason; the process admin, whose diagram it is, an incident —
-            # written once the person's transaction has rolled back.
+        except ProcessFailed as exc:
+            # The diagram failed the person's step (its code, or a hard limit): the person gets the
+            # reason, the process admins whose diagram it is an incident — written once the
+            # person's transaction has rolled back.
             failure = incidents.Failure(instance.scope, instance.id, row.spec_name, exc.message, final=True)
             after_rollback(session, lambda s: incidents.record_step_failure(s, failure, row.id, clocks.now()))
             raise

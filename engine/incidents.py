@@ -87,9 +87,9 @@ def record_failure(session: Session, job: Job, failure: Failure, now: datetime,
 
 
 def record_step_failure(session: Session, failure: Failure, task_id: int, now: datetime) -> Incident:
-    """A person's step that went past a hard limit: the person was told; the diagram's admins get
-    an incident (one per task, its count going up if people try again). Nothing to retry: the
-    step is the person's to take again once the diagram is fixed."""
+    """A person's step that the diagram failed (its code, or a hard limit): the person was told;
+    the diagram's admins get an incident (one per task, its count going up if people try again).
+    Nothing to retry: the step is the person's to take again once the diagram is fixed."""
     incident = session.scalar(sa.select(Incident).where(Incident.instance_id == failure.instance_id,
                                                         Incident.job == "task", Incident.job_id == task_id,
                                                         Incident.resolved_at.is_(None)))
@@ -100,7 +100,7 @@ def record_step_failure(session: Session, failure: Failure, task_id: int, now: d
     incident.attempts += 1
     incident.error = failure.error[:4000]
     session.flush()
-    log.error("incident %s: a step of task %s of scope %s went past a limit: %s", incident.id, task_id,
+    log.error("incident %s: the step of task %s of scope %s failed: %s", incident.id, task_id,
               failure.scope, failure.error)
     _history(session, failure, now, "incident", {"incident": incident.id, "error": incident.error})
     return incident

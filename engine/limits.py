@@ -50,13 +50,13 @@ class _Budget:
     def spend_task(self) -> None:
         self.created += 1
         if self.created > self.limits.new_tasks_per_step:
-            raise LimitExceeded(f"the step created more than {self.limits.new_tasks_per_step} tasks "
+            raise LimitExceeded(f"the step created more than {self.limits.new_tasks_per_step} tasks, over the limit "
                                 "(a loop, loopMaximum or multi-instance cardinality out of bounds)")
         self.check_time()
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"the step ran longer than {self.limits.step_seconds:g} s")
+            raise LimitExceeded(f"the step ran longer than the limit of {self.limits.step_seconds:g} s")
 
 
 _current: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("engine_step_budget", default=None)

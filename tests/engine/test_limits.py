@@ -70,7 +70,7 @@ def counts(engine: Harness) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("limits, reason", [
     (Limits(new_tasks_per_step=300), "created more than 300 tasks"),
-    (Limits(step_seconds=0.5, new_tasks_per_step=1_000_000), "ran longer than 0.5 s"),
+    (Limits(step_seconds=0.5, new_tasks_per_step=1_000_000), "ran longer than the limit of 0.5 s"),
 ], ids=["task budget", "time budget"])
 def test_a_loop_through_gateways_forever_is_stopped_and_nothing_is_stored(system, clock, limits, reason):
     engine = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=limits))
