@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine.models import Incident, ProcessDefinition, ProcessInstance
-from engine.runtime import WorkflowRuntime
+from engine.runtime import Incident, WorkflowRuntime
 
 from . import audit
 from .accounts import Identity
@@ -37,21 +35,21 @@ def listed(session: Session, runtime: WorkflowRuntime, who: Identity, state: Sta
     found = runtime.incidents(session, who.agency_code, open_only=state == "open")
     if state == "resolved":
         found = [i for i in found if i.resolved_at is not None]
-    return _views(session, found)
+    return _views(session, runtime, found)
 
 
 def retry(session: Session, runtime: WorkflowRuntime, who: Identity, incident_id: int) -> IncidentView:
     _check(who)
     incident = runtime.retry_incident(session, incident_id, who.agency_code, str(who.user_id))
     _audit(session, who, "incident.retried", incident)
-    return _views(session, [incident])[0]
+    return _views(session, runtime, [incident])[0]
 
 
 def skip(session: Session, runtime: WorkflowRuntime, who: Identity, incident_id: int) -> IncidentView:
     _check(who)
     incident = runtime.skip_incident(session, incident_id, who.agency_code, str(who.user_id))
     _audit(session, who, "incident.skipped", incident)
-    return _views(session, [incident])[0]
+    return _views(session, runtime, [incident])[0]
 
 
 def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, incident_id: int, reason: str) -> IncidentView:
@@ -61,7 +59,7 @@ def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, incident_i
         refuse_domain_started(session, runtime, who, found.instance_id)
     incident = runtime.cancel_incident(session, incident_id, who.agency_code, str(who.user_id), reason)
     _audit(session, who, "incident.cancelled", incident, reason=reason)
-    return _views(session, [incident])[0]
+    return _views(session, runtime, [incident])[0]
 
 
 def _check(who: Identity) -> None:
@@ -69,16 +67,9 @@ def _check(who: Identity) -> None:
         raise NotAllowed("only a process admin of the agency handles incidents")
 
 
-def _views(session: Session, found: list[Incident]) -> list[IncidentView]:
+def _views(session: Session, runtime: WorkflowRuntime, found: list[Incident]) -> list[IncidentView]:
     """Each incident with the process and version its instance runs, and the instance's key."""
-    ids = {i.instance_id for i in found if i.instance_id is not None}
-    if not ids:
-        return [IncidentView(i, None, None, None) for i in found]
-    rows = session.execute(sa.select(ProcessInstance.id, ProcessDefinition.name, ProcessDefinition.version,
-                                     ProcessInstance.business_key)
-                           .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-                           .where(ProcessInstance.id.in_(ids)))
-    about = {row.id: (row.name, row.version, row.business_key) for row in rows}
+    about = runtime.describe(session, {i.instance_id for i in found if i.instance_id is not None})
     return [IncidentView(i, *about.get(i.instance_id, (None, None, None))) for i in found]
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine.models import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
 
 from . import audit
 from .accounts import Identity
@@ -86,7 +84,7 @@ class InstanceView:
 
 def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int) -> InstanceView:
     found = runtime.instance(session, instance_id, who.agency_code)
-    participant = _participates(session, who, found)
+    participant = _participates(session, runtime, who, found)
     if not (participant or allows(who, Permission.VIEW_ANY_INSTANCE)):
         raise NotAllowed(f"process instance {instance_id} is not yours to see")
     data_visible = participant or allows(who, Permission.READ_ANY_INSTANCE_DATA)
@@ -94,18 +92,8 @@ def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance
     return InstanceView(found, runtime.open_tasks(session, found.id), runtime.history(session, found.id), data_visible)
 
 
-def _participates(session: Session, who: Identity, found: ProcessInstance) -> bool:
-    me = str(who.user_id)
-    if found.started_by == me:
-        return True
-    acted = session.scalar(sa.select(HistoryEntry.id).where(HistoryEntry.instance_id == found.id,
-                                                            HistoryEntry.actor == me).limit(1))
-    if acted:
-        return True
-    principal = who.principal
-    tasks = session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == found.id,
-                                                       HumanTask.status == "ready"))
-    return any(WorkflowRuntime.may_act(task, principal) for task in tasks)
+def _participates(session: Session, runtime: WorkflowRuntime, who: Identity, found: ProcessInstance) -> bool:
+    return runtime.participates(session, found, who.principal)
 
 
 def cancel(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int, reason: str) -> InstanceView:

@@ -15,7 +15,8 @@ from . import clock as clocks
 from . import step as steps
 from .errors import Conflict, NotFound
 from .execution import Execution, in_step
-from .models import HistoryEntry, ProcessInstance
+from .hooks import Principal
+from .models import HistoryEntry, ProcessDefinition, ProcessInstance
 from .projection import NOTHING, element_name, waiting_timers
 
 
@@ -48,6 +49,24 @@ class Instances(Execution):
         if instance is None or instance.scope != scope:
             raise NotFound(f"process instance {instance_id} not found")
         return instance
+
+    def participates(self, session: Session, instance: ProcessInstance, principal: Principal) -> bool:
+        """Whether ``principal`` started the instance, acted in it, or may act on one of its open tasks."""
+        if instance.started_by == principal.user:
+            return True
+        acted = session.scalar(sa.select(HistoryEntry.id).where(HistoryEntry.instance_id == instance.id,
+                                                                HistoryEntry.actor == principal.user).limit(1))
+        return acted is not None or any(self.may_act(task, principal) for task in self.open_tasks(session, instance.id))
+
+    def describe(self, session: Session, instance_ids: set[int]) -> dict[int, tuple[str, int, str | None]]:
+        """Instance id -> (the diagram's name, the version it runs, its business key)."""
+        if not instance_ids:
+            return {}
+        rows = session.execute(sa.select(ProcessInstance.id, ProcessDefinition.name, ProcessDefinition.version,
+                                         ProcessInstance.business_key)
+                               .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                               .where(ProcessInstance.id.in_(instance_ids)))
+        return {row.id: (row.name, row.version, row.business_key) for row in rows}
 
     def history(self, session: Session, instance_id: int) -> list[HistoryEntry]:
         query = sa.select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id)

@@ -28,6 +28,7 @@ from .incidents import DEFAULT_POLICY, Incidents, RetryPolicy
 from .instances import Instances
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import Messages
+from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .migration import Migrations
 from .parsing import SpecCache
 from .projection import Projection
@@ -35,7 +36,10 @@ from .sandbox import Sandbox
 from .scripting import script_engine
 from .timers import Timers
 
-__all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR"]
+# The engine's public surface: the runtime, what the domain plugs in, and the rows the runtime
+# hands out (read them; ask the runtime, never query the engine's tables).
+__all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
+           "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance"]
 
 
 class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents, Migrations):
