@@ -66,6 +66,21 @@ def boundary_timer(kind: str, expression: str, interrupting: bool) -> str:
     )
 
 
+def timer_then_service(operation: str) -> str:
+    """A user task 'work' whose non-interrupting 1-hour timer 'remind' calls service ``operation``
+    (service task 'notify')."""
+    return definitions(
+        START + user_task("work") + END + '<bpmn:endEvent id="end2"/>'
+        + '<bpmn:serviceTask id="notify"><bpmn:extensionElements>'
+        f'<spiffworkflow:serviceTaskOperator id="{operation}" resultVariable="sent"><spiffworkflow:parameters/>'
+        "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>"
+        + '<bpmn:boundaryEvent id="remind" attachedToRef="work" cancelActivity="false">'
+        + "<bpmn:timerEventDefinition><bpmn:timeDuration>'PT1H'</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        + "</bpmn:boundaryEvent>"
+        + flow("f0", "start", "work") + flow("f1", "work", "end") + flow("f2", "remind", "notify")
+        + flow("f3", "notify", "end2"))
+
+
 INTERMEDIATE_TIMER = definitions(
     START + '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
     "<bpmn:timeDate>'2026-11-24T08:00:00+07:00'</bpmn:timeDate></bpmn:timerEventDefinition>"

@@ -37,21 +37,6 @@ class Flaky:
         return {"ok": True}
 
 
-def timer_then_service(operation: str = "flaky") -> str:
-    """A user task with a non-interrupting 1-hour timer that calls a service task."""
-    return diagrams.definitions(
-        diagrams.START + diagrams.user_task("work") + diagrams.END + '<bpmn:endEvent id="end2"/>'
-        + '<bpmn:serviceTask id="notify"><bpmn:extensionElements>'
-        f'<spiffworkflow:serviceTaskOperator id="{operation}" resultVariable="sent"><spiffworkflow:parameters/>'
-        "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements>"
-        "</bpmn:serviceTask>"
-        + '<bpmn:boundaryEvent id="remind" attachedToRef="work" cancelActivity="false">'
-        + "<bpmn:timerEventDefinition><bpmn:timeDuration>'PT1H'</bpmn:timeDuration></bpmn:timerEventDefinition>"
-        + "</bpmn:boundaryEvent>"
-        + diagrams.flow("f0", "start", "work") + diagrams.flow("f1", "work", "end")
-        + diagrams.flow("f2", "remind", "notify") + diagrams.flow("f3", "notify", "end2"))
-
-
 @pytest.fixture
 def flaky() -> Flaky:
     return Flaky()
@@ -73,8 +58,8 @@ def rows(engine: Harness, model, **where):
 
 
 def test_a_timer_failing_with_any_exception_does_not_stop_other_agencies_timers(engine, clock, flaky):
-    engine.deploy(timer_then_service("flaky"), scope=SCOPE)
-    engine.deploy(timer_then_service("fine"), scope=OTHER_SCOPE)
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
+    engine.deploy(diagrams.timer_then_service("fine"), scope=OTHER_SCOPE)
     broken = engine.start("p", scope=SCOPE)
     healthy = engine.start("p", scope=OTHER_SCOPE)
     # Before: the RuntimeError escaped fire_due and every later timer waited behind it forever.
@@ -100,7 +85,7 @@ def exhaust(engine: Harness, instance_id: int) -> list:
 
 
 def test_after_its_last_attempt_a_timer_becomes_an_incident_and_is_not_retried_alone(engine, clock, flaky):
-    engine.deploy(timer_then_service(), scope=SCOPE)
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
     instance = engine.start("p")
     gaps = exhaust(engine, instance.id)
     assert gaps == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]  # backoff
@@ -117,7 +102,7 @@ def test_after_its_last_attempt_a_timer_becomes_an_incident_and_is_not_retried_a
 
 
 def test_the_process_admin_retries_an_incident_once_the_cause_is_fixed(engine, clock, flaky):
-    engine.deploy(timer_then_service(), scope=SCOPE)
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
     instance = engine.start("p")
     exhaust(engine, instance.id)
     (incident,) = rows(engine, Incident)
@@ -133,7 +118,7 @@ def test_the_process_admin_retries_an_incident_once_the_cause_is_fixed(engine, c
 
 
 def test_skip_gives_up_the_firing_and_cancel_ends_the_instance(engine, clock, flaky):
-    engine.deploy(timer_then_service(), scope=SCOPE)
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
     skipped = engine.start("p")
     exhaust(engine, skipped.id)
     (first,) = rows(engine, Incident)

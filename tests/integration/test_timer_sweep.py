@@ -28,17 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCOPE = "000.00.01.H99"
 DUE = START + timedelta(hours=1, seconds=1)
 
-# A user task whose 1-hour boundary timer calls the `slow` service once.
-REMINDER = diagrams.definitions(
-    diagrams.START + diagrams.user_task("work") + diagrams.END + '<bpmn:endEvent id="end2"/>'
-    + '<bpmn:serviceTask id="notify"><bpmn:extensionElements>'
-    '<spiffworkflow:serviceTaskOperator id="slow" resultVariable="sent"><spiffworkflow:parameters/>'
-    "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>"
-    + '<bpmn:boundaryEvent id="remind" attachedToRef="work" cancelActivity="false">'
-    + "<bpmn:timerEventDefinition><bpmn:timeDuration>'PT1H'</bpmn:timeDuration></bpmn:timerEventDefinition>"
-    + "</bpmn:boundaryEvent>"
-    + diagrams.flow("f0", "start", "work") + diagrams.flow("f1", "work", "end")
-    + diagrams.flow("f2", "remind", "notify") + diagrams.flow("f3", "notify", "end2"))
+REMINDER = diagrams.timer_then_service("slow")  # its 1-hour timer calls the `slow` service once
 
 
 def armed(pg, clock, count: int) -> WorkflowRuntime:
