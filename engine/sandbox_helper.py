@@ -124,7 +124,10 @@ class Helper:
             before = wire.json_text(sent[key])
             # As big as it came (the budget overestimates small items up to 8×), or it changed and
             # pays from the result's budget: either way a blow-up stops early.
-            encoded = wire.tag(value, wire.Budget(8 * len(before) + 64 + result.left))
+            try:
+                encoded = wire.tag(value, wire.Budget(8 * len(before) + 64 + result.left))
+            except wire.TooLarge:
+                raise wire.TooLarge(f"result larger than the limit of {wire.limit_text(result.limit)}") from None
             text = wire.json_text(encoded)
             if text != before:
                 result.spend(len(text))

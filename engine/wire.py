@@ -39,6 +39,10 @@ class WireError(Exception):
     """A value that cannot cross (its type, its size, its depth) or a malformed frame."""
 
 
+class TooLarge(WireError):
+    """A value or frame over its size limit."""
+
+
 def limit_text(limit: int) -> str:
     return f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit / 1024:g} KiB"
 
@@ -55,7 +59,7 @@ class Budget:
     def spend(self, n: int) -> None:
         self.left -= n
         if self.left < 0:
-            raise WireError(f"{self.what} larger than the limit of {limit_text(self.limit)}")
+            raise TooLarge(f"{self.what} larger than the limit of {limit_text(self.limit)}")
 
 
 def tag(value: Any, budget: Budget, depth: int = 0) -> Any:
@@ -189,7 +193,7 @@ def dumps(message: dict[str, Any], limit: int) -> bytes:
     except ValueError as exc:  # an int over Python's 4300-digit conversion limit
         raise WireError(str(exc)) from None
     if len(body) > limit:
-        raise WireError(f"result larger than the limit of {limit_text(limit)}")
+        raise TooLarge(f"result larger than the limit of {limit_text(limit)}")
     return _HEADER.pack(len(body)) + body
 
 
@@ -256,5 +260,5 @@ def read_frame(fd: int, limit: int, deadline: float | None) -> dict[str, Any]:
     """The next message on ``fd``; WireError when it announces more than ``limit`` bytes."""
     (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
     if size > limit:
-        raise WireError(f"result larger than the limit of {limit_text(limit)}")
+        raise TooLarge(f"result larger than the limit of {limit_text(limit)}")
     return loads(_read_exact(fd, size, deadline))
