@@ -21,7 +21,7 @@ from engine.runtime import Principal
 
 from . import audit, login_throttle, password_policy
 from .errors import AuthenticationFailed, InvalidData, NotFound, TooManyAttempts
-from .models import ROLES, Agency, AuthSession, OrgUnit, User, UserRole
+from .models import ROLES, Agency, AuthSession, OrgUnit, Role, User, UserRole
 
 SESSION_LIFETIME = {"web": timedelta(hours=8), "api": timedelta(hours=12)}
 # QĐ 28/2018 identifiers: dot-separated groups such as 000.00.31.H41; QĐ 20/2020 allows up to 35 characters.
@@ -64,7 +64,7 @@ class Identity:
         return Principal(user=str(self.user_id), scope=self.agency_code, roles=self.roles, units=units)
 
     def has_any(self, *roles: str) -> bool:
-        return "admin" in self.roles or any(role in self.roles for role in roles)
+        return Role.ADMIN in self.roles or any(role in self.roles for role in roles)
 
 
 def nfc(text: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base
 
-ROLES = ("admin", "process_admin", "clerk", "leader", "unit_head", "staff")
+class Role(StrEnum):
+    """The roles a user holds in an agency; documents/permissions.py says what each may do."""
+
+    ADMIN = "admin"                  # the agency's user administrator
+    PROCESS_ADMIN = "process_admin"  # the agency's diagrams, versions and incidents
+    CLERK = "clerk"                  # văn thư
+    LEADER = "leader"                # lãnh đạo cơ quan
+    UNIT_HEAD = "unit_head"          # lãnh đạo phòng
+    STAFF = "staff"                  # chuyên viên
+
+
+ROLES = tuple(Role)
 
 
 class Agency(Base):

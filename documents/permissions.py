@@ -15,15 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .accounts import Identity
-
-
-class Role(StrEnum):
-    ADMIN = "admin"                  # the agency's user administrator
-    PROCESS_ADMIN = "process_admin"  # the agency's diagrams, versions and incidents
-    CLERK = "clerk"
-    LEADER = "leader"
-    UNIT_HEAD = "unit_head"
-    STAFF = "staff"
+from .models import Role
 
 
 class Permission(StrEnum):

@@ -14,6 +14,7 @@ from . import audit
 from .accounts import Identity
 from .errors import Conflict, InvalidData, NotAllowed
 from .incoming.service import WORKFLOW as INCOMING_WORKFLOW
+from .models import Role
 from .permissions import Permission, allows
 # Workflows the domain starts itself, and how: started here they would run with none of the
 # records their steps stand for (an incoming document that never entered the register).
@@ -47,7 +48,7 @@ def start(session: Session, runtime: WorkflowRuntime, who: Identity, key: str, d
         message = f"Quy trình «{key}» chỉ bắt đầu khi {DOMAIN_STARTED[key]}."
         raise InvalidData(message, errors={"key": message})
     # The lane of the start event says who starts the process.
-    starters = runtime.start_roles(session, who.agency_code, key) or frozenset({"process_admin"})
+    starters = runtime.start_roles(session, who.agency_code, key) or frozenset({Role.PROCESS_ADMIN})
     if not who.has_any(*starters):
         raise NotAllowed(f"your roles may not start process '{key}'")
     instance = runtime.start(session, who.agency_code, key, str(who.user_id), data, business_key)

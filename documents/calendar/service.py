@@ -25,9 +25,10 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed, NotFound
 from .business import DEFAULT_CALENDAR, DEFAULT_HOURS, BusinessCalendar, HoursInput, Week, validate_week
+from ..models import Role
 from .models import DAY_OFF, MAKE_UP, SPECIAL_DAY_KINDS, CalendarRevision, SpecialDay, WorkingPeriod
 
-CALENDAR_ADMINS = ("admin",)
+CALENDAR_ADMINS = (Role.ADMIN,)
 NOTE_MAX = 500
 KIND_LABELS = {DAY_OFF: "ngày nghỉ", MAKE_UP: "ngày làm bù"}
 

@@ -13,11 +13,11 @@ from engine import outbox
 from .. import audit
 from ..accounts import Identity
 from ..errors import NotAllowed
-from ..models import Agency
+from ..models import Agency, Role
 from .models import DeliveryStatus
 
 TOPIC = "exchange.status"
-TRACKERS = ("clerk", "leader", "unit_head", "staff")
+TRACKERS = (Role.CLERK, Role.LEADER, Role.UNIT_HEAD, Role.STAFF)
 
 
 def send(session: Session, *, sender_agency_id: int, sender_reference: str, recipient_agency_id: int,

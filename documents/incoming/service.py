@@ -23,7 +23,7 @@ from ..exchange import statuses as statuses_to_sender
 from ..files.models import Attachment
 from ..files.service import Checked, attachments_of, check_upload, store_checked
 from ..files.store import FileStore
-from ..models import Agency
+from ..models import Agency, Role
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
@@ -33,8 +33,8 @@ from .search import fold
 
 METADATA_FORM = "incoming_document"
 WORKFLOW = "incoming"
-CLERKS = ("clerk",)
-READERS = ("clerk", "leader", "unit_head")
+CLERKS = (Role.CLERK,)
+READERS = (Role.CLERK, Role.LEADER, Role.UNIT_HEAD)
 OWNER_TYPE = "incoming_document"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20  # per document

@@ -13,9 +13,10 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed, NotFound
 from ..incoming import texts
+from ..models import Role
 from .models import OutgoingDraft
 
-READERS = ("leader",)  # besides the author
+READERS = (Role.LEADER,)  # besides the author
 MAX_RECIPIENTS = 200
 OBJECT_TYPE = "outgoing_draft"
 
