@@ -451,12 +451,21 @@ class LandingOut(BaseModel):
     fire_at: str | None = Field(description="a timer's fire time after the move")
 
 
+class RefusalOut(BaseModel):
+    kind: str = Field(description="waiting_removed | passed_removed | renamed | kind_changed | join_changed | "
+                                  "parent_removed | branches_changed | boundary_changed | subprocess_removed | "
+                                  "unaligned | no_place | unreadable | failed")
+    element: str | None = Field(description="the element it names")
+    other: str | None = Field(description="the other element, or the error, the reason mentions")
+    message: str
+
+
 class InstanceMoveOut(BaseModel):
     instance_id: int
     business_key: str | None
     version: int
     movable: bool
-    refusals: list[str]
+    refusals: list[RefusalOut]
     tasks: list[LandingOut]
 
 
@@ -473,9 +482,11 @@ class MigrationOut(BaseModel):
         return cls(source_id=plan.source.id, source_version=plan.source.version, target_id=plan.target.id,
                    target_version=plan.target.version, movable=plan.movable, instances=[
                        InstanceMoveOut(instance_id=p.instance_id, business_key=p.business_key, version=p.version,
-                                       movable=p.movable, refusals=list(p.refusals), tasks=[
+                                       movable=p.movable, tasks=[
                                            LandingOut(element=x.element, title=x.title, state=x.state,
                                                       lands_on=x.lands_on, changed=list(x.changed),
                                                       fire_at=iso(x.fire_at) if x.fire_at else None)
-                                           for x in p.landings])
+                                           for x in p.landings],
+                                       refusals=[RefusalOut(kind=r.kind, element=r.element, other=r.other,
+                                                            message=str(r)) for r in p.refusals])
                        for p in plan.instances])

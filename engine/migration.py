@@ -63,6 +63,37 @@ class MigrationRefused(InvalidData):
     """Some instances cannot be moved; ``errors`` maps each to its reasons. Nothing was stored."""
 
 
+REASONS = {
+    "waiting_removed": "'{element}' is waiting and is not in version {version}",
+    "passed_removed": "'{element}' was passed and is not in version {version}: the instance's record of it would be lost",
+    "renamed": "'{element}' is waiting and version {version} has no element with that id (only '{other}' in its place)",
+    "kind_changed": "'{element}' is waiting and is another kind of element in version {version}",
+    "join_changed": "'{element}' waits for its incoming branches, which version {version} changes",
+    "parent_removed": "'{element}' is waiting behind '{other}', which is not in version {version}",
+    "branches_changed": "'{element}' is waiting and version {version} changes the branches started with it at '{other}'",
+    "boundary_changed": "'{element}' is waiting and version {version} adds or removes boundary events on it",
+    "subprocess_removed": "subprocess '{element}' is running and is not in version {version}",
+    "unaligned": "'{element}' cannot be aligned with version {version}",
+    "no_place": "'{element}' has no place in version {version}",
+    "unreadable": "the state cannot be read, or would not load with version {version}: {other}",
+    "failed": "the move to version {version} failed: {other}",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Refusal:
+    """Why an instance cannot move: a kind (a key of REASONS, for a page to say in its language),
+    the element it names, and the other element or error the reason mentions."""
+
+    kind: str
+    element: str | None
+    version: int
+    other: str | None = None
+
+    def __str__(self) -> str:
+        return REASONS[self.kind].format(element=self.element, version=self.version, other=self.other)
+
+
 @dataclass(frozen=True)
 class Landing:
     """Where one waiting task of an instance lands in the target version."""
@@ -81,7 +112,7 @@ class InstancePlan:
     business_key: str | None
     version: int                   # the row version the plan was made from (optimistic check)
     landings: tuple[Landing, ...]
-    refusals: tuple[str, ...]
+    refusals: tuple[Refusal, ...]
 
     @property
     def movable(self) -> bool:
@@ -138,7 +169,7 @@ class Migrations(Execution):
                 if seen is not None and seen != instance.version:
                     raise Conflict(f"process instance {instance.id} changed since the preview; preview again")
             moved = [self._plan(instance, source, target) for instance in instances]
-            refused = {f"instance {m.instance.id}": "; ".join(m.plan.refusals) for m in moved if m.plan.refusals}
+            refused = {f"instance {m.instance.id}": "; ".join(map(str, m.plan.refusals)) for m in moved if m.plan.refusals}
             if refused:
                 raise MigrationRefused(f"{len(refused)} of {len(moved)} instance(s) cannot move to version "
                                        f"{target.version}; nothing was migrated", refused)
@@ -202,13 +233,14 @@ class Migrations(Execution):
     # -- planning: the in-memory migration -----------------------------------------------------
 
     def _plan(self, instance: ProcessInstance, source: ProcessDefinition, target: ProcessDefinition) -> _Moved:
-        refusals: list[str] = []
+        refusals: list[Refusal] = []
         changes: dict[UUID, list[str]] = {}
         with limits.step_budget(self.limits):
             try:
                 workflow = self._load(instance)
             except StateUnreadable as exc:
-                plan = InstancePlan(instance.id, instance.business_key, instance.version, (), (exc.message,))
+                unreadable = Refusal("unreadable", None, target.version, exc.message)
+                plan = InstancePlan(instance.id, instance.business_key, instance.version, (), (unreadable,))
                 return _Moved(instance, None, plan)
             open_tasks = _open_tasks(workflow)
             before = [(t.id, element_name(t), task_title(t), TaskState.get_name(t.state)) for t in open_tasks]
@@ -221,7 +253,7 @@ class Migrations(Execution):
                 except LimitExceeded:
                     raise
                 except DIAGRAM_ERRORS as exc:
-                    refusals.append(f"the move to version {target.version} failed: {_reason(exc)}")
+                    refusals.append(Refusal("failed", None, target.version, _reason(exc)))
             if not refusals:
                 refusals.extend(_check_moved(workflow, diagram, target.version))
             landings = tuple(_landing(*about, workflow, changes, not refusals) for about in before)
@@ -229,7 +261,7 @@ class Migrations(Execution):
         return _Moved(instance, workflow, plan, changes, old_specs)
 
     @staticmethod
-    def _diffs(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int, refusals: list[str],
+    def _diffs(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int, refusals: list[Refusal],
                changes: dict[UUID, list[str]]) -> list[tuple[Any, WorkflowDiff, Any]]:
         """Each (sub)workflow with its diff and new spec; what cannot be mapped goes to ``refusals``."""
         found = []
@@ -237,13 +269,13 @@ class Migrations(Execution):
             new_spec = diagram.spec if wf is workflow else diagram.subprocess_specs.get(wf.spec.name)
             if new_spec is None:
                 if not wf.completed:
-                    refusals.append(f"subprocess '{wf.spec.name}' is running and is not in version {version}")
+                    refusals.append(Refusal("subprocess_removed", wf.spec.name, version))
                 continue
             spec_diff = SpecDiff(_REGISTRY, wf.spec, new_spec)
             try:
                 diff = WorkflowDiff(wf, spec_diff)
             except KeyError as exc:  # a task whose spec the diff never reached from the start
-                refusals.append(f"'{exc.args[0].name}' cannot be aligned with version {version}")
+                refusals.append(Refusal("unaligned", exc.args[0].name, version))
                 continue
             for task in wf.get_tasks(skip_subprocesses=True):
                 reason = _unmappable(task, spec_diff, version)
@@ -316,29 +348,29 @@ def _find(workflow: BpmnWorkflow, task_id: UUID) -> Any:
     return None
 
 
-def _unmappable(task: Any, spec_diff: SpecDiff, version: int) -> str | None:
+def _unmappable(task: Any, spec_diff: SpecDiff, version: int) -> Refusal | None:
     """Why this task cannot move to the new spec, naming its element; None when it can."""
     name = element_name(task)
     new = spec_diff.alignment.get(task.task_spec)
     if new is None:
         if task.has_state(OPEN):
-            return f"'{name}' is waiting and is not in version {version}"
+            return Refusal("waiting_removed", name, version)
         if task.has_state(FINISHED):
-            return f"'{name}' was passed and is not in version {version}: the instance's record of it would be lost"
+            return Refusal("passed_removed", name, version)
         return None  # a predicted task: re-predicted from the new version, or checked after the move
     if not task.has_state(OPEN):
         return None
     if new.name != task.task_spec.name:
-        return f"'{name}' is waiting and version {version} has no element with that id (only '{new.name}' in its place)"
+        return Refusal("renamed", name, version, new.name)
     attributes = spec_diff.comparisons.get(task.task_spec, [])
     if "typename" in attributes:
-        return f"'{name}' is waiting and is another kind of element in version {version}"
+        return Refusal("kind_changed", name, version)
     if isinstance(task.task_spec, Join) and "inputs" in attributes and task.has_state(TaskState.WAITING):
-        return f"'{name}' waits for its incoming branches, which version {version} changes"
+        return Refusal("join_changed", name, version)
     return _entry_changed(task, new, spec_diff, version)
 
 
-def _entry_changed(task: Any, new: Any, spec_diff: SpecDiff, version: int) -> str | None:
+def _entry_changed(task: Any, new: Any, spec_diff: SpecDiff, version: int) -> Refusal | None:
     """A waiting task is reached by its parent; the parent already ran and is not run again, so a
     change of what the parent starts (a branch, a boundary event) would be lost."""
     name, parent = element_name(task), task.parent
@@ -346,17 +378,16 @@ def _entry_changed(task: Any, new: Any, spec_diff: SpecDiff, version: int) -> st
         return None
     new_parent = spec_diff.alignment.get(parent.task_spec)
     if new_parent is None:
-        return f"'{name}' is waiting behind '{element_name(parent)}', which is not in version {version}"
+        return Refusal("parent_removed", name, version, element_name(parent))
     old_branches = {getattr(spec_diff.alignment.get(s), "name", None) for s in parent.task_spec.outputs}
     new_branches = {s.name for s in new_parent.outputs}
     if new in new_parent.outputs:
         if old_branches != new_branches:
-            return (f"'{name}' is waiting and version {version} changes the branches started with it at "
-                    f"'{element_name(parent)}'")
+            return Refusal("branches_changed", name, version, element_name(parent))
         return None
     # Reached another way now: harmless (a step inserted before it) unless it gained boundary events.
     if isinstance(parent.task_spec, BoundaryEventSplit) or any(isinstance(s, BoundaryEventSplit) for s in new.inputs):
-        return f"'{name}' is waiting and version {version} adds or removes boundary events on it"
+        return Refusal("boundary_changed", name, version)
     return None
 
 
@@ -388,20 +419,20 @@ def _connect_loops(spec: Any) -> None:
                 child.completed_event.connect(task_spec.merge_child)
 
 
-def _check_moved(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int) -> list[str]:
+def _check_moved(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int) -> list[Refusal]:
     """Every task must now stand on a spec of the new version, and the state must load again."""
     problems = []
     for wf in all_workflows(workflow):
         for task in wf.get_tasks(skip_subprocesses=True):
             if wf.spec.task_specs.get(task.task_spec.name) is not task.task_spec:
-                problems.append(f"'{element_name(task)}' has no place in version {version}")
+                problems.append(Refusal("no_place", element_name(task), version))
     if problems:
         return sorted(set(problems))
     try:
         with limits.uncounted():
             load_state(*dump_state(workflow), diagram)
     except StateUnreadable as exc:
-        return [f"the moved state does not load with version {version}: {exc.message}"]
+        return [Refusal("unreadable", None, version, exc.message)]
     return []
 
 

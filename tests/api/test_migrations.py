@@ -87,6 +87,10 @@ def test_a_version_without_the_waiting_task_is_refused_naming_it(client, api, sy
     errors = refused.json()["error"]["errors"]
     assert set(errors) == {f"instance {i}" for i in running["instances"]}
     assert all("'read'" in reason for reason in errors.values())
+    preview = client.post(f"/api/process-definitions/{running['v1']}/migration-preview",
+                          headers=api("a.process_admin"), json={"target_definition_id": v3}).json()
+    refusal, = preview["instances"][0]["refusals"]
+    assert (refusal["kind"], refusal["element"], refusal["other"]) == ("renamed", "read", "acknowledge")
     assert snapshot(system) == before
     assert definitions_of(system, running["instances"]) == [running["v1"]] * 3
 
@@ -160,5 +164,7 @@ def test_the_page_shows_refusals_and_offers_no_move(browser, client, api, runnin
     v3 = deploy(client, api, GONE)["id"]
     shown = browser("a.process_admin").get("/migrations", params={"source": running["v1"], "target": v3})
     assert shown.status_code == 200
-    assert "Không di chuyển được" in shown.text and "&#39;read&#39; is waiting" in shown.text
+    assert "Không di chuyển được" in shown.text
+    assert "Bước «read» đang chờ nhưng phiên bản 3 không có bước cùng mã (ở vị trí đó chỉ có «acknowledge»)" \
+        in shown.text
     assert 'action="/migrations/move"' not in shown.text

@@ -91,7 +91,9 @@ def test_a_removed_waiting_task_is_refused_naming_it_and_nothing_changes(engine)
     before = row(engine, instance.id)
     plan = preview(engine, v1, v2)
     assert not plan.movable
-    assert "'draft' is waiting and is not in version 2" in plan.instances[0].refusals[0]
+    refusal, = plan.instances[0].refusals
+    assert (refusal.kind, refusal.element) == ("waiting_removed", "draft")
+    assert "'draft' is waiting and is not in version 2" in str(refusal)
     assert plan.instances[0].landings[0].lands_on is None
     with pytest.raises(MigrationRefused) as refused:
         migrate(engine, v1, v2)
@@ -107,7 +109,7 @@ def test_a_passed_element_that_is_gone_is_refused(engine):
     engine.complete(instance.id, "draft")
     v2 = engine.deploy(CHECK_ONLY)
     refusals = preview(engine, v1, v2).instances[0].refusals
-    assert any("'draft' was passed" in r for r in refusals)
+    assert any("'draft' was passed" in str(r) for r in refusals)
 
 
 def test_bulk_moves_fifty_instances_in_one_call(engine):
@@ -230,7 +232,7 @@ def test_a_boundary_event_added_to_a_waiting_task_is_refused(engine):
     engine.start("p")
     v2 = engine.deploy(diagrams.boundary_timer("timeDuration", "'P5D'", interrupting=True))
     refusals = preview(engine, v1, v2).instances[0].refusals
-    assert any("'work'" in r and "boundary" in r for r in refusals), refusals
+    assert any(r.kind == "boundary_changed" and r.element == "work" for r in refusals), refusals
 
 
 def test_a_branch_added_at_a_passed_gateway_is_refused(engine):
@@ -244,7 +246,7 @@ def test_a_branch_added_at_a_passed_gateway_is_refused(engine):
     engine.start("p")
     v2 = engine.deploy(parallel("x", "y", "z"))
     refusals = preview(engine, v1, v2).instances[0].refusals
-    assert any("'fork'" in r for r in refusals), refusals
+    assert any(r.kind == "branches_changed" and r.other == "fork" for r in refusals), refusals
 
 
 def test_versions_must_be_the_same_process_newer_and_the_agency_s_own(engine):
@@ -347,7 +349,7 @@ def test_a_subprocess_that_lost_its_waiting_task_is_refused(engine):
     engine.start("p")
     v2 = engine.deploy(_in_subprocess("stamp"))
     refusals = preview(engine, v1, v2).instances[0].refusals
-    assert any("'sign'" in r for r in refusals), refusals
+    assert any("'sign'" in str(r) for r in refusals), refusals
 
 
 def test_a_multi_instance_task_moves_with_its_children(engine):
