@@ -16,8 +16,8 @@ from documents.incidents import IncidentView
 from documents.instance_migration import VersionRow
 from documents.processes import InstanceView, Step
 from documents.vntime import iso
-from engine.migration import MigrationPlan
 from engine.models import HumanTask, ProcessDefinition
+from engine.runtime import MigrationPlan
 
 from .params import MAX_ID
 

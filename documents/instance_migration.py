@@ -10,9 +10,8 @@ from typing import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from engine.migration import MAX_BATCH, MigrationPlan
-from engine.models import ProcessDefinition
-from engine.runtime import WorkflowRuntime
+from engine.runtime import MAX_MIGRATION_BATCH as MAX_BATCH
+from engine.runtime import MigrationPlan, ProcessDefinition, WorkflowRuntime
 
 from . import audit
 from .accounts import Identity

@@ -29,7 +29,8 @@ from .instances import Instances
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import Messages
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance
-from .migration import Migrations
+from .migration import MAX_BATCH as MAX_MIGRATION_BATCH
+from .migration import MigrationPlan, Migrations
 from .parsing import SpecCache
 from .projection import Projection
 from .sandbox import Sandbox
@@ -39,7 +40,8 @@ from .timers import Timers
 # The engine's public surface: the runtime, what the domain plugs in, and the rows the runtime
 # hands out (read them; ask the runtime, never query the engine's tables).
 __all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
-           "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance"]
+           "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance",
+           "MigrationPlan", "MAX_MIGRATION_BATCH"]
 
 
 class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents, Migrations):
