@@ -13,6 +13,7 @@ from forms import FormInvalid, default_registry
 
 from . import form_references
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
+from .incoming import contract as incoming_contract
 from .incoming import service as incoming
 from .models import ROLES
 from .settings import Settings
@@ -66,6 +67,8 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
         validate_form=validate_form,
         form_exists=lambda key: key in default_registry(),
         services={"remind": remind},
-        subscribers={"incoming.status": incoming.record_progress},
+        subscribers={incoming_contract.STATUS_MESSAGE: incoming.record_progress},
+        # What the domain relies on in the diagrams it starts, checked at deploy.
+        contracts={incoming_contract.PROCESS: incoming_contract.check},
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

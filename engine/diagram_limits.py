@@ -35,7 +35,7 @@ MAX_LANE_NAME = _length(HumanTask.lane)
 # Raw (not evaluated) task properties stored in a column, and evaluated ones whose constant is.
 PROPERTY_LENGTHS = {"candidateRole": _length(HumanTask.candidate_role), "formKey": _length(HumanTask.form_key),
                     "candidateUser": _length(HumanTask.candidate_user),
-                    "candidateUnit": _length(HumanTask.candidate_unit)}
+                    "candidateUnit": _length(HumanTask.candidate_unit), "domainRole": _length(HumanTask.role)}
 URGENCY_LEVELS = range(0, 4)  # HumanTask.urgency: 0 normal … 3 flash
 
 # The shipped diagram nests 7 deep; a subprocess adds 1 or 2. Spiff parses a subprocess by
@@ -122,9 +122,9 @@ def check_process_key(key: str) -> None:
 
 
 def check_properties(user_tasks: tuple[tuple[str, dict[str, str]], ...]) -> None:
-    """Raw task properties stored as they are (formKey, candidateRole) must fit their column."""
+    """Raw task properties stored as they are (formKey, candidateRole, domainRole) must fit their column."""
     for element_id, props in user_tasks:
-        for name in ("candidateRole", "formKey"):
+        for name in ("candidateRole", "formKey", "domainRole"):
             if len(props.get(name) or "") > PROPERTY_LENGTHS[name]:
                 raise OverLimit(f"property {name} is longer than {PROPERTY_LENGTHS[name]} characters", element_id)
 

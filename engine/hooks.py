@@ -3,11 +3,14 @@ through its one wiring module (EngineHooks)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy.orm import Session
 
 from .scripting import ServiceHandler
+
+if TYPE_CHECKING:
+    from .parsing import ParsedDiagram
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class Thrower:
 
 # A domain subscriber: called once per thrown message, inside the throwing step's transaction.
 Subscriber = Callable[[Session, Thrower, dict[str, Any]], None]
+# A domain contract for one process key: what a diagram deployed under that key lacks (roles,
+# forms, messages…), each piece in words; nothing when it meets the contract.
+ContractCheck = Callable[["ParsedDiagram"], Iterable[str]]
 
 
 @dataclass
@@ -46,3 +52,5 @@ class EngineHooks:
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     # Messages the domain itself listens to (a document's status, a notification), by name.
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    # Checked at deploy, by process key: the domain starts these processes and relies on them.
+    contracts: dict[str, ContractCheck] = field(default_factory=dict)

@@ -67,6 +67,8 @@ class HumanTask(Base):
     candidate_user: Mapped[str | None] = mapped_column(sa.String(100))
     assignee: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     form_key: Mapped[str | None] = mapped_column(sa.String(100))
+    # The element's domainRole (engine/marks.py): the domain finds its steps by role, not by id.
+    role: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     urgency: Mapped[int] = mapped_column(default=0)  # 0 normal … 3 flash: queues sort on it first

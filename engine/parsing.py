@@ -26,6 +26,7 @@ from .code_locations import EXPRESSION_PROPERTIES, CodeLocation, code_locations
 from .diagram_limits import (OverLimit, check_constant, check_depth, check_process_key, check_properties,
                              check_structure)
 from .errors import DiagramRefused
+from .marks import MarkedElement, ThrownMessage, marked_elements, thrown_messages
 from .sandbox import Sandbox, SandboxViolation
 
 __all__ = ["EXPRESSION_PROPERTIES", "MAX_DIAGRAM_BYTES", "ParsedDiagram", "SpecCache", "as_bytes",
@@ -57,6 +58,8 @@ class ParsedDiagram:
     # The diagram as stored: UTF-8 whatever encoding it was sent in (identical bytes when it
     # already was UTF-8). Store ``xml_utf8.decode("utf-8")``; ``sha256`` is its hash.
     xml_utf8: bytes = b""
+    marked: tuple[MarkedElement, ...] = ()               # elements carrying a domainRole (engine/marks.py)
+    thrown: tuple[ThrownMessage, ...] = ()               # messages the process throws
 
 
 def sha256_of(xml: bytes) -> str:
@@ -274,8 +277,10 @@ def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> 
     if check:
         _check_limits(root, lambda: (check_process_key(key), check_properties(user_tasks)))
         check_code(root, sandbox, spec, subprocess_specs)
+    process = root.xpath("//bpmn:process[@id=$pid]", pid=key, namespaces=NSMAP)[0]
     return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, user_tasks,
-                         _service_operations(root), _start_lanes(root, key), data)
+                         _service_operations(root), _start_lanes(root, key), data,
+                         marked=marked_elements(process), thrown=thrown_messages(root, process))
 
 
 def _check_limits(root: etree._Element, check: Callable[[], Any]) -> None:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from .diagram_limits import MAX_TIMER_SPAN
+from .marks import ROLE_PROPERTY
 from .models import HumanTask, MessageWait, ProcessInstance, Timer
 
 
@@ -123,9 +124,11 @@ def _completed(workflow: BpmnWorkflow, task_id: str) -> bool:
 
 def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assignment: TaskAssignment,
                     now: datetime) -> None:
+    props = properties(task)
     session.add(HumanTask(
         instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=element_name(task),
-        title=task_title(task), lane=task.task_spec.lane, form_key=properties(task).get("formKey"),
+        title=task_title(task), lane=task.task_spec.lane, form_key=props.get("formKey"),
+        role=(props.get(ROLE_PROPERTY) or "").strip() or None,
         candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
         candidate_user=assignment.candidate_user, assignee=None, created_at=now,
         due_at=assignment.due_at, urgency=assignment.urgency, status="ready",

@@ -1,7 +1,7 @@
 """Pages of the incoming register: search, a document's detail (with its handling: see
-casework_view), the clerk's accept/refuse of an arrived electronic document, file downloads and
-the register exports. Downloads and exports come from api/downloads.py, as for the JSON API, so
-both send the same bytes with the same headers."""
+documents/incoming/handling_view.py), the clerk's accept/refuse of an arrived electronic document,
+file downloads and the register exports. Downloads and exports come from api/downloads.py, as for
+the JSON API, so both send the same bytes with the same headers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from documents import processes
 from documents.accounts import Identity
 from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
-from documents.incoming import exports, queries, service, view
+from documents.incoming import exports, handling_view, queries, service, view
 from documents.incoming.models import IncomingDocument
 from engine.runtime import WorkflowRuntime
 from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
-from . import casework_view, register_search
+from . import register_search
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page
 
@@ -93,11 +93,11 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
                 status: int = 200, failed: Failed = NOTHING_FAILED):
     shown = view.of(session, document)  # what the API shows of it too
     history = _history(session, runtime, who, document)
-    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()] + list(casework_view.actors(shown))
+    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()] + list(handling_view.actors(shown))
     return page(request, "incoming_detail.html", {
         "who": who, "document": document, "statuses": shown.statuses, "attachments": shown.attachments,
         "duplicates": shown.duplicates, "history": history, "shown": shown,
-        "handling": casework_view.of(session, who, document, shown), "failed": failed,
+        "handling": handling_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == "01" and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,

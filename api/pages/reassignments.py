@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from documents.accounts import Identity
 from documents.errors import InvalidData
 from documents.incoming import handling, people, queries, reassignment
+from documents.incoming.handling_view import Choice, choices
 from documents.incoming.casework_models import REQUEST_STATES, ReassignmentRequest
 from documents.incoming.reassignment import OPEN
 from documents.models import User
 
 from ..deps import DB, CsrfUser, PageUser, Runtime
-from .casework_view import Choice, choices
 from .formdata import FormText, optional_int
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page

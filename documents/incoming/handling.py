@@ -7,7 +7,8 @@ kept in the process history and the audit trail:
 - one coordinator's task: re-assigned to another unit or person, or its deadline extended (leaders).
 
 Every change is one engine ``retarget`` of one open task (plus ``reschedule`` of the handling's
-overdue timer), so all of them are recorded, released from claims and versioned alike."""
+overdue timer), so all of them are recorded, released from claims and versioned alike. Tasks and
+the timer are found by their role (documents/incoming/contract.py), never by element id."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,11 +22,9 @@ from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..models import User
 from ..vntime import YEARS_MESSAGE, within_years
-from . import participants, people, reassignment, texts, trail
+from . import contract, participants, people, reassignment, texts, trail
+from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE
 from .models import IncomingDocument
-from .participants import COORDINATE, DISTRIBUTE, HANDLE
-
-HANDLE_DEADLINE = "handle_overdue"
 
 
 def reassign(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
@@ -61,8 +60,10 @@ def extend_deadline(session: Session, runtime: WorkflowRuntime, who: Identity, d
     reason = _extension(deadline, reason)
     _retarget(session, runtime, who, document, task, reason, data={"deadline": deadline.isoformat()},
               due_at=deadline, **_candidates(task))
-    runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), HANDLE_DEADLINE,
-                       deadline, reason)
+    # A diagram without an overdue timer on its handling (the role is optional) has none to move.
+    for element in _elements(session, runtime, who, document, HANDLE_DEADLINE):
+        runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), element,
+                           deadline, reason)
     trail.record(session, who, "incoming.deadline_extended", document.id,
                  {"deadline": deadline.isoformat(), "reason": reason})
     return document
@@ -132,19 +133,26 @@ def _handle_task_for(session: Session, who: Identity, document: IncomingDocument
     return task
 
 
-def _open_task(session: Session, document: IncomingDocument, step: str) -> HumanTask:
+def _open_task(session: Session, document: IncomingDocument, role: str) -> HumanTask:
     if document.process_instance_id is None:
         raise Conflict(f"incoming document {document.id} has no handling process")
-    task = next(iter(participants.open_tasks(session, document, step)), None)
+    task = next(iter(participants.open_tasks(session, document, role)), None)
     if task is None:
-        raise Conflict(f"incoming document {document.id} has no open '{step}' task")
+        raise Conflict(f"incoming document {document.id} has no open '{role}' task")
     return task
+
+
+def _elements(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument,
+              role: str) -> list[str]:
+    """The ids the document's own diagram version gives the elements of ``role``."""
+    marked = runtime.element_roles(session, document.process_instance_id, who.agency_code)
+    return [element for element, marked_role in contract.roles_by_element(marked).items() if marked_role == role]
 
 
 def _coordination_task(session: Session, document: IncomingDocument, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if (task is None or document.process_instance_id is None or task.instance_id != document.process_instance_id
-            or task.spec_name != COORDINATE):
+            or task.role != COORDINATE):
         raise NotFound(f"coordination task {task_id} of incoming document {document.id} not found")
     if task.status != "ready":
         raise Conflict(f"coordination task {task_id} is already {task.status}")

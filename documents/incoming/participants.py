@@ -1,7 +1,9 @@
 """Who works on an incoming document now, read from the open tasks of its workflow: the handler
-(who may act on the open `handle` task: its holder, or a candidate while nobody holds it), the
-coordinators (each on their own `coordinate` task), the head of the handling unit, and the
-agency's leaders. The services of the handling features ask here, so the rule is written once."""
+(who may act on the open task of role `incoming.handle`: its holder, or a candidate while nobody
+holds it), the coordinators (each on their own `incoming.coordinate` task), the head of the
+handling unit, and the agency's leaders. Tasks are found by the role their element is marked
+with (documents/incoming/contract.py), whatever the agency's diagram calls them. The services of
+the handling features ask here, so the rule is written once."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -13,9 +15,10 @@ from engine.runtime import WorkflowRuntime
 from ..accounts import Identity
 from ..errors import NotAllowed, NotFound
 from ..models import User
+from .contract import COORDINATE, DISTRIBUTE, HANDLE
 from .models import IncomingDocument
 
-HANDLE, COORDINATE, DISTRIBUTE = "handle", "coordinate", "distribute"
+__all__ = ["COORDINATE", "DISTRIBUTE", "HANDLE"]  # the roles the services ask about, re-exported
 LEADERS, UNIT_HEADS = ("leader",), ("unit_head",)
 
 
@@ -28,20 +31,21 @@ def document_of(session: Session, who: Identity, document_id: int, *, lock: bool
     return document
 
 
-def open_tasks(session: Session, document: IncomingDocument, step: str | None = None) -> list[HumanTask]:
+def open_tasks(session: Session, document: IncomingDocument, role: str | None = None) -> list[HumanTask]:
+    """The document's open tasks, or those of one role (``incoming.handle`` …)."""
     if document.process_instance_id is None:
         return []
     query = sa.select(HumanTask).where(HumanTask.instance_id == document.process_instance_id,
                                        HumanTask.status == "ready")
-    if step is not None:
-        query = query.where(HumanTask.spec_name == step)
+    if role is not None:
+        query = query.where(HumanTask.role == role)
     return list(session.scalars(query.order_by(HumanTask.id)))
 
 
-def task_of(session: Session, who: Identity, document: IncomingDocument, step: str) -> HumanTask | None:
-    """The open ``step`` task of the document that ``who`` may act on now, if any."""
+def task_of(session: Session, who: Identity, document: IncomingDocument, role: str) -> HumanTask | None:
+    """The open task of ``role`` of the document that ``who`` may act on now, if any."""
     principal = who.principal
-    return next((t for t in open_tasks(session, document, step) if WorkflowRuntime.may_act(t, principal)), None)
+    return next((t for t in open_tasks(session, document, role) if WorkflowRuntime.may_act(t, principal)), None)
 
 
 def require_handler(session: Session, who: Identity, document: IncomingDocument) -> HumanTask:

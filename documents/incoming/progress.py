@@ -11,7 +11,7 @@ from engine import clock
 
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
-from . import participants, texts, trail
+from . import contract, participants, texts, trail
 from .casework_models import ProgressNote
 from .models import IncomingDocument
 
@@ -30,8 +30,9 @@ def record(session: Session, who: Identity, document_id: int, *, text: str | Non
     if percent is not None and (isinstance(percent, bool) or not 0 <= percent <= 100):
         raise InvalidData("Tỷ lệ hoàn thành không hợp lệ.",
                           errors={"percent": "Trường «Tỷ lệ hoàn thành» phải là số nguyên từ 0 đến 100."})
-    note = ProgressNote(document_id=document.id, author_id=who.user_id, step=task.spec_name, at=clock.now(),
-                        text=clean, percent=percent)
+    # The step by its role ("handle", "coordinate"), so notes read alike whatever the diagram calls it.
+    note = ProgressNote(document_id=document.id, author_id=who.user_id, step=contract.step(task.role),
+                        at=clock.now(), text=clean, percent=percent)
     session.add(note)
     session.flush()
     trail.record(session, who, "incoming.progress_recorded", document.id,

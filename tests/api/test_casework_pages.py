@@ -67,7 +67,7 @@ def task_row(system, document_id: int, step: str) -> HumanTask:
     from documents.incoming.models import IncomingDocument
 
     with system.sessions() as session:
-        (task,) = participants.open_tasks(session, session.get(IncomingDocument, document_id), step)
+        (task,) = participants.open_tasks(session, session.get(IncomingDocument, document_id), f"incoming.{step}")
         return task
 
 

@@ -174,17 +174,29 @@ def test_the_review_shows_the_result_every_opinion_and_the_latest_progress(brows
     assert "<strong>unit_head a</strong>" in again["review_comment"]
 
 
-def test_a_renamed_step_of_an_agencys_own_diagram_shows_the_document_alone(browser, client, api, people):
+def returned_for_recheck(browser, client, api, diagram: bytes, recheck: str) -> str:
+    """The clerk's page of the re-check of a document returned under the agency's ``diagram``."""
+    assert upload(client, api("a.process_admin"), diagram).status_code == 201
+    instance = register_incoming(client, api("a.clerk"))
+    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    page = browser("a.clerk").get(f"/tasks/{only_task(instance, recheck)['id']}")
+    assert page.status_code == 200
+    assert "Số đến: <strong>1</strong>" in document_section(page.text)
+    return page.text
+
+
+def test_a_renamed_step_of_an_agencys_own_diagram_keeps_its_context_by_its_role(browser, client, api, people):
     renamed = INCOMING.replace(b'id="recheck"', b'id="clerk_recheck"').replace(
         b">recheck<", b">clerk_recheck<").replace(b'Ref="recheck"', b'Ref="clerk_recheck"').replace(
         b'bpmnElement="recheck"', b'bpmnElement="clerk_recheck"')
-    assert upload(client, api("a.process_admin"), renamed).status_code == 201
-    instance = register_incoming(client, api("a.clerk"))
-    instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
-    page = browser("a.clerk").get(f"/tasks/{only_task(instance, 'clerk_recheck')['id']}")
-    assert page.status_code == 200
-    assert "Số đến: <strong>1</strong>" in document_section(page.text)
-    assert 'id="task-step"' not in page.text and RETURN["return_reason"] not in page.text
+    page = returned_for_recheck(browser, client, api, renamed, "clerk_recheck")
+    assert 'id="task-step"' in page and RETURN["return_reason"] in page
+
+
+def test_a_step_of_no_role_shows_the_document_alone(browser, client, api, people):
+    unmarked = INCOMING.replace(b'<spiffworkflow:property name="domainRole" value="incoming.recheck"/>', b"")
+    page = returned_for_recheck(browser, client, api, unmarked, "recheck")
+    assert 'id="task-step"' not in page and RETURN["return_reason"] not in page
 
 
 # --------------------------------------------------------------------------- language, escaping, access

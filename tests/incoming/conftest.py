@@ -101,7 +101,9 @@ class Case:
         from documents.incoming import participants
         from documents.incoming.models import IncomingDocument
 
-        task = participants.task_of(session, self.people[who], session.get(IncomingDocument, document_id), step)
+        # ``step``: the role's short name ("handle" for incoming.handle)
+        task = participants.task_of(session, self.people[who], session.get(IncomingDocument, document_id),
+                                    f"incoming.{step}")
         assert task is not None, (who, step)
         return task
 

@@ -18,7 +18,7 @@ DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=timezone(timedelta(hours=7)))
 
 def tasks(case, document_id, step):
     with case.system.sessions() as session:
-        return participants.open_tasks(session, session.get(IncomingDocument, document_id), step)
+        return participants.open_tasks(session, session.get(IncomingDocument, document_id), f"incoming.{step}")
 
 
 def history(case, action):

@@ -1,24 +1,27 @@
 """What a person acting on a task needs to decide, read from the document, the process data and
 the process history (never a second copy of the rules that wrote them): a summary of the
-document for every task of one, and for each known step of the incoming diagram the few facts
-that step is about. Steps are looked up by their BPMN element id: an agency's own diagram may
-rename or drop them, and a step not known here shows the document's summary alone."""
+document for every task of one, and for each role of the incoming contract the few facts that
+step is about. Steps are known by the role marked on their element (documents/incoming/contract.py),
+so an agency's own diagram may rename them; a task of no role shows the document's summary alone.
+The task page and the JSON API's task both show this."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from documents.accounts import Identity
-from documents.files.models import Attachment
-from documents.incoming import people, progress, queries, service
-from documents.incoming.models import IncomingDocument
-from documents.vntime import VN_TZ
 from engine.models import HistoryEntry, HumanTask
 from engine.runtime import WorkflowRuntime
+
+from ..accounts import Identity
+from ..files.models import Attachment
+from ..vntime import VN_TZ
+from . import contract, people, progress, queries, service
+from .contract import COORDINATE, DISTRIBUTE, HANDLE, RECHECK, REVIEW, UNIT_ASSIGN
+from .models import IncomingDocument
 
 COMPLETED = "completed"  # the history's action of a completed task
 
@@ -67,9 +70,18 @@ class Reading:
     def history(self) -> list[HistoryEntry]:
         return self.runtime.history(self.session, self.task.instance_id)
 
-    def last_completed(self, *steps: str) -> HistoryEntry | None:
-        """The latest completion of one of ``steps``, whichever of them it was."""
-        return next((h for h in reversed(self.history) if h.action == COMPLETED and h.spec_name in steps), None)
+    @cached_property
+    def roles(self) -> Mapping[str, str]:
+        """The roles of the elements of the instance's own diagram version, by element id."""
+        marked = self.runtime.element_roles(self.session, self.task.instance_id, self.who.agency_code)
+        return contract.roles_by_element(marked)
+
+    def role(self, entry: HistoryEntry | None) -> str | None:
+        return self.roles.get(entry.spec_name) if entry is not None and entry.spec_name else None
+
+    def last_completed(self, *roles: str) -> HistoryEntry | None:
+        """The latest completion of a step of one of ``roles``, whichever of them it was."""
+        return next((h for h in reversed(self.history) if h.action == COMPLETED and self.role(h) in roles), None)
 
     def person(self, user_id: Any) -> str:
         return self.people([user_id])[0] if user_id not in (None, "") else ""
@@ -104,7 +116,7 @@ def _noted(label: str, *notes: Note | None) -> list[Fact]:
 
 def _direction(r: Reading) -> list[Fact]:
     """The leader's direction, from the distribution that gave the document its handling."""
-    return _noted("context.direction", r.said(r.last_completed("distribute"), "direction"))
+    return _noted("context.direction", r.said(r.last_completed(DISTRIBUTE), "direction"))
 
 
 def _deadline(r: Reading) -> list[Fact]:
@@ -128,23 +140,23 @@ def _recipients(r: Reading) -> list[Fact]:
 
 
 def _returned_by_leader(r: Reading) -> list[Fact]:
-    distributed = r.last_completed("distribute")
+    distributed = r.last_completed(DISTRIBUTE)
     return (_noted("context.return_reason", r.said(distributed, "return_reason"))
             + _noted("context.direction", r.said(distributed, "direction")))
 
 
 def _sent_back(r: Reading) -> list[Fact]:
     """Back at the distribution: the clerk's note when re-submitting, the unit head's when returning."""
-    last = r.last_completed("distribute", "recheck", "unit_assign")
-    if last is None or last.spec_name == "distribute" or (last.data or {}).get("unit_decision") == "assign":
+    last = r.last_completed(DISTRIBUTE, RECHECK, UNIT_ASSIGN)
+    if last is None or r.role(last) == DISTRIBUTE or (last.data or {}).get("unit_decision") == "assign":
         return []
     return _noted("context.sent_back", r.said(last, "recheck_note") or r.said(last, "unit_note"))
 
 
 def _review_returned(r: Reading) -> list[Fact]:
     """The handling again: the unit head's comment on the result it did not approve."""
-    last = r.last_completed("handle", "review")
-    if last is None or last.spec_name != "review" or (last.data or {}).get("approved"):
+    last = r.last_completed(HANDLE, REVIEW)
+    if last is None or r.role(last) != REVIEW or (last.data or {}).get("approved"):
         return []
     return _noted("context.review_comment", r.said(last, "comment"))
 
@@ -156,7 +168,7 @@ def _asked_of_coordinator(r: Reading) -> list[Fact]:
 
 
 def _proposed_result(r: Reading) -> list[Fact]:
-    handled = r.last_completed("handle")
+    handled = r.last_completed(HANDLE)
     done = (handled.data or {}).get("completed") if handled else None
     state = None if done is None else ("context.done" if done else "context.not_done")
     return _noted("context.result", r.said(handled, "result", state=state))
@@ -179,12 +191,12 @@ def _latest_progress(r: Reading) -> list[Fact]:
 
 Step = Callable[[Reading], list[Fact]]
 STEPS: dict[str, tuple[Step, ...]] = {
-    "distribute": (_sent_back,),
-    "recheck": (_returned_by_leader,),
-    "unit_assign": (_direction, _deadline, _recipients),
-    "handle": (_review_returned, _direction, _deadline, _lead, _recipients),
-    "coordinate": (_asked_of_coordinator, _direction, _lead, _deadline),
-    "review": (_proposed_result, _opinions, _latest_progress, _direction),
+    DISTRIBUTE: (_sent_back,),
+    RECHECK: (_returned_by_leader,),
+    UNIT_ASSIGN: (_direction, _deadline, _recipients),
+    HANDLE: (_review_returned, _direction, _deadline, _lead, _recipients),
+    COORDINATE: (_asked_of_coordinator, _direction, _lead, _deadline),
+    REVIEW: (_proposed_result, _opinions, _latest_progress, _direction),
 }
 
 
@@ -198,4 +210,4 @@ def of(session: Session, runtime: WorkflowRuntime, who: Identity, task: HumanTas
     reading = Reading(session, runtime, who, task, document)
     return TaskContext(document=document, attachments=service.attachments(session, document),
                        overdue=queries.is_overdue(document, queries.today()),
-                       facts=[fact for step in STEPS.get(task.spec_name, ()) for fact in step(reading)])
+                       facts=[fact for step in STEPS.get(task.role, ()) for fact in step(reading)])

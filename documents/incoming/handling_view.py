@@ -1,7 +1,7 @@
-"""What an incoming document's page shows of its handling, and which of the handling's forms the
-reader is offered. Every "may" asks documents.incoming.participants, the module the services
-check with, so the page offers only what the service would accept; the service still decides
-every POST on its own."""
+"""What an incoming document's handling looks like to one reader: its open steps by role, and which
+of the handling's actions the reader may take. Every "may" asks documents.incoming.participants,
+the module the services check with, so the document's page and the JSON API offer only what the
+service would accept; the service still decides every request on its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,14 +9,15 @@ from typing import Iterable
 
 from sqlalchemy.orm import Session
 
-from documents.accounts import Identity
-from documents.incoming import participants, people
-from documents.incoming.models import IncomingDocument
-from documents.incoming.participants import COORDINATE, DISTRIBUTE, HANDLE
-from documents.incoming.reassignment import OPEN
-from documents.incoming.view import DocumentView
-from documents.models import User
 from engine.models import HumanTask
+
+from ..accounts import Identity
+from ..models import User
+from . import contract, participants, people
+from .contract import COORDINATE, DISTRIBUTE, HANDLE
+from .models import IncomingDocument
+from .reassignment import OPEN
+from .view import DocumentView
 
 Choice = tuple[int, str]
 
@@ -43,6 +44,10 @@ class Handling:
     def unit_name(self, unit_id: str | int | None) -> str:
         return next((name for key, name in self.units if str(key) == str(unit_id)), "")
 
+    @staticmethod
+    def step(task: HumanTask) -> str:
+        return step_of(task)
+
     @property
     def active(self) -> bool:
         return self.handle is not None or self.distribute is not None or bool(self.coordination)
@@ -51,7 +56,8 @@ class Handling:
 def of(session: Session, who: Identity, document: IncomingDocument, shown: DocumentView) -> Handling:
     if document.process_instance_id is None:
         return Handling()
-    tasks = {step: [t for t in shown.open_tasks if t.spec_name == step] for step in (HANDLE, DISTRIBUTE, COORDINATE)}
+    tasks = {role: [t for t in shown.open_tasks if t.role == role]
+             for role in (HANDLE, DISTRIBUTE, COORDINATE)}
     handle = next(iter(tasks[HANDLE]), None)
     handler = participants.task_of(session, who, document, HANDLE) is not None
     leader = participants.is_leader(who)
@@ -82,6 +88,11 @@ def choices(persons: Iterable[User], units: dict[int, str] | None = None) -> lis
     """People as the options of a select: the name, and the unit when known."""
     units = units or {}
     return [(p.id, f"{p.full_name} · {units[p.unit_id]}" if p.unit_id in units else p.full_name) for p in persons]
+
+
+def step_of(task: HumanTask) -> str:
+    """What a page calls an open task's step: its role's short name ("handle"), else its element id."""
+    return contract.step(task.role) or task.spec_name
 
 
 def actors(shown: DocumentView) -> Iterable[int | str | None]:

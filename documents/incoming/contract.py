@@ -1,0 +1,50 @@
+"""The contract of the `incoming` process: what the domain relies on in any agency's diagram for
+it, checked when the diagram is deployed (documents/contracts.py). The domain finds every step by
+the role marked on it (``<spiffworkflow:property name="domainRole" value="incoming.handle"/>``),
+never by element id, so an agency may rename and restructure its diagram freely within this.
+The README's "Diagram contract" section is the same table for process admins."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from ..contracts import BOUNDARY_TIMER, Contract, MessageRule, RoleRule
+
+PROCESS = "incoming"
+DISTRIBUTE, RECHECK, UNIT_ASSIGN = "incoming.distribute", "incoming.recheck", "incoming.unit_assign"
+HANDLE, COORDINATE, REVIEW = "incoming.handle", "incoming.coordinate", "incoming.review"
+HANDLE_DEADLINE = "incoming.handle_deadline"
+STATUS_MESSAGE = "incoming.status"
+# The statuses told to the sender as the handling moves; without them a document stays at 03.
+THROWN_STATUSES = ("04", "05", "06")
+
+CONTRACT = Contract(PROCESS, roles=(
+    RoleRule(DISTRIBUTE, "the leader's distribution", form="incoming_distribute"),
+    RoleRule(HANDLE, "the handling of the document", form="incoming_handle"),
+    RoleRule(HANDLE_DEADLINE, "the handling's overdue timer", kinds=BOUNDARY_TIMER, required=False, timer_on=HANDLE),
+    RoleRule(RECHECK, "the clerk's re-check of a returned document", required=False, form="incoming_recheck"),
+    RoleRule(UNIT_ASSIGN, "the unit head's assignment", required=False, form="incoming_assign"),
+    RoleRule(COORDINATE, "the coordinators' opinions", required=False, form="incoming_coordinate",
+             loop=("coordinators", "opinions")),
+    RoleRule(REVIEW, "the review of the result", required=False, form="incoming_review"),
+), messages=(MessageRule(STATUS_MESSAGE, "status", THROWN_STATUSES),))
+
+# Diagram versions deployed before roles were marked carry none: their instances still run the
+# default diagram's element ids (migration 0011 gave their open tasks these roles).
+_LEGACY = {"distribute": DISTRIBUTE, "recheck": RECHECK, "unit_assign": UNIT_ASSIGN, "handle": HANDLE,
+           "coordinate": COORDINATE, "review": REVIEW, "handle_overdue": HANDLE_DEADLINE}
+
+
+def check(diagram) -> list[str]:
+    """The engine's deploy hook for the `incoming` key (documents/wiring.py)."""
+    return CONTRACT.missing(diagram)
+
+
+def roles_by_element(marked: Mapping[str, str]) -> Mapping[str, str]:
+    """Element id → role of an instance's diagram (engine ``element_roles``), legacy ones included."""
+    return marked or _LEGACY
+
+
+
+def step(role: str | None) -> str | None:
+    """A role's short name ("handle"): what progress notes keep and the pages translate."""
+    return role.removeprefix(PROCESS + ".") if role else None
