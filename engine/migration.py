@@ -65,12 +65,14 @@ class MigrationRefused(InvalidData):
 
 REASONS = {
     "waiting_removed": "'{element}' is waiting and is not in version {version}",
-    "passed_removed": "'{element}' was passed and is not in version {version}: the instance's record of it would be lost",
+    "passed_removed": ("'{element}' was passed and is not in version {version}: the instance's record of it would be "
+                       "lost"),
     "renamed": "'{element}' is waiting and version {version} has no element with that id (only '{other}' in its place)",
     "kind_changed": "'{element}' is waiting and is another kind of element in version {version}",
     "join_changed": "'{element}' waits for its incoming branches, which version {version} changes",
     "parent_removed": "'{element}' is waiting behind '{other}', which is not in version {version}",
-    "branches_changed": "'{element}' is waiting and version {version} changes the branches started with it at '{other}'",
+    "branches_changed": ("'{element}' is waiting and version {version} changes the branches started with it at "
+                         "'{other}'"),
     "boundary_changed": "'{element}' is waiting and version {version} adds or removes boundary events on it",
     "subprocess_removed": "subprocess '{element}' is running and is not in version {version}",
     "unaligned": "'{element}' cannot be aligned with version {version}",
@@ -150,7 +152,8 @@ class Migrations(Execution):
         it can move and where each of its waiting tasks lands. Stores nothing."""
         source, target = self._migration_pair(session, scope, from_definition_id, to_definition_id)
         with clocks.using(self.clock), steps.running(session):
-            moved = [self._plan(instance, source, target)
+            diffs: dict = {}
+            moved = [self._plan(instance, source, target, diffs)
                      for instance in self._migration_instances(session, scope, source, instance_ids)]
         return MigrationPlan(source, target, tuple(m.plan for m in moved))
 
@@ -168,8 +171,10 @@ class Migrations(Execution):
                 seen = (expected_versions or {}).get(instance.id)
                 if seen is not None and seen != instance.version:
                     raise Conflict(f"process instance {instance.id} changed since the preview; preview again")
-            moved = [self._plan(instance, source, target) for instance in instances]
-            refused = {f"instance {m.instance.id}": "; ".join(map(str, m.plan.refusals)) for m in moved if m.plan.refusals}
+            diffs: dict = {}
+            moved = [self._plan(instance, source, target, diffs) for instance in instances]
+            refused = {f"instance {m.instance.id}": "; ".join(map(str, m.plan.refusals))
+                       for m in moved if m.plan.refusals}
             if refused:
                 raise MigrationRefused(f"{len(refused)} of {len(moved)} instance(s) cannot move to version "
                                        f"{target.version}; nothing was migrated", refused)
@@ -232,7 +237,10 @@ class Migrations(Execution):
 
     # -- planning: the in-memory migration -----------------------------------------------------
 
-    def _plan(self, instance: ProcessInstance, source: ProcessDefinition, target: ProcessDefinition) -> _Moved:
+    def _plan(self, instance: ProcessInstance, source: ProcessDefinition, target: ProcessDefinition,
+              diffs: dict[tuple[int, int], SpecDiff]) -> _Moved:
+        """Migrate one instance in memory; ``diffs`` keeps the spec diffs of the call (the same
+        pair of specs for every instance of a version)."""
         refusals: list[Refusal] = []
         changes: dict[UUID, list[str]] = {}
         with limits.step_budget(self.limits):
@@ -246,7 +254,7 @@ class Migrations(Execution):
             before = [(t.id, element_name(t), task_title(t), TaskState.get_name(t.state)) for t in open_tasks]
             old_specs = {t.id: t.task_spec for t in open_tasks if t.state == TaskState.READY and t.task_spec.manual}
             diagram = self._diagram(target)
-            found = self._diffs(workflow, diagram, target.version, refusals, changes)
+            found = self._diffs(workflow, diagram, target.version, refusals, changes, diffs)
             if not refusals:
                 try:
                     _move(found, changes)
@@ -262,7 +270,8 @@ class Migrations(Execution):
 
     @staticmethod
     def _diffs(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int, refusals: list[Refusal],
-               changes: dict[UUID, list[str]]) -> list[tuple[Any, WorkflowDiff, Any]]:
+               changes: dict[UUID, list[str]],
+               diffs: dict[tuple[int, int], SpecDiff]) -> list[tuple[Any, WorkflowDiff, Any]]:
         """Each (sub)workflow with its diff and new spec; what cannot be mapped goes to ``refusals``."""
         found = []
         for wf in all_workflows(workflow):
@@ -271,7 +280,9 @@ class Migrations(Execution):
                 if not wf.completed:
                     refusals.append(Refusal("subprocess_removed", wf.spec.name, version))
                 continue
-            spec_diff = SpecDiff(_REGISTRY, wf.spec, new_spec)
+            spec_diff = diffs.get((id(wf.spec), id(new_spec)))
+            if spec_diff is None:
+                spec_diff = diffs[id(wf.spec), id(new_spec)] = SpecDiff(_REGISTRY, wf.spec, new_spec)
             try:
                 diff = WorkflowDiff(wf, spec_diff)
             except KeyError as exc:  # a task whose spec the diff never reached from the start

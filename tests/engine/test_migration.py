@@ -47,7 +47,8 @@ def row(engine, instance_id):
 
 def timers(engine, instance_id):
     with unit_of_work(engine.sessions) as session:
-        return [(t.spec_name, t.fire_at) for t in session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id))]
+        rows = session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id))
+        return [(t.spec_name, t.fire_at) for t in rows]
 
 
 def test_a_waiting_task_moves_to_the_next_version_and_goes_on_along_its_path(engine):
@@ -161,8 +162,8 @@ def test_a_completion_committed_during_the_migration_wins_and_the_migration_stor
     v2 = engine.deploy(TWO_STEPS)
     planned = engine.runtime._plan
 
-    def plan_then_someone_completes(instance, source, target):
-        moved = planned(instance, source, target)
+    def plan_then_someone_completes(instance, *args):
+        moved = planned(instance, *args)
         if instance.id == second:
             engine.complete(second, "draft")  # its own transaction, committed meanwhile
         return moved
