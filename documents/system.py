@@ -32,6 +32,6 @@ def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | 
     set_spiff_log_level(settings.spiff_log_level)
     db = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout,
                      lock_timeout=settings.db_lock_timeout, statement_timeout=settings.db_statement_timeout)
-    return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock),
+    return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock, settings),
                   files=LocalFileStore(settings.file_store_dir),
                   keystore=Keystore(settings.signing_dir, settings.signing_password.encode()))

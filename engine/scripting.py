@@ -44,6 +44,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class SandboxScriptEngine(PythonScriptEngine):
+    def evaluate(self, task, expression, external_context=None):
+        # SpiffWorkflow rewords a failed expression as "Error evaluating expression '…'" and keeps
+        # the reason only as the cause: an incident must say why (a limit, a missing name).
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException:
+            raise
+        except Exception as err:
+            reason = getattr(err, "reason", None) or f"{type(err).__name__}: {err}"
+            raise WorkflowTaskException(f"{reason} (in expression '{_shortened(expression)}')", task=task,
+                                        exception=err) from None
+
     def call_service(self, task, **kwargs):
         # SpiffWorkflow 3.2.0's own error path here names an undefined variable and turns every
         # failing service into "NameError: name 'script' is not defined": say what really failed.
@@ -54,6 +66,10 @@ class SandboxScriptEngine(PythonScriptEngine):
         except Exception as err:
             raise WorkflowTaskException(f"service '{kwargs.get('operation_name')}' failed: "
                                         f"{type(err).__name__}: {err}", task=task, exception=err) from None
+
+
+def _shortened(source: str, length: int = 200) -> str:
+    return source if len(source) <= length else source[:length] + "…"
 
 
 def script_engine(sandbox: Sandbox, services: Mapping[str, ServiceHandler]) -> PythonScriptEngine:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from engine import outbox
 from engine.db import unit_of_work
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, NotFound, ProcessFailed
 from engine.models import Incident, Outbox, Timer
 from engine.runtime import EngineHooks, Principal, WorkflowRuntime
 from engine.sandbox import Sandbox
@@ -214,3 +214,15 @@ def test_messages_never_correlate_across_agencies(engine):
     drain(engine.system)
     assert engine.open_names(victim.id) == ["read"]
     assert engine.data(victim.id)["ping"]["note"] == "thật"
+
+
+def test_a_failing_condition_says_why_in_the_error_and_the_incident(engine):
+    """SpiffWorkflow keeps an expression's reason only as the cause: the message must carry it."""
+    engine.deploy(diagrams.GATEWAY)
+    instance = engine.start("p")
+    with pytest.raises(ProcessFailed) as failed:
+        engine.complete(instance.id, "review", principal=Principal("u", SCOPE, frozenset({"leader"})))
+    assert "name 'approved' is not defined" in failed.value.message
+    assert "approved == True" in failed.value.message
+    (incident,) = rows(engine, Incident)
+    assert (incident.job, incident.element) == ("task", "review") and "approved" in incident.error
