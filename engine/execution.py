@@ -22,7 +22,7 @@ from . import limits, outbox
 from . import step as steps
 from .errors import Conflict, ProcessFailed
 from .hooks import EngineHooks, Thrower
-from .models import HistoryEntry, ProcessInstance
+from .models import HistoryEntry, InstanceStatus, ProcessInstance
 from .parsing import ParsedDiagram
 from .projection import (NOTHING, Projection, TaskAssignment, all_workflows, element_name, parse_due, project,
                          properties, snapshot, task_title)
@@ -64,7 +64,7 @@ class Execution:
         with limits.uncounted():
             workflow = load_state(instance.state, instance.state_format, self._diagram_of(instance))
         workflow.script_engine = self.script_engine  # not serialized: set after every load
-        self._loaded[workflow] = snapshot(workflow, instance.status == "running")
+        self._loaded[workflow] = snapshot(workflow, instance.status == InstanceStatus.RUNNING)
         return workflow
 
     def _run(self, task: Any) -> None:
@@ -131,10 +131,10 @@ class Execution:
     def _save(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str,
               *, before: Projection | None = None) -> None:
         now = clocks.now()
-        if instance.status == "running" and workflow.completed:
-            instance.status = "completed"
+        if instance.status == InstanceStatus.RUNNING and workflow.completed:
+            instance.status = InstanceStatus.COMPLETED
             self._record(session, instance, actor, "ended", None, None, None)
-        if instance.status != "running" and instance.ended_at is None:
+        if instance.status != InstanceStatus.RUNNING and instance.ended_at is None:
             instance.ended_at = now
         self._check_size(workflow)
         # Thrown events are taken out of the workflow before its state is stored: left inside,

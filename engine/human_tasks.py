@@ -16,7 +16,7 @@ from .db import after_rollback
 from .errors import Conflict, NotAllowed, NotFound, ProcessFailed
 from .execution import Execution, in_step
 from .hooks import Principal
-from .models import HumanTask, ProcessInstance
+from .models import HumanTask, ProcessInstance, TaskStatus
 
 
 class HumanTasks(Execution):
@@ -35,7 +35,7 @@ class HumanTasks(Execution):
         )
         query = (
             sa.select(T)
-            .where(T.scope == principal.scope, T.status == "ready",
+            .where(T.scope == principal.scope, T.status == TaskStatus.READY,
                    sa.or_(T.assignee == principal.user, sa.and_(unassigned, T.candidate_user == principal.user),
                           by_candidate))
             .order_by(T.urgency.desc(), T.due_at.asc().nulls_last(), T.created_at, T.id)
@@ -44,7 +44,7 @@ class HumanTasks(Execution):
         return list(session.scalars(query))
 
     def open_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
-        query = (sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+        query = (sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY)
                  .order_by(HumanTask.id))
         return list(session.scalars(query))
 
@@ -75,7 +75,7 @@ class HumanTasks(Execution):
 
     def _actionable(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
         row = self.task(session, task_id, principal)
-        if row.status != "ready":
+        if row.status != TaskStatus.READY:
             raise Conflict(f"task {task_id} is already {row.status}")
         if row.assignee and row.assignee != principal.user:
             raise Conflict(f"task {task_id} was claimed by someone else")
@@ -88,7 +88,7 @@ class HumanTasks(Execution):
             return row
         claimed = session.execute(
             sa.update(HumanTask)
-            .where(HumanTask.id == row.id, HumanTask.assignee.is_(None), HumanTask.status == "ready")
+            .where(HumanTask.id == row.id, HumanTask.assignee.is_(None), HumanTask.status == TaskStatus.READY)
             .values(assignee=principal.user)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -131,7 +131,7 @@ class HumanTasks(Execution):
         task.set_data(**clean)
         try:
             self._run(task)
-            row.status, row.completed_by, row.completed_at = "completed", principal.user, clocks.now()
+            row.status, row.completed_by, row.completed_at = TaskStatus.COMPLETED, principal.user, clocks.now()
             self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
             self._advance(session, instance, workflow)
             self._save(session, instance, workflow, principal.user)

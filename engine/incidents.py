@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
-from .models import HistoryEntry, Incident, Outbox, ProcessInstance, Timer
+from .models import HistoryEntry, Incident, InstanceStatus, Outbox, ProcessInstance, Timer
 
 log = logging.getLogger(__name__)
 
@@ -195,9 +195,9 @@ class Incidents:
         if isinstance(job, Outbox):
             job.handled_at = self.clock.now()
         instance = session.get(ProcessInstance, incident.instance_id)
-        if instance.status == "running":
+        if instance.status == InstanceStatus.RUNNING:
             self.cancel(session, instance.id, scope, actor, reason)
-        resolve(incident, "cancelled" if instance.status == "cancelled" else "obsolete", actor, self.clock.now())
+        resolve(incident, "cancelled" if instance.status == InstanceStatus.CANCELLED else "obsolete", actor, self.clock.now())
         return incident
 
 

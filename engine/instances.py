@@ -16,7 +16,7 @@ from . import step as steps
 from .errors import Conflict, NotFound
 from .execution import Execution, in_step
 from .hooks import Principal
-from .models import HistoryEntry, ProcessDefinition, ProcessInstance
+from .models import HistoryEntry, InstanceStatus, ProcessDefinition, ProcessInstance
 from .projection import NOTHING, element_name, waiting_timers
 
 
@@ -34,7 +34,7 @@ class Instances(Execution):
             task.set_data(**dict(data or {}))
         now = clocks.now()
         instance = ProcessInstance(
-            definition_id=definition.id, scope=scope, business_key=business_key, status="running", state="",
+            definition_id=definition.id, scope=scope, business_key=business_key, status=InstanceStatus.RUNNING, state="",
             started_by=actor, started_at=now, updated_at=now,
         )
         session.add(instance)
@@ -81,7 +81,7 @@ class Instances(Execution):
     def cancel(self, session: Session, instance_id: int, scope: str, actor: str, reason: str) -> ProcessInstance:
         instance, workflow = self._running(session, instance_id, scope)
         workflow.cancel()
-        instance.status = "cancelled"
+        instance.status = InstanceStatus.CANCELLED
         self._record(session, instance, actor, "cancelled", None, None, {"reason": reason})
         self._save(session, instance, workflow, actor)
         return instance
@@ -102,6 +102,6 @@ class Instances(Execution):
 
     def _running(self, session: Session, instance_id: int, scope: str) -> tuple[ProcessInstance, BpmnWorkflow]:
         instance = self.instance(session, instance_id, scope)
-        if instance.status != "running":
+        if instance.status != InstanceStatus.RUNNING:
             raise Conflict(f"process instance {instance_id} is already {instance.status}")
         return instance, self._load(instance)

@@ -3,6 +3,7 @@ agency identifier, or "default" for the global diagrams); the engine knows nothi
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .db import Base
 
 DEFAULT_SCOPE = "default"
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(StrEnum):
+    READY = "ready"          # in someone's queue
+    COMPLETED = "completed"  # a person completed it
+    CANCELLED = "cancelled"  # the flow withdrew it (a timer, a cancel, a re-route)
 
 
 class ProcessDefinition(Base):
@@ -36,7 +49,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(sa.ForeignKey("process_definition.id"), index=True)
     scope: Mapped[str] = mapped_column(sa.String(35), index=True)
     business_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
-    status: Mapped[str] = mapped_column(sa.String(20), index=True)  # running | completed | cancelled | failed
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)  # an InstanceStatus
     state: Mapped[str] = mapped_column(sa.Text)
     state_format: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1)
@@ -72,7 +85,7 @@ class HumanTask(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     urgency: Mapped[int] = mapped_column(default=0)  # 0 normal … 3 flash: queues sort on it first
-    status: Mapped[str] = mapped_column(sa.String(20), default="ready")  # ready | completed | cancelled
+    status: Mapped[str] = mapped_column(sa.String(20), default=TaskStatus.READY)  # a TaskStatus
     completed_by: Mapped[str | None] = mapped_column(sa.String(100))
     completed_at: Mapped[datetime | None]
 
@@ -140,7 +153,7 @@ class Incident(Base):
     scope: Mapped[str] = mapped_column(sa.String(35))
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"),
                                                     index=True)
-    job: Mapped[str] = mapped_column(sa.String(20))  # timer | message
+    job: Mapped[str] = mapped_column(sa.String(20))  # timer | message | task (a person's step)
     job_id: Mapped[int]
     element: Mapped[str | None] = mapped_column(sa.String(255))
     error: Mapped[str] = mapped_column(sa.Text)

@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .diagram_limits import MAX_TIMER_SPAN
 from .marks import ROLE_PROPERTY
-from .models import HumanTask, MessageWait, ProcessInstance, Timer
+from .models import HumanTask, InstanceStatus, MessageWait, ProcessInstance, TaskStatus, Timer
 
 
 @dataclass(frozen=True)
@@ -101,14 +101,14 @@ def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     """Bring the projection rows of ``instance`` from ``before`` (the state as loaded) to what the
     workflow says now, writing only the differences: no reads on the hot path. The instance's
     version check, flushed first, guarantees nobody else moved the rows since the load."""
-    after = snapshot(workflow, instance.status == "running")
+    after = snapshot(workflow, instance.status == InstanceStatus.RUNNING)
     # Rows completed by a user were marked so by complete(); the rest the flow withdrew.
     gone = {tid for tid in before.ready - after.ready if not _completed(workflow, tid)}
     if gone:
         session.execute(sa.update(HumanTask)
                         .where(HumanTask.instance_id == instance.id, HumanTask.task_id.in_(gone),
-                               HumanTask.status == "ready")
-                        .values(status="cancelled").execution_options(synchronize_session=False))
+                               HumanTask.status == TaskStatus.READY)
+                        .values(status=TaskStatus.CANCELLED).execution_options(synchronize_session=False))
     if after.ready - before.ready:
         for task in ready_human_tasks(workflow):
             if str(task.id) not in before.ready:
@@ -131,7 +131,7 @@ def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assi
         role=(props.get(ROLE_PROPERTY) or "").strip() or None,
         candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
         candidate_user=assignment.candidate_user, assignee=None, created_at=now,
-        due_at=assignment.due_at, urgency=assignment.urgency, status="ready",
+        due_at=assignment.due_at, urgency=assignment.urgency, status=TaskStatus.READY,
     ))
 
 
