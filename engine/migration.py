@@ -167,10 +167,8 @@ class Migrations(Execution):
         source, target = self._migration_pair(session, scope, from_definition_id, to_definition_id)
         with clocks.using(self.clock), steps.running(session):
             instances = self._migration_instances(session, scope, source, instance_ids)
-            for instance in instances:
-                seen = (expected_versions or {}).get(instance.id)
-                if seen is not None and seen != instance.version:
-                    raise Conflict(f"process instance {instance.id} changed since the preview; preview again")
+            if expected_versions is not None:
+                _check_seen(instances, expected_versions)
             diffs: dict = {}
             moved = [self._plan(instance, source, target, diffs) for instance in instances]
             refused = {f"instance {m.instance.id}": "; ".join(map(str, m.plan.refusals))
@@ -347,6 +345,15 @@ def _row_sources(spec: Any) -> dict[str, Any]:
     found = {name: props.get(name) for name in ("candidateRole", "candidateUnit", "candidateUser", "dueDate",
                                                 "urgency", "formKey")}
     return {**found, "lane": spec.lane, "title": spec.bpmn_name}
+
+def _check_seen(instances: list[ProcessInstance], expected: Mapping[int, int]) -> None:
+    """The call moves what the preview showed, as it was: an instance that took a step, ended or
+    started since the preview makes it a Conflict (preview again), never a move nobody saw."""
+    now = {instance.id: instance.version for instance in instances}
+    for instance_id in sorted(now.keys() | expected.keys()):
+        if now.get(instance_id) != expected.get(instance_id):
+            raise Conflict(f"process instance {instance_id} changed since the preview; preview again")
+
 
 def _open_tasks(workflow: BpmnWorkflow) -> list[Any]:
     return [t for wf in all_workflows(workflow) for t in wf.get_tasks(skip_subprocesses=True, state=OPEN)]

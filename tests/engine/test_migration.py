@@ -377,3 +377,16 @@ def test_a_multi_instance_task_moves_with_its_children(engine):
 def _open(engine, instance_id):
     with unit_of_work(engine.sessions) as session:
         return engine.runtime.open_tasks(session, instance_id)
+
+
+def test_an_instance_the_preview_did_not_show_or_that_ended_since_makes_the_migration_a_conflict(engine):
+    v1 = engine.deploy(ONE_STEP)
+    first, unseen = engine.start("p").id, engine.start("p").id  # as if started after the preview
+    v2 = engine.deploy(TWO_STEPS)
+    seen = {p.instance_id: p.version for p in preview(engine, v1, v2, ids=[first]).instances}
+    with pytest.raises(Conflict, match=f"instance {unseen} changed since the preview"):
+        migrate(engine, v1, v2, expected_versions=seen)
+    engine.complete(first, "draft")
+    with pytest.raises(Conflict, match=f"instance {first} changed since the preview"):
+        migrate(engine, v1, v2, expected_versions=seen)
+    assert row(engine, unseen)[0] == v1.id
