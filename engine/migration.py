@@ -47,7 +47,8 @@ from . import limits
 from . import step as steps
 from .errors import Conflict, InvalidData, StateUnreadable
 from .execution import DIAGRAM_ERRORS, Execution, LimitExceeded, _reason
-from .models import DEFAULT_SCOPE, HumanTask, ProcessDefinition, ProcessInstance
+from .marks import ROLE_PROPERTY
+from .models import DEFAULT_SCOPE, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
 from .parsing import ParsedDiagram
 from .projection import all_workflows, element_name, properties, task_title
 from .state import dump_state, load_state
@@ -184,7 +185,7 @@ class Migrations(Execution):
     def running_counts(self, session: Session, scope: str) -> dict[int, int]:
         """Running instances of ``scope`` per definition id (what a migration would move)."""
         rows = session.execute(sa.select(ProcessInstance.definition_id, sa.func.count())
-                               .where(ProcessInstance.scope == scope, ProcessInstance.status == "running")
+                               .where(ProcessInstance.scope == scope, ProcessInstance.status == InstanceStatus.RUNNING)
                                .group_by(ProcessInstance.definition_id))
         return {definition_id: count for definition_id, count in rows}
 
@@ -214,7 +215,7 @@ class Migrations(Execution):
                              instance_ids: Iterable[int] | None) -> list[ProcessInstance]:
         query = (sa.select(ProcessInstance)
                  .where(ProcessInstance.scope == scope, ProcessInstance.definition_id == source.id,
-                        ProcessInstance.status == "running")
+                        ProcessInstance.status == InstanceStatus.RUNNING)
                  .order_by(ProcessInstance.id))
         if instance_ids is None:
             found = list(session.scalars(query.limit(MAX_BATCH + 1)))
@@ -317,7 +318,7 @@ class Migrations(Execution):
         what the new version itself changes follows it — the title, the lane's role, a property —
         and a changed candidate releases the claim."""
         rows = session.scalars(sa.select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "ready",
+            HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY,
             HumanTask.task_id.in_([str(tid) for tid in old_specs])))
         for row in rows:
             task, old = _find(workflow, UUID(row.task_id)), old_specs[UUID(row.task_id)]
@@ -332,7 +333,8 @@ class Migrations(Execution):
                     (("candidateUnit",), "candidate_unit", assignment.candidate_unit),
                     (("candidateUser",), "candidate_user", assignment.candidate_user),
                     (("dueDate",), "due_at", assignment.due_at), (("urgency",), "urgency", assignment.urgency),
-                    (("formKey",), "form_key", after["formKey"])):
+                    (("formKey",), "form_key", after["formKey"]),
+                    ((ROLE_PROPERTY,), "role", (after[ROLE_PROPERTY] or "").strip() or None)):
                 if any(before[s] != after[s] for s in source):
                     setattr(row, column, value)
             if (row.candidate_role, row.candidate_unit, row.candidate_user) != was:
@@ -343,7 +345,7 @@ def _row_sources(spec: Any) -> dict[str, Any]:
     """What a human task row is derived from in a task spec."""
     props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
     found = {name: props.get(name) for name in ("candidateRole", "candidateUnit", "candidateUser", "dueDate",
-                                                "urgency", "formKey")}
+                                                "urgency", "formKey", ROLE_PROPERTY)}
     return {**found, "lane": spec.lane, "title": spec.bpmn_name}
 
 def _check_seen(instances: list[ProcessInstance], expected: Mapping[int, int]) -> None:

@@ -390,3 +390,16 @@ def test_an_instance_the_preview_did_not_show_or_that_ended_since_makes_the_migr
     with pytest.raises(Conflict, match=f"instance {first} changed since the preview"):
         migrate(engine, v1, v2, expected_versions=seen)
     assert row(engine, unseen)[0] == v1.id
+
+
+def test_a_waiting_task_s_new_role_mark_and_form_follow_it(engine):
+    def marked(role, form):
+        return diagrams.linear(user_task("draft", "Soạn", {"domainRole": role, "formKey": form}), ids=["draft"])
+
+    v1 = engine.deploy(marked("draft_reply", "reply_v1"))
+    instance = engine.start("p")
+    v2 = engine.deploy(marked("write_reply", "reply_v2"))
+    assert engine.task_named(instance.id, "draft").role == "draft_reply"
+    migrate(engine, v1, v2)
+    moved = engine.task_named(instance.id, "draft")
+    assert (moved.role, moved.form_key) == ("write_reply", "reply_v2")
