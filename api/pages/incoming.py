@@ -16,7 +16,7 @@ from documents import processes
 from documents.accounts import Identity
 from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
 from documents.incoming import exports, handling_view, queries, service, view
-from documents.incoming.models import IncomingDocument
+from documents.incoming.models import IncomingDocument, Status
 from engine.runtime import WorkflowRuntime
 from forms import default_registry
 
@@ -99,7 +99,7 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "duplicates": shown.duplicates, "history": history, "shown": shown,
         "handling": handling_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
-        "may_decide": document.channel == "electronic" and document.status == "01" and who.has_any(*service.CLERKS),
+        "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
     }, status)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..contracts import BOUNDARY_TIMER, Contract, MessageRule, RoleRule
+from .models import Status
 
 PROCESS = "incoming"
 DISTRIBUTE, RECHECK, UNIT_ASSIGN = "incoming.distribute", "incoming.recheck", "incoming.unit_assign"
@@ -15,7 +16,7 @@ HANDLE, COORDINATE, REVIEW = "incoming.handle", "incoming.coordinate", "incoming
 HANDLE_DEADLINE = "incoming.handle_deadline"
 STATUS_MESSAGE = "incoming.status"
 # The statuses told to the sender as the handling moves; without them a document stays at 03.
-THROWN_STATUSES = ("04", "05", "06")
+THROWN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
 
 CONTRACT = Contract(PROCESS, roles=(
     RoleRule(DISTRIBUTE, "the leader's distribution", form="incoming_distribute"),

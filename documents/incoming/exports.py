@@ -20,7 +20,7 @@ from ..reports import Column, Report, build, pdf, xlsx
 from ..vntime import FIRST_YEAR, LAST_YEAR, VN_TZ
 from . import progress
 from .casework_models import ProgressNote
-from .models import IncomingDocument
+from .models import IncomingDocument, Status
 from .service import READERS
 
 
@@ -36,8 +36,8 @@ class Writer(NamedTuple):
 WRITERS = {"xlsx": Writer(xlsx.write, xlsx.MEDIA_TYPE, 20_000), "pdf": Writer(pdf.write, pdf.MEDIA_TYPE, 5_000)}
 
 # The status codes of STATUSES as the tracking register names them (QĐ 28/2018 Đ10.2h).
-PROGRESS = {"01": "Đã đến", "02": "Trả lại", "03": "Đã tiếp nhận", "04": "Đã phân công", "05": "Đang xử lý",
-            "06": "Hoàn thành"}
+PROGRESS = {Status.ARRIVED: "Đã đến", Status.REFUSED: "Trả lại", Status.ACCEPTED: "Đã tiếp nhận",
+            Status.ASSIGNED: "Đã phân công", Status.IN_PROGRESS: "Đang xử lý", Status.COMPLETED: "Hoàn thành"}
 
 
 def _received(d: IncomingDocument) -> date:
@@ -49,7 +49,7 @@ def _type_and_subject(d: IncomingDocument) -> str:
 
 
 def _notes(d: IncomingDocument) -> str:
-    returned = f"Trả lại: {d.refusal_reason}" if d.status == "02" else None
+    returned = f"Trả lại: {d.refusal_reason}" if d.status == Status.REFUSED else None
     return "\n".join(filter(None, (d.description, returned)))
 
 
@@ -202,7 +202,7 @@ def entries(session: Session, agency_id: int, period: Period, include_refused: b
     query = (sa.select(D)
              .where(D.agency_id == agency_id, D.received_at >= _start_of(period.start),
                     D.received_at < _start_of(period.end + timedelta(days=1)),
-                    sa.or_(in_register, D.status == "02") if include_refused else in_register)
+                    sa.or_(in_register, D.status == Status.REFUSED) if include_refused else in_register)
              .limit(max_rows + 1))
     documents = list(session.scalars(query))
     if len(documents) > max_rows:

@@ -2,6 +2,8 @@
 NĐ 30/2020 Phụ lục VI part II (and so edXML)."""
 from __future__ import annotations
 
+from enum import StrEnum
+
 from datetime import date, datetime
 from typing import Any
 
@@ -13,8 +15,19 @@ from engine.db import Base
 CHANNELS = ("paper", "electronic", "manual")
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 # edXML Status codes reported back to the sender (QĐ 28/2018 Đ10.2h).
-STATUSES = {"01": "arrived", "02": "refused", "03": "accepted", "04": "assigned", "05": "in_progress",
-            "06": "completed"}
+class Status(StrEnum):
+    """The statuses of an incoming document, as the exchange between agencies numbers them
+    (QĐ 28/2018: what the recipient reports to the sender)."""
+
+    ARRIVED = "01"
+    REFUSED = "02"
+    ACCEPTED = "03"
+    ASSIGNED = "04"
+    IN_PROGRESS = "05"
+    COMPLETED = "06"
+
+
+STATUSES = {status.value: status.name.lower() for status in Status}  # code -> its name (locale keys)
 
 
 class IncomingDocument(Base):

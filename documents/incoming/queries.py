@@ -15,12 +15,12 @@ from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
 from ..models import User
 from ..vntime import VN_TZ, YEARS_MESSAGE, within_years
-from .models import IncomingDocument
+from .models import IncomingDocument, Status
 from .search import fold, like_pattern, terms
 from .service import READERS
 
 # Refused or completed: no handling deadline runs any more.
-FINISHED = ("02", "06")
+FINISHED = (Status.REFUSED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)

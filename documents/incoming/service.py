@@ -28,7 +28,7 @@ from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
 from . import participants, reassignment, texts
-from .models import STATUSES, IncomingDocument, IncomingStatus
+from .models import STATUSES, IncomingDocument, IncomingStatus, Status
 from .search import fold
 
 METADATA_FORM = "incoming_document"
@@ -77,7 +77,7 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
     document.signature_check = _signature_check(keystore, files, now)
     session.add(document)
     session.flush()
-    _status(session, document, "01", who.user_id)
+    _status(session, document, Status.ARRIVED, who.user_id)
     _number(session, document, who.user_id)
     _start_handling(session, runtime, document, who)
     attachments = [store_checked(session, store, file, uploaded_by=who.user_id, owner_type=OWNER_TYPE,
@@ -109,7 +109,7 @@ def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *
     session.flush()
     for file in files:
         store_checked(session, store, file, uploaded_by=None, owner_type=OWNER_TYPE, owner_id=document.id)
-    _status(session, document, "01", None)
+    _status(session, document, Status.ARRIVED, None)
     audit.record(session, "incoming.arrived", actor_id=None, agency_code=recipient.code, object_type=OWNER_TYPE,
                  object_id=document.id, after={"from": sender.code, "reference": document.sender_reference})
     return document
@@ -131,7 +131,7 @@ def refuse(session: Session, who: Identity, document_id: int, reason: str) -> In
     document = _arrived(session, who, document_id)  # who and what first: a stranger learns nothing
     document.refusal_reason = texts.text(reason, field="reason", label="Lý do trả lại",
                                          max_length=texts.REASON_LENGTH, missing="Cần nêu lý do trả lại.")
-    _status(session, document, "02", who.user_id, reason=document.refusal_reason)
+    _status(session, document, Status.REFUSED, who.user_id, reason=document.refusal_reason)
     audit.record(session, "incoming.refused", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.refusal_reason})
     return document
@@ -146,7 +146,7 @@ def _start_handling(session: Session, runtime: WorkflowRuntime, document: Incomi
     document.process_instance_id = instance.id
 
 
-PROGRESS = ("04", "05", "06")  # assigned, in progress, completed: reported by the document's workflow
+PROGRESS = (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)  # assigned, in progress, completed: reported by the document's workflow
 # The clerk closed a document the leader returned (not for this agency): its workflow ends unassigned.
 CLOSED = "closed"
 
@@ -168,16 +168,16 @@ def record_progress(session: Session, thrower: Thrower, payload: dict[str, Any])
         .with_for_update().execution_options(populate_existing=True))
     if code == CLOSED:
         _record_closure(session, document, payload.get("reason"))
-    elif document is not None and document.status in ("03", *PROGRESS) and document.status < code:
+    elif document is not None and document.status in (Status.ACCEPTED, *PROGRESS) and document.status < code:
         _status(session, document, code, None)
-        if code == "06":
+        if code == Status.COMPLETED:
             reassignment.lapse(session, document.id)
 
 
 def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:
     """The document leaves the handling without a status for the sender (none exists for "not
     ours" after 03): it is marked closed with the clerk's reason, and no longer counts as overdue."""
-    if document is None or document.status != "03" or document.closed_at is not None:
+    if document is None or document.status != Status.ACCEPTED or document.closed_at is not None:
         return
     document.closed_at = clock.now()
     # The recheck form already checked the reason; a subscriber never fails the step over it.
@@ -193,7 +193,7 @@ def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocum
                               .with_for_update())
     if document is None or document.agency_id != who.agency_id:
         raise NotFound(f"incoming document {document_id} not found")
-    if document.status != "01":
+    if document.status != Status.ARRIVED:
         raise Conflict(f"incoming document {document_id} was already {STATUSES[document.status]}")
     return document
 
@@ -226,7 +226,7 @@ def duplicates_of(session: Session, document: IncomingDocument) -> list[Incoming
              .where(IncomingDocument.agency_id == document.agency_id, IncomingDocument.id != document.id,
                     IncomingDocument.number_notation == document.number_notation,
                     IncomingDocument.issuer_name == document.issuer_name,
-                    IncomingDocument.status != "02")
+                    IncomingDocument.status != Status.REFUSED)
              .order_by(IncomingDocument.id))
     if document.issuer_code:
         query = query.where(sa.or_(IncomingDocument.issuer_code.is_(None),
@@ -269,7 +269,7 @@ def _validated(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def _new_document(clean: dict[str, Any], **fields: Any) -> IncomingDocument:
     document = IncomingDocument(
-        status="01", issuer_code=clean.get("issuer_code"), issuer_name=clean["issuer_name"],
+        status=Status.ARRIVED, issuer_code=clean.get("issuer_code"), issuer_name=clean["issuer_name"],
         number_notation=clean["number_notation"], document_date=date.fromisoformat(clean["document_date"]),
         doc_type=clean["doc_type"], subject=clean["subject"], signer_position=clean.get("signer_position"),
         signer_name=clean.get("signer_name"), urgency=clean.get("urgency", "normal"),
@@ -288,7 +288,7 @@ def _number(session: Session, document: IncomingDocument, actor_id: int | None) 
     """Accept: the next incoming number of the year of the receipt time (status 03)."""
     _, entry = claim_number(session, document.agency_id, "incoming", document.received_at)
     document.register_entry_id, document.incoming_number = entry.id, entry.number
-    _status(session, document, "03", actor_id)
+    _status(session, document, Status.ACCEPTED, actor_id)
 
 
 def _status(session: Session, document: IncomingDocument, code: str, actor_id: int | None,
