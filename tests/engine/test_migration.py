@@ -403,3 +403,22 @@ def test_a_waiting_task_s_new_role_mark_and_form_follow_it(engine):
     migrate(engine, v1, v2)
     moved = engine.task_named(instance.id, "draft")
     assert (moved.role, moved.form_key) == ("write_reply", "reply_v2")
+
+
+def test_a_migration_committed_during_a_completion_wins_and_the_completion_is_a_conflict(engine, monkeypatch):
+    v1 = engine.deploy(ONE_STEP)
+    instance = engine.start("p").id
+    v2 = engine.deploy(TWO_STEPS)
+    run = engine.runtime._run
+
+    def migrated_meanwhile(task):
+        monkeypatch.setattr(engine.runtime, "_run", run)
+        migrate(engine, v1, v2)  # its own transaction, committed while the completion is under way
+        run(task)
+
+    monkeypatch.setattr(engine.runtime, "_run", migrated_meanwhile)
+    with pytest.raises(Conflict):
+        engine.complete(instance, "draft")
+    assert row(engine, instance)[0] == v2.id
+    engine.complete(instance, "draft")  # done again, on version 2's path
+    assert engine.open_names(instance) == ["check"]
