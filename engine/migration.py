@@ -317,14 +317,16 @@ class Migrations(Execution):
         """A waiting human task keeps its row (its id, its claim, what a leader re-assigned): only
         what the new version itself changes follows it — the title, the lane's role, a property —
         and a changed candidate releases the claim."""
+        changed = {str(tid) for tid, old in old_specs.items()
+                   if _row_sources(old) != _row_sources(_find(workflow, tid).task_spec)}
+        if not changed:
+            return  # the common case: no query at all
         rows = session.scalars(sa.select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY,
-            HumanTask.task_id.in_([str(tid) for tid in old_specs])))
+            HumanTask.task_id.in_(changed)))
         for row in rows:
             task, old = _find(workflow, UUID(row.task_id)), old_specs[UUID(row.task_id)]
             before, after = _row_sources(old), _row_sources(task.task_spec)
-            if before == after:
-                continue
             assignment = self._assign(task)
             row.title, row.lane = task_title(task), task.task_spec.lane
             was = (row.candidate_role, row.candidate_unit, row.candidate_user)
