@@ -162,9 +162,15 @@ def test_the_page_previews_then_moves_with_a_reason_and_csrf(browser, system, ru
 
 def test_the_page_shows_refusals_and_offers_no_move(browser, client, api, running):
     v3 = deploy(client, api, GONE)["id"]
-    shown = browser("a.process_admin").get("/migrations", params={"source": running["v1"], "target": v3})
+    admin = browser("a.process_admin")
+    shown = admin.get("/migrations", params={"source": running["v1"], "target": v3})
     assert shown.status_code == 200
     assert "Không di chuyển được" in shown.text
     assert "Bước «read» đang chờ nhưng phiên bản 3 không có bước cùng mã (ở vị trí đó chỉ có «acknowledge»)" \
         in shown.text
     assert 'action="/migrations/move"' not in shown.text
+    admin.get("/lang/en")
+    english = admin.get("/migrations", params={"source": running["v1"], "target": v3})
+    assert "Cannot move" in english.text
+    assert "Step “read” is waiting and version 3 has no step with that id (only “acknowledge” in its place)." \
+        in english.text
