@@ -19,6 +19,7 @@ from documents.vntime import iso
 from engine.models import HumanTask, ProcessDefinition
 from engine.runtime import MigrationPlan
 
+from .handling_schemas import HandlingOut, TaskContextOut
 from .params import MAX_ID
 
 
@@ -90,6 +91,7 @@ class TaskOut(BaseModel):
     title: str
     lane: str | None
     form_key: str | None
+    role: str | None = Field(None, description="the role marked on the task's element (domainRole): incoming.handle …")
     candidate_role: str | None
     candidate_unit: str | None
     candidate_user: str | None
@@ -102,7 +104,8 @@ class TaskOut(BaseModel):
     @classmethod
     def of(cls, t: HumanTask) -> "TaskOut":
         return cls(id=t.id, instance_id=t.instance_id, name=t.spec_name, title=t.title, lane=t.lane,
-                   form_key=t.form_key, candidate_role=t.candidate_role, candidate_unit=t.candidate_unit,
+                   form_key=t.form_key, role=t.role, candidate_role=t.candidate_role,
+                   candidate_unit=t.candidate_unit,
                    candidate_user=t.candidate_user, assignee=t.assignee, created_at=iso(t.created_at),
                    due_at=iso(t.due_at), urgency=t.urgency, status=t.status)
 
@@ -180,6 +183,7 @@ class FormOut(BaseModel):
 
 class TaskDetail(TaskOut):
     form: FormOut | None = None
+    context: TaskContextOut | None = Field(None, description="a task of an incoming document: what its step needs")
 
 
 class StatusOut(BaseModel):
@@ -310,6 +314,7 @@ class IncomingOut(BaseModel):
     related: list[RelatedOut] = []
     reassignment_requests: list[ReassignmentRequestOut] = []
     reply_drafts: list[DraftOut] = []
+    handling: HandlingOut | None = Field(None, description="what the caller may do with the handling (GET only)")
 
     @classmethod
     def full(cls, v: DocumentView) -> "IncomingOut":

@@ -8,10 +8,11 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from documents.errors import InvalidData
-from documents.incoming import exports, handling, queries, service, view
+from documents.incoming import exports, handling, handling_view, queries, service, view
 
 from ..deps import DB, ApiUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
+from ..handling_schemas import HandlingOut
 from ..params import Id, Offset
 from ..schemas import ERRORS, ExtendRequest, IncomingList, IncomingOut, ReassignRequest, RefuseRequest
 
@@ -89,7 +90,10 @@ def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Respon
 
 @router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
 def show(document_id: Id, who: ApiUser, session: DB) -> IncomingOut:
-    return document_out(session, service.get(session, who, document_id))
+    document = service.get(session, who, document_id)
+    shown = view.of(session, document)  # the document's page shows the same, and offers the same actions
+    return IncomingOut.full(shown).model_copy(
+        update={"handling": HandlingOut.of(handling_view.of(session, who, document, shown))})
 
 
 @router.post("/{document_id}/accept", response_model=IncomingOut,

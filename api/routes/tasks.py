@@ -5,10 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from documents import processes
+from documents.incoming import task_context
 from forms import default_registry
 
 from ..deps import DB, ApiUser, Runtime
 from ..params import Id, Offset
+from ..handling_schemas import TaskContextOut
 from ..schemas import ERRORS, CompleteRequest, FormOut, InstanceOut, TaskDetail, TaskOut
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=ERRORS)
@@ -20,10 +22,12 @@ def my_tasks(who: ApiUser, session: DB, runtime: Runtime, limit: Annotated[int, 
     return [TaskOut.of(t) for t in processes.my_tasks(session, runtime, who, limit=limit, offset=offset)]
 
 
-@router.get("/{task_id}", response_model=TaskDetail, summary="A task with its form")
+@router.get("/{task_id}", response_model=TaskDetail,
+            summary="A task with its form and, for an incoming document, what its step needs (as its page shows)")
 def show(task_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> TaskDetail:
     task = processes.task(session, runtime, who, task_id)
-    detail = TaskDetail(**TaskOut.of(task).model_dump())
+    detail = TaskDetail(**TaskOut.of(task).model_dump(),
+                        context=TaskContextOut.of(task_context.of(session, runtime, who, task)))
     if task.form_key and task.form_key in default_registry():
         form = default_registry().get(task.form_key)
         detail.form = FormOut(key=form.key, title=form.title, schema=form.schema, ui=form.ui)

@@ -364,6 +364,18 @@ def test_each_form_is_offered_only_to_whom_the_service_allows_it(browser, handle
         assert {name for name, marker in buttons.items() if marker in page} == expected, username
 
 
+def test_the_json_api_offers_the_same_actions_as_the_page(client, api, handled):
+    offered = {
+        "a.staff": {"may_record", "may_steer", "may_ask", "may_reply"},
+        "a.unit_head": {"may_record", "may_steer", "may_reassign"},
+        "a.leader": {"may_steer", "may_reassign", "may_lead"},
+        "a.clerk": set(),
+    }
+    for username, expected in offered.items():
+        handling = client.get(f"/api/incoming/{handled}", headers=api(username)).json()["handling"]
+        assert {name for name, value in handling.items() if value is True} == expected, username
+
+
 def test_the_navigation_offers_the_requests_to_leaders_and_unit_heads(browser, province):
     link = 'href="/incoming/requests">Đề nghị giao lại</a>'
     for username, shown in (("a.leader", True), ("a.unit_head", True), ("a.staff", False), ("a.clerk", False)):

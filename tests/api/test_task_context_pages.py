@@ -138,6 +138,18 @@ def test_the_handler_sees_the_direction_lead_deadline_and_recipients_by_name(bro
     assert "review_comment" not in facts
 
 
+def test_the_json_api_gives_the_task_the_context_its_page_shows(browser, client, api, finance):
+    instance = assigned_to_staff(client, api, finance)
+    task_id = only_task(instance, "handle")["id"]
+    shown = client.get(f"/api/tasks/{task_id}", headers=api("a.staff")).json()
+    assert (shown["role"], shown["context"]["document_id"], shown["context"]["overdue"]) == ("incoming.handle", 1,
+                                                                                           False)
+    facts = {f["label"].removeprefix("context."): f for f in shown["context"]["facts"]}
+    assert list(facts) == list(step_facts(browser("a.staff"), task_id))
+    assert [n["text"] for n in facts["direction"]["notes"]] == [DIRECTION]
+    assert (facts["deadline"]["at"], facts["lead"]["names"]) == (DEADLINE, ["Phòng Kinh tế", "staff a"])
+
+
 def test_a_coordinator_sees_what_is_asked_of_them_the_direction_and_the_lead(browser, client, api, finance):
     instance = assigned_to_staff(client, api, finance)
     facts = step_facts(browser("a.finance"), only_task(instance, "coordinate")["id"])
