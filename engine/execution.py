@@ -24,8 +24,8 @@ from .errors import Conflict, ProcessFailed
 from .hooks import EngineHooks, Thrower
 from .models import HistoryEntry, InstanceStatus, ProcessInstance
 from .parsing import ParsedDiagram
-from .projection import (NOTHING, Projection, TaskAssignment, all_workflows, element_name, parse_due, project,
-                         properties, snapshot, task_title)
+from .projection import (NOTHING, Projection, TaskAssignment, all_workflows, element_name, own_tasks, parse_due,
+                         project, properties, snapshot, task_title)
 from .sandbox import SandboxError
 from .state import dump_state, load_state
 
@@ -162,7 +162,7 @@ class Execution:
                                 f"{self.limits.tasks_per_instance}")
         shortest = self.limits.min_timer_cycle.total_seconds()
         for wf in all_workflows(workflow):
-            for task in wf.get_tasks(state=TaskState.WAITING):
+            for task in own_tasks(wf, TaskState.WAITING):
                 definition = getattr(task.task_spec, "event_definition", None)
                 value = task.internal_data.get("event_value")
                 if (isinstance(definition, CycleTimerEventDefinition) and isinstance(value, dict)

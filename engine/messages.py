@@ -18,7 +18,7 @@ from .errors import EngineError
 from .execution import SYSTEM_ACTOR, Execution, in_step
 from .limits import LimitExceeded
 from .models import MessageWait, ProcessInstance
-from .projection import all_workflows
+from .projection import all_workflows, own_tasks
 
 
 class DeliveryFailed(EngineError):
@@ -60,7 +60,7 @@ class Messages(Execution):
 
     def _deliver_to(self, session: Session, instance: ProcessInstance, name: str, payload: Any, actor: str) -> int:
         workflow = self._load(instance)
-        catcher = next((t for wf in all_workflows(workflow) for t in wf.get_tasks(state=TaskState.WAITING)
+        catcher = next((t for wf in all_workflows(workflow) for t in own_tasks(wf, TaskState.WAITING)
                         if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
                         and t.task_spec.event_definition.name == name), None)
         if catcher is None:

@@ -36,7 +36,6 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -50,7 +49,7 @@ from .execution import DIAGRAM_ERRORS, Execution, LimitExceeded, _reason
 from .marks import ROLE_PROPERTY
 from .models import DEFAULT_SCOPE, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
 from .parsing import ParsedDiagram
-from .projection import all_workflows, element_name, properties, task_title
+from .projection import all_workflows, element_name, task_title
 from .state import dump_state, load_state
 
 MAX_BATCH = 500
@@ -416,7 +415,6 @@ def _entry_changed(task: Any, new: Any, spec_diff: SpecDiff, version: int) -> Re
 def _move(found: list[tuple[Any, WorkflowDiff, Any]], changes: dict[UUID, list[str]]) -> None:
     """SpiffWorkflow's migration, keeping what its reset of READY and WAITING tasks would drop."""
     for wf, diff, new_spec in found:
-        _connect_loops(new_spec)
         kept = {t.id: (copy.deepcopy(t.data), copy.deepcopy(t.internal_data))
                 for t in wf.get_tasks(skip_subprocesses=True, state=TaskState.READY | TaskState.WAITING)}
         migrate_workflow(diff, wf, new_spec)
@@ -427,18 +425,6 @@ def _move(found: list[tuple[Any, WorkflowDiff, Any]], changes: dict[UUID, list[s
             task.data = data
             if "event_definition" not in changes.get(task_id, []):
                 task.internal_data = internal  # an unchanged timer keeps its fire time
-
-
-def _connect_loops(spec: Any) -> None:
-    """A multi-instance task hears its children complete through a connection SpiffWorkflow makes
-    on the child's spec only when it creates a child (LoopTask.create_child). Running children
-    moved onto specs of the new version were created under the old one: without it the task
-    would wait for them forever."""
-    for task_spec in spec.task_specs.values():
-        if isinstance(task_spec, LoopTask):
-            child = spec.task_specs.get(task_spec.task_spec)
-            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
-                child.completed_event.connect(task_spec.merge_child)
 
 
 def _check_moved(workflow: BpmnWorkflow, diagram: ParsedDiagram, version: int) -> list[Refusal]:

@@ -19,6 +19,7 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
@@ -273,6 +274,8 @@ def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> 
         _check_limits(root, lambda: check_structure(root))
     _validate_schema(root)
     key, name, spec, subprocess_specs = _spiff_parse(root, "diagram.bpmn")
+    for each in (spec, *subprocess_specs.values()):
+        connect_loops(each)
     user_tasks = _user_tasks(root)
     if check:
         _check_limits(root, lambda: (check_process_key(key), check_properties(user_tasks)))
@@ -281,6 +284,18 @@ def parse_diagram(xml: str | bytes, sandbox: Sandbox, *, check: bool = True) -> 
     return ParsedDiagram(key, name, sha256_of(data), spec, subprocess_specs, user_tasks,
                          _service_operations(root), _start_lanes(root, key), data,
                          marked=marked_elements(process), thrown=thrown_messages(root, process))
+
+
+def connect_loops(spec: Any) -> None:
+    """A multi-instance or loop task hears its children complete through a connection that
+    SpiffWorkflow makes on the child's spec only when it creates a child. A spec parsed in another
+    process (a worker, a restart) never made it, and the task would wait for its children
+    forever: connect every loop once, when its spec is parsed."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _check_limits(root: etree._Element, check: Callable[[], Any]) -> None:

@@ -35,18 +35,24 @@ Assign = Callable[[Any], TaskAssignment]
 
 
 def all_workflows(workflow: BpmnWorkflow) -> Iterable[Any]:
+    """The workflow and each of its subprocesses: iterate each with ``own_tasks`` (a workflow's
+    own task iterator would descend into its subprocesses too, and count their tasks twice)."""
     yield workflow
     yield from workflow.subprocesses.values()
 
 
+def own_tasks(wf: Any, state: TaskState) -> list[Any]:
+    return wf.get_tasks(state=state, skip_subprocesses=True)
+
+
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    return [t for wf in all_workflows(workflow) for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+    return [t for wf in all_workflows(workflow) for t in own_tasks(wf, TaskState.READY) if t.task_spec.manual]
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[Any, datetime]]:
     found = []
     for wf in all_workflows(workflow):
-        for task in wf.get_tasks(state=TaskState.WAITING):
+        for task in own_tasks(wf, TaskState.WAITING):
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
                 value = definition.details(task).value
@@ -58,7 +64,7 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[Any, datetime]]:
 def waiting_messages(workflow: BpmnWorkflow) -> set[str]:
     names = set()
     for wf in all_workflows(workflow):
-        for task in wf.get_tasks(state=TaskState.WAITING):
+        for task in own_tasks(wf, TaskState.WAITING):
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, MessageEventDefinition):
                 names.add(definition.name)

@@ -326,8 +326,6 @@ def _in_subprocess(*inner: str) -> str:
     return definitions(START + body + END + flow("f0", "start", "inner") + flow("f1", "inner", "end"))
 
 
-@pytest.mark.xfail(strict=True, reason="engine/projection.py counts a subprocess's tasks twice (all_workflows() and "
-                   "get_tasks() both descend into it): starting the diagram fails on the unique task id")
 def test_a_task_waiting_inside_a_subprocess_moves_with_it(engine):
     v1 = engine.deploy(_in_subprocess("sign"))
     instance = engine.start("p")
@@ -343,8 +341,6 @@ def test_a_task_waiting_inside_a_subprocess_moves_with_it(engine):
     assert engine.instance(instance.id).status == "completed"
 
 
-@pytest.mark.xfail(strict=True, reason="engine/projection.py counts a subprocess's tasks twice (all_workflows() and "
-                   "get_tasks() both descend into it): starting the diagram fails on the unique task id")
 def test_a_subprocess_that_lost_its_waiting_task_is_refused(engine):
     v1 = engine.deploy(_in_subprocess("sign"))
     engine.start("p")

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from engine.db import unit_of_work
 from engine.errors import Conflict, NotAllowed, NotFound, ProcessFailed
 from engine.models import ProcessInstance
-from engine.runtime import Principal
+from engine.runtime import Principal, WorkflowRuntime
+from engine.sandbox import Sandbox
 
 from . import diagrams
-from .conftest import SCOPE
+from .conftest import SCOPE, Harness
 
 LEADER = Principal("lead", SCOPE, frozenset({"leader"}))
 STAFF = Principal("staff1", SCOPE, frozenset({"staff"}))
@@ -185,3 +186,35 @@ def test_default_diagram_falls_back_when_agency_has_none(engine):
         count = session.scalar(sa.select(sa.func.count()).select_from(ProcessInstance))
     assert count == 0
     assert engine.start("p").status == "running"
+
+
+def test_a_user_task_inside_an_embedded_subprocess_is_queued_once_and_completes(engine):
+    """A workflow's own task iterator descends into its subprocesses: projected per workflow, a
+    subprocess's tasks were counted twice and the start failed on the unique task id."""
+    inner = ('<bpmn:subProcess id="inner"><bpmn:startEvent id="inner_start"/>' + diagrams.user_task("sign")
+             + '<bpmn:endEvent id="inner_end"/>' + diagrams.flow("i0", "inner_start", "sign")
+             + diagrams.flow("i1", "sign", "inner_end") + "</bpmn:subProcess>")
+    engine.deploy(diagrams.definitions(diagrams.START + inner + diagrams.END + diagrams.flow("f0", "start", "inner")
+                                       + diagrams.flow("f1", "inner", "end")))
+    instance = engine.start("p")
+    assert engine.open_names(instance.id) == ["sign"]
+    engine.complete(instance.id, "sign")
+    assert engine.instance(instance.id).status == "completed"
+
+
+def test_a_parallel_multi_instance_task_completes_in_another_process(engine, system, clock):
+    """Its children were created by one process; another (a worker, the web after a restart),
+    with the spec parsed afresh, completes them: the task must still hear them and go on."""
+    many = diagrams.definitions(
+        diagrams.START + '<bpmn:userTask id="opinion"><bpmn:multiInstanceLoopCharacteristics>'
+        "<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"
+        + diagrams.user_task("after") + diagrams.END
+        + diagrams.flow("f0", "start", "opinion") + diagrams.flow("f1", "opinion", "after")
+        + diagrams.flow("f2", "after", "end"))
+    engine.deploy(many)
+    instance = engine.start("p")
+    assert engine.open_names(instance.id) == ["opinion", "opinion"]
+    elsewhere = Harness(system, WorkflowRuntime(Sandbox(), clock=clock))  # its own spec cache
+    for _ in range(2):
+        elsewhere.complete(instance.id, "opinion")
+    assert elsewhere.open_names(instance.id) == ["after"]
