@@ -55,11 +55,9 @@ class Contract:
     roles: tuple[RoleRule, ...]
     messages: tuple[MessageRule, ...] = ()
 
-    def rule(self, role: str) -> RoleRule:
-        return next(r for r in self.roles if r.role == role)
-
     def missing(self, diagram: Any) -> list[str]:
-        """What ``diagram`` (an engine ParsedDiagram) lacks, one line per piece; empty when it fits."""
+        """What ``diagram`` (an engine ParsedDiagram) lacks, one line per piece; empty when it fits.
+        Roles of another process's prefix are left alone (they belong to another contract)."""
         marked = [m for m in diagram.marked if m.role.startswith(self._prefix)]
         problems = [f"role '{m.role}' (element '{m.element_id}') is not one this process knows"
                     for m in marked if m.role not in {r.role for r in self.roles}]
@@ -68,10 +66,6 @@ class Contract:
         for rule in self.messages:
             problems.extend(_message_problems(rule, diagram.thrown))
         return problems
-
-    def check(self, diagram: Any) -> Iterable[str]:
-        """The engine hook: what the diagram lacks."""
-        return self.missing(diagram)
 
     @property
     def _prefix(self) -> str:
