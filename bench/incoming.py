@@ -432,7 +432,7 @@ class RawLifecycle:
         workflow.script_engine = self.script_engine  # not serialized
         task = self._ready(workflow, name)
         form_key = properties(task).get("formKey")  # the data our runtime sets: validated, defaults filled
-        task.set_data(**(validate_form(form_key, self.data[name]) if form_key else self.data[name]))
+        task.set_data(**(validate_form(form_key, self.data[name], AGENCY_CODE) if form_key else self.data[name]))
         task.run()
         workflow.do_engine_steps()
         return self.serializer.serialize_json(workflow)
