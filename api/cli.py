@@ -98,7 +98,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_deploy_bpmn(args: argparse.Namespace) -> int:
     from engine.db import unit_of_work
-    from engine.models import DEFAULT_SCOPE
+    from engine.runtime import DEFAULT_SCOPE
 
     system = _system()
     with unit_of_work(system.sessions) as session:

@@ -16,8 +16,7 @@ from documents.incidents import IncidentView
 from documents.instance_migration import VersionRow
 from documents.processes import InstanceView, Step
 from documents.vntime import iso
-from engine.models import HumanTask, ProcessDefinition
-from engine.runtime import MigrationPlan
+from engine.runtime import HumanTask, MigrationPlan, ProcessDefinition
 
 from .handling_schemas import HandlingOut, TaskContextOut
 from .params import MAX_ID

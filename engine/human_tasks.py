@@ -43,10 +43,13 @@ class HumanTasks(Execution):
         )
         return list(session.scalars(query))
 
-    def open_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
-        query = (sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY)
-                 .order_by(HumanTask.id))
-        return list(session.scalars(query))
+    @staticmethod
+    def open_tasks(session: Session, instance_id: int, role: str | None = None) -> list[HumanTask]:
+        """The instance's open tasks, or those whose element carries ``role`` (a domainRole)."""
+        query = sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY)
+        if role is not None:
+            query = query.where(HumanTask.role == role)
+        return list(session.scalars(query.order_by(HumanTask.id)))
 
     def task(self, session: Session, task_id: int, principal: Principal) -> HumanTask:
         """A task ``principal`` may see: it is in the queue of a candidate or of its assignee."""

@@ -47,6 +47,26 @@ def test_only_engine_imports_spiffworkflow():
     assert users == []
 
 
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_engines_tables_are_private_to_the_engine():
+    """The domain, the API and the workers ask the runtime (engine.runtime) for what they need;
+    only the schema module registers the engine's tables on the shared metadata."""
+    allowed = {"documents/schema.py"}
+    users = [str(p.relative_to(ROOT)) for pkg in ("documents", "api", "tasks", "forms")
+             for p in (ROOT / pkg).rglob("*.py") if "engine.models" in imported_modules(p)]
+    assert sorted(set(users) - allowed) == []
+
+
 def test_migrations_match_the_models(system):
     with system.db.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)

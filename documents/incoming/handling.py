@@ -15,8 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask
+from engine.runtime import HumanTask
 
 from ..accounts import Identity
 from ..models import User

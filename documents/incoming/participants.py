@@ -9,8 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..accounts import Identity
 from ..errors import NotAllowed, NotFound
@@ -35,11 +34,7 @@ def open_tasks(session: Session, document: IncomingDocument, role: str | None = 
     """The document's open tasks, or those of one role (``incoming.handle`` …)."""
     if document.process_instance_id is None:
         return []
-    query = sa.select(HumanTask).where(HumanTask.instance_id == document.process_instance_id,
-                                       HumanTask.status == "ready")
-    if role is not None:
-        query = query.where(HumanTask.role == role)
-    return list(session.scalars(query.order_by(HumanTask.id)))
+    return WorkflowRuntime.open_tasks(session, document.process_instance_id, role)
 
 
 def task_of(session: Session, who: Identity, document: IncomingDocument, role: str) -> HumanTask | None:

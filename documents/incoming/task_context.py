@@ -13,8 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from engine.models import HistoryEntry, HumanTask
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HistoryEntry, HumanTask, WorkflowRuntime
 
 from ..accounts import Identity
 from ..files.models import Attachment

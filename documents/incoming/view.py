@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask
+from engine.runtime import HumanTask
 
 from ..files.models import Attachment
 from ..outgoing.models import OutgoingDraft
