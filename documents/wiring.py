@@ -70,5 +70,6 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
         subscribers={incoming_contract.STATUS_MESSAGE: incoming.record_progress},
         # What the domain relies on in the diagrams it starts, checked at deploy.
         contracts={incoming_contract.PROCESS: incoming_contract.check},
+        unmarked_roles=incoming_contract.unmarked_roles,
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

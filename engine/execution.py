@@ -22,6 +22,7 @@ from . import limits, outbox
 from . import step as steps
 from .errors import Conflict, ProcessFailed
 from .hooks import EngineHooks, Thrower
+from .marks import ROLE_PROPERTY
 from .models import HistoryEntry, InstanceStatus, ProcessInstance
 from .parsing import ParsedDiagram
 from .projection import (NOTHING, Projection, TaskAssignment, all_workflows, element_name, own_tasks, parse_due,
@@ -126,7 +127,17 @@ class Execution:
             candidate_user=_key(user, 100, task, "candidateUser"),
             due_at=due_at,
             urgency=max(0, min(urgency, 3)),
+            role=self._role(task, props),
         )
+
+    def _role(self, task: Any, props: Mapping[str, str]) -> str | None:
+        role = (props.get(ROLE_PROPERTY) or "").strip()
+        if role:
+            return role
+        spec = task.workflow.top_workflow.spec
+        if _marks_roles(spec):
+            return None  # a marked diagram leaves this element without a role on purpose
+        return self.hooks.unmarked_roles(spec.name).get(element_name(task))
 
     def _save(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str,
               *, before: Projection | None = None) -> None:
@@ -209,6 +220,17 @@ class Execution:
 
 LimitExceeded = limits.LimitExceeded
 MAX_MESSAGE_BYTES = 256 * 1024  # one thrown message's payload, as JSON
+
+
+_marked: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _marks_roles(spec: Any) -> bool:
+    """Whether any user task of the process carries a domainRole (cached per parsed spec)."""
+    if spec not in _marked:
+        _marked[spec] = any(((getattr(t, "extensions", None) or {}).get("properties") or {}).get(ROLE_PROPERTY)
+                            for t in spec.task_specs.values())
+    return _marked[spec]
 
 
 def _reason(exc: BaseException) -> str:

@@ -3,7 +3,7 @@ through its one wiring module (EngineHooks)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -54,3 +54,6 @@ class EngineHooks:
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     # Checked at deploy, by process key: the domain starts these processes and relies on them.
     contracts: dict[str, ContractCheck] = field(default_factory=dict)
+    # Element id -> role for a process key's versions deployed before roles were marked on
+    # elements: their instances' new tasks still carry their role.
+    unmarked_roles: Callable[[str], Mapping[str, str]] = lambda key: {}

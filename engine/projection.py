@@ -16,7 +16,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from .diagram_limits import MAX_TIMER_SPAN
-from .marks import ROLE_PROPERTY
 from .models import HumanTask, InstanceStatus, MessageWait, ProcessInstance, TaskStatus, Timer
 
 
@@ -29,6 +28,7 @@ class TaskAssignment:
     candidate_user: str | None
     due_at: datetime | None
     urgency: int
+    role: str | None = None  # the domainRole of its element
 
 
 Assign = Callable[[Any], TaskAssignment]
@@ -134,7 +134,7 @@ def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assi
     session.add(HumanTask(
         instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=element_name(task),
         title=task_title(task), lane=task.task_spec.lane, form_key=props.get("formKey"),
-        role=(props.get(ROLE_PROPERTY) or "").strip() or None,
+        role=assignment.role,
         candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
         candidate_user=assignment.candidate_user, assignee=None, created_at=now,
         due_at=assignment.due_at, urgency=assignment.urgency, status=TaskStatus.READY,

@@ -31,8 +31,13 @@ CONTRACT = Contract(PROCESS, roles=(
 
 # Diagram versions deployed before roles were marked carry none: their instances still run the
 # default diagram's element ids (migration 0011 gave their open tasks these roles).
-_LEGACY = {"distribute": DISTRIBUTE, "recheck": RECHECK, "unit_assign": UNIT_ASSIGN, "handle": HANDLE,
+LEGACY_ROLES = {"distribute": DISTRIBUTE, "recheck": RECHECK, "unit_assign": UNIT_ASSIGN, "handle": HANDLE,
            "coordinate": COORDINATE, "review": REVIEW, "handle_overdue": HANDLE_DEADLINE}
+
+
+def unmarked_roles(key: str) -> Mapping[str, str]:
+    """The engine's hook for versions deployed before roles were marked (documents/wiring.py)."""
+    return LEGACY_ROLES if key == PROCESS else {}
 
 
 def check(diagram) -> list[str]:
@@ -42,7 +47,7 @@ def check(diagram) -> list[str]:
 
 def roles_by_element(marked: Mapping[str, str]) -> Mapping[str, str]:
     """Element id → role of an instance's diagram (engine ``element_roles``), legacy ones included."""
-    return marked or _LEGACY
+    return marked or LEGACY_ROLES
 
 
 

@@ -153,3 +153,25 @@ def test_the_optional_roles_may_be_left_out(case, bureau):
              reason="Chờ số liệu")
     (handle,) = open_tasks(case, document_id, contract.HANDLE)
     assert handle.due_at == DEADLINE
+
+
+# --------------------------------------------------------------------------- versions from before roles
+
+def test_a_version_deployed_before_roles_were_marked_still_gives_its_tasks_their_roles(case, bureau):
+    """An agency's incoming version stored before this release carries no domainRole: its
+    instances' new tasks still get their role (by the default diagram's element ids), so the
+    domain finds the handling in them."""
+    import re
+
+    from engine.runtime import ProcessDefinition
+
+    unmarked = re.sub(rb'<spiffworkflow:property name="domainRole" value="[^"]+"/>', b"", INCOMING)
+    assert b"domainRole" not in unmarked
+    parsed = parse_diagram(unmarked, case.system.runtime.sandbox, check=False)
+    with unit_of_work(case.system.sessions) as session:  # as the old release stored it, no deploy check
+        session.add(ProcessDefinition(scope=AGENCY, key="incoming", version=1, name=parsed.name,
+                                      bpmn_xml=unmarked.decode("utf-8"), sha256=parsed.sha256,
+                                      created_by="old", created_at=datetime.now(timezone.utc), active=True))
+    document_id = case.handled()
+    (handle,) = open_tasks(case, document_id, contract.HANDLE)
+    assert (handle.spec_name, handle.role) == ("handle", contract.HANDLE)
