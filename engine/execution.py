@@ -152,8 +152,9 @@ class Execution:
         # they would be stored and thrown again by every later step.
         events = workflow.get_events()
         state, state_format = dump_state(workflow)
-        if len(state) > self.limits.state_bytes:
-            raise LimitExceeded(f"the instance state would take {len(state) // 1024} KiB, over the limit of "
+        size = len(state.encode("utf-8"))  # Vietnamese text is 2–3 bytes a character
+        if size > self.limits.state_bytes:
+            raise LimitExceeded(f"the instance state would take {size // 1024} KiB, over the limit of "
                                 f"{self.limits.state_bytes // 1024} KiB")
         instance.state, instance.state_format = state, state_format
         instance.updated_at = now
@@ -188,9 +189,9 @@ class Execution:
         a correlation key, only in the thrower's scope, and in their own transactions (the outbox)."""
         name = event.event_definition.name
         body = jsonable(event.payload if isinstance(event.payload, dict) else {"value": event.payload})
-        encoded = json.dumps(body, ensure_ascii=False)
-        if len(encoded) > MAX_MESSAGE_BYTES:
-            raise LimitExceeded(f"message '{name}' carries {len(encoded) // 1024} KiB, over the limit of "
+        size = len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        if size > MAX_MESSAGE_BYTES:
+            raise LimitExceeded(f"message '{name}' carries {size // 1024} KiB, over the limit of "
                                 f"{MAX_MESSAGE_BYTES // 1024} KiB")
         subscriber = self.hooks.subscribers.get(name)
         if subscriber is not None:

@@ -143,7 +143,8 @@ class HumanTasks(Execution):
             # reason, the process admins whose diagram it is an incident — written once the
             # person's transaction has rolled back.
             failure = incidents.Failure(instance.scope, instance.id, row.spec_name, exc.message, final=True)
-            after_rollback(session, lambda s: incidents.record_step_failure(s, failure, row.id, clocks.now()))
+            task_row, at = row.id, clocks.now()  # read now: after the rollback the row is expired
+            after_rollback(session, lambda s: incidents.record_step_failure(s, failure, task_row, at))
             raise
         return instance
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Union
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -55,9 +55,19 @@ def describe(exc: BaseException) -> str:
     return message if isinstance(message, str) else f"{type(exc).__name__}: {exc}"
 
 
+# PostgreSQL's answers to two transactions wanting the same rows: a deadlock broken, a lock not
+# taken (NOWAIT or lock_timeout), a serialization failure. The work is fine; it runs again later.
+CONTENTION_CODES = frozenset({"40P01", "55P03", "40001"})
+
+
+def is_contention(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "pgcode", None) in CONTENTION_CODES
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """The database itself is away: the failure is nobody's job's fault and counts no attempt."""
-    return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout))
+    return (isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout))
+            and not is_contention(exc))
 
 
 def record_failure(session: Session, job: Job, failure: Failure, now: datetime,
@@ -121,7 +131,9 @@ def listed(session: Session, scope: str, *, open_only: bool = True, limit: int =
 
 def open_incident(session: Session, incident_id: int, scope: str) -> Incident:
     """An unresolved incident of ``scope``, locked against a second administrator's decision."""
-    incident = session.get(Incident, incident_id, with_for_update=True)
+    # populate_existing: the row may already be in the session (a view of it); the check must
+    # read what the lock waited for, or a second admin would decide a decided incident again.
+    incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
     if incident is None or incident.scope != scope:
         raise NotFound(f"incident {incident_id} not found")
     if incident.resolved_at is not None:

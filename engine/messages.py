@@ -15,7 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import incidents, outbox
 from .db import unit_of_work
 from .errors import EngineError
-from .execution import SYSTEM_ACTOR, Execution, in_step
+from .execution import MESSAGE_TOPIC, SYSTEM_ACTOR, Execution, in_step
 from .limits import LimitExceeded
 from .models import MessageWait, ProcessInstance
 from .projection import all_workflows, own_tasks
@@ -38,25 +38,32 @@ class Messages(Execution):
 
     @in_step
     def deliver_message(self, session: Session, scope: str, name: str, correlation_key: str | None, payload: Any,
-                        actor: str = SYSTEM_ACTOR) -> int:
+                        actor: str = SYSTEM_ACTOR, *, instance_id: int | None = None) -> int:
         """Deliver a message to every instance of ``scope`` waiting for ``name`` with this
-        correlation key. A message without a key reaches nobody: it must never fan out to every
-        waiting instance."""
-        if correlation_key is None:
-            return 0
-        query = (sa.select(MessageWait.instance_id)
-                 .where(MessageWait.scope == scope, MessageWait.name == name,
-                        MessageWait.correlation_key == correlation_key)
-                 .order_by(MessageWait.instance_id))
+        correlation key (or to ``instance_id`` alone, if it is one of them). A message without a
+        key reaches nobody: it must never fan out to every waiting instance."""
         delivered = 0
-        for instance_id in list(session.scalars(query)):
-            instance = session.get(ProcessInstance, instance_id)
+        for target in self._waiting(session, scope, name, correlation_key, instance_id):
+            instance = session.get(ProcessInstance, target)
             try:
                 delivered += self._deliver_to(session, instance, name, payload, actor)
             except EngineError as exc:
                 raise DeliveryFailed(f"process instance {instance.id}: {exc.message}", instance.id, name,
                                      isinstance(exc, LimitExceeded)) from None
         return delivered
+
+    @staticmethod
+    def _waiting(session: Session, scope: str, name: str, correlation_key: str | None,
+                 instance_id: int | None = None) -> list[int]:
+        if correlation_key is None:
+            return []
+        query = (sa.select(MessageWait.instance_id)
+                 .where(MessageWait.scope == scope, MessageWait.name == name,
+                        MessageWait.correlation_key == correlation_key)
+                 .order_by(MessageWait.instance_id))
+        if instance_id is not None:
+            query = query.where(MessageWait.instance_id == instance_id)
+        return list(session.scalars(query))
 
     def _deliver_to(self, session: Session, instance: ProcessInstance, name: str, payload: Any, actor: str) -> int:
         workflow = self._load(instance)
@@ -79,7 +86,16 @@ class Messages(Execution):
         scope = body.get("scope") or row.scope or self._scope_of(session, body.get("source_instance"))
         if scope is None:
             return 0  # a message whose thrower is gone reaches nobody rather than everybody
-        return self.deliver_message(session, scope, body["name"], body.get("correlation_key"), body.get("payload"))
+        name, key, target = body["name"], body.get("correlation_key"), body.get("instance")
+        if target is None:
+            waiting = self._waiting(session, scope, name, key)
+            if len(waiting) > 1:
+                # One row per recipient: each is delivered in its own step, budget and transaction,
+                # so one recipient that fails (and its incident) holds up or drops no other.
+                for instance_id in waiting:
+                    outbox.enqueue(session, MESSAGE_TOPIC, {**body, "instance": instance_id}, scope=scope)
+                return 0
+        return self.deliver_message(session, scope, name, key, body.get("payload"), instance_id=target)
 
     @staticmethod
     def _scope_of(session: Session, instance_id: Any) -> str | None:

@@ -33,7 +33,10 @@ class Timers(Execution):
         """Fire the timers due before ``now`` until none is left or ``budget_seconds`` of work is
         spent (the caller sweeps again). Safe with several workers at once: a timer row is locked
         (SKIP LOCKED on PostgreSQL) while its instance advances, and the instance's version check
-        turns any race into a retry, never a double fire."""
+        turns any race into a retry, never a double fire. A timer whose instance another step is
+        changing right now (its row locked, a deadlock broken, a version conflict) is counted as a
+        failed attempt and retried after the backoff: a race that keeps happening becomes an
+        incident instead of being retried at every sweep in silence."""
         at = now or self.clock.now()
         fired, raced = 0, set()
         stop = time.monotonic() + budget_seconds
@@ -47,12 +50,15 @@ class Timers(Execution):
                     timer_id = timer.id
                     self._fire(session, timer, at)
                 fired += 1
-            except Conflict:
-                raced.add(timer_id)  # a concurrent step moved the instance first; the next sweep retries
             except Exception as exc:
                 if timer_id is None or incidents.is_connection_error(exc):
                     raise  # the database itself is away: nothing to blame on this timer
-                self._timer_failed(factory, timer_id, at, exc)
+                raced.add(timer_id)
+                try:
+                    self._timer_failed(factory, timer_id, at, _as_conflict(exc))
+                except Exception as recording:  # still contended: the next sweep takes it again
+                    if not incidents.is_contention(recording):
+                        raise
         return fired
 
     def timers_due(self, factory: sessionmaker[Session], now: datetime | None = None) -> bool:
@@ -71,7 +77,11 @@ class Timers(Execution):
 
     def _fire(self, session: Session, timer: Timer, at: datetime) -> None:
         with clocks.using(clocks.FixedClock(at)), steps.running(session), step_budget(self.limits):
-            instance = session.get(ProcessInstance, timer.instance_id)
+            # The instance is locked right after its timer, without waiting: a step holding it (a
+            # person completing, another worker firing its other timer) would otherwise wait on
+            # this timer's row while we wait on it — a deadlock.
+            lock = {"nowait": True} if is_postgres(session) else None
+            instance = session.get(ProcessInstance, timer.instance_id, with_for_update=lock)
             workflow = self._load(instance)
             self._record(session, instance, SYSTEM_ACTOR, "timer", timer.spec_name, None,
                          {"fire_at": timer.fire_at.isoformat()})
@@ -95,3 +105,9 @@ def _due(at: datetime) -> sa.Select:
     """Timers due at ``at``: not waiting for an administrator, nor for their next retry."""
     return sa.select(Timer).where(Timer.fire_at < at, Timer.incident_id.is_(None),
                                   sa.or_(Timer.retry_at.is_(None), Timer.retry_at < at))
+
+
+def _as_conflict(exc: Exception) -> Exception:
+    if incidents.is_contention(exc):
+        return Conflict("another step was changing the process at the same moment; retried later")
+    return exc

@@ -226,3 +226,39 @@ def test_a_failing_condition_says_why_in_the_error_and_the_incident(engine):
     assert "approved == True" in failed.value.message
     (incident,) = rows(engine, Incident)
     assert (incident.job, incident.element) == ("task", "review") and "approved" in incident.error
+
+
+def test_a_message_for_several_instances_is_delivered_to_each_on_its_own(engine):
+    """One recipient whose step fails neither holds up nor takes down the others: each gets its
+    own row, budget and transaction, and the incident names that one recipient."""
+    failing = diagrams.RECEIVER.replace(
+        '<bpmn:userTask id="read" name="read"></bpmn:userTask>',
+        '<bpmn:scriptTask id="read"><bpmn:script>x = 1 / 0</bpmn:script></bpmn:scriptTask>').replace(
+        'id="receiver"', 'id="broken_receiver"')
+    engine.deploy(diagrams.SENDER)
+    engine.deploy(diagrams.RECEIVER)
+    engine.deploy(failing)
+    healthy = engine.start("receiver", business_key="doc-1")
+    broken = engine.start("broken_receiver", business_key="doc-1")
+    sender = engine.start("sender")
+    engine.complete(sender.id, "write", {"target": "doc-1", "note": "x"})
+    from tasks.inline import drain
+
+    drain(engine.system)
+    assert engine.open_names(healthy.id) == ["read"]  # delivered although the other failed
+    failed = [row for row in rows(engine, Outbox) if row.handled_at is None]
+    assert [(row.payload["instance"], row.attempts) for row in failed] == [(broken.id, 1)]
+
+
+def test_a_second_decision_on_an_incident_loaded_before_the_first_is_a_conflict(engine, clock, flaky):
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
+    instance = engine.start("p")
+    exhaust(engine, instance.id)
+    (incident,) = rows(engine, Incident)
+    with unit_of_work(engine.sessions) as late:
+        engine.runtime.incident(late, incident.id, SCOPE)  # this admin's page loaded it unresolved
+        with unit_of_work(engine.sessions) as first:
+            engine.runtime.skip_incident(first, incident.id, SCOPE, "admin-1")
+        with pytest.raises(Conflict, match="already resolved"):
+            engine.runtime.cancel_incident(late, incident.id, SCOPE, "admin-2", "huỷ")
+    assert engine.instance(instance.id).status == "running"

@@ -148,3 +148,12 @@ def test_a_persons_step_over_a_limit_is_refused_and_becomes_an_incident_for_the_
     assert engine.open_names(instance.id) == ["work"]  # the person's step stored nothing
     with unit_of_work(engine.sessions) as session, pytest.raises(Conflict, match="nothing to retry"):
         engine.runtime.retry_incident(session, incident.id, incident.scope, "admin")
+
+
+def test_the_state_limit_counts_bytes_not_characters(system, clock):
+    """Vietnamese text is 2–3 bytes a character in UTF-8: 20,000 'ệ' are 60,000 bytes."""
+    small = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(state_bytes=50_000)))
+    small.deploy(diagrams.linear(diagrams.script_task("grow", "note = 'ệ' * 20000"), diagrams.user_task("t"),
+                                 ids=["grow", "t"]))
+    with pytest.raises(LimitExceeded, match="instance state"):
+        small.start("p")

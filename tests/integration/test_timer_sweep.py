@@ -107,3 +107,22 @@ def test_a_burst_far_larger_than_one_batch_is_cleared_in_one_sweep(pg, clock):
     assert runtime.timers_due(pg.sessions, DUE)
     assert runtime.fire_due(pg.sessions, DUE) == 150
     assert not runtime.timers_due(pg.sessions, DUE)
+
+
+def test_a_timer_whose_instance_another_step_holds_is_retried_later_not_waited_for(pg, clock):
+    """A person's step holds the instance (its row locked) while the sweep reaches its timer: the
+    sweep neither waits (which deadlocked against the step's own timer delete) nor stops, it
+    counts an attempt, goes on with the others and fires the timer at its retry."""
+    runtime = armed(pg, clock, 2)
+    with unit_of_work(pg.sessions) as session:
+        held, free = sorted(session.scalars(sa.select(Timer.instance_id)))
+    with pg.db.connect() as step:  # the other step, mid-transaction: its UPDATE holds the row so
+        step.execute(sa.text("SELECT id FROM process_instance WHERE id = :id FOR NO KEY UPDATE"), {"id": held})
+        assert runtime.fire_due(pg.sessions, DUE) == 1
+        with unit_of_work(pg.sessions) as session:
+            timer = session.scalar(sa.select(Timer).where(Timer.instance_id == held))
+            assert timer.attempts == 1 and "at the same moment" in timer.last_error
+        step.rollback()
+    assert runtime.fire_due(pg.sessions, DUE + timedelta(minutes=2)) == 1
+    counted = fired_per_instance(pg)
+    assert sorted(n for (_, action, _), n in counted.items() if action == "timer") == [1, 1]
