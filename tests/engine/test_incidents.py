@@ -101,11 +101,16 @@ def test_after_its_last_attempt_a_timer_becomes_an_incident_and_is_not_retried_a
         assert engine.runtime.incidents(session, OTHER_SCOPE) == []  # another agency sees none of it
 
 
-def test_the_process_admin_retries_an_incident_once_the_cause_is_fixed(engine, clock, flaky):
-    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
+def failed_instance(engine: Harness) -> tuple:
+    """A new instance whose reminder timer failed every attempt: (the instance, its incident)."""
     instance = engine.start("p")
     exhaust(engine, instance.id)
-    (incident,) = rows(engine, Incident)
+    return instance, rows(engine, Incident, instance_id=instance.id)[0]
+
+
+def test_the_process_admin_retries_an_incident_once_the_cause_is_fixed(engine, clock, flaky):
+    engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
+    instance, incident = failed_instance(engine)
     flaky.broken = False
     with unit_of_work(engine.sessions) as session:
         engine.runtime.retry_incident(session, incident.id, SCOPE, "admin-1")
@@ -119,18 +124,14 @@ def test_the_process_admin_retries_an_incident_once_the_cause_is_fixed(engine, c
 
 def test_skip_gives_up_the_firing_and_cancel_ends_the_instance(engine, clock, flaky):
     engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
-    skipped = engine.start("p")
-    exhaust(engine, skipped.id)
-    (first,) = rows(engine, Incident)
+    skipped, first = failed_instance(engine)
     with unit_of_work(engine.sessions) as session:
         engine.runtime.skip_incident(session, first.id, SCOPE, "admin-1")
     assert rows(engine, Timer, instance_id=skipped.id) == []
     assert engine.open_names(skipped.id) == ["work"]  # the people's work goes on
     assert fire(engine, clock.now() + timedelta(days=2)) == 0 and flaky.calls == 4
 
-    cancelled = engine.start("p")
-    exhaust(engine, cancelled.id)
-    second = rows(engine, Incident, instance_id=cancelled.id)[0]
+    cancelled, second = failed_instance(engine)
     with unit_of_work(engine.sessions) as session:
         with pytest.raises(NotFound):
             engine.runtime.cancel_incident(session, second.id, OTHER_SCOPE, "stranger", "x")
@@ -252,9 +253,7 @@ def test_a_message_for_several_instances_is_delivered_to_each_on_its_own(engine)
 
 def test_a_second_decision_on_an_incident_loaded_before_the_first_is_a_conflict(engine, clock, flaky):
     engine.deploy(diagrams.timer_then_service("flaky"), scope=SCOPE)
-    instance = engine.start("p")
-    exhaust(engine, instance.id)
-    (incident,) = rows(engine, Incident)
+    instance, incident = failed_instance(engine)
     with unit_of_work(engine.sessions) as late:
         engine.runtime.incident(late, incident.id, SCOPE)  # this admin's page loaded it unresolved
         with unit_of_work(engine.sessions) as first:

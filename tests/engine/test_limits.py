@@ -62,6 +62,16 @@ RUNAWAY_AFTER_WORK = diagrams.definitions(
     + flow("back", "again", "count") + flow("out", "again", "end", "n &lt; 0"))
 
 
+def limited(system, clock, **limits) -> Harness:
+    """An engine with some limits lowered, so a test reaches them quickly."""
+    return Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(**limits)))
+
+
+def growing(script: str) -> str:
+    """A script that builds process data, then a user task: the state is stored after the script."""
+    return diagrams.linear(diagrams.script_task("grow", script), diagrams.user_task("t"), ids=["grow", "t"])
+
+
 def counts(engine: Harness) -> tuple[int, int, int]:
     with unit_of_work(engine.sessions) as session:
         return tuple(session.scalar(sa.select(sa.func.count()).select_from(m))
@@ -103,20 +113,19 @@ def test_a_timer_cycle_computed_below_the_minimum_interval_is_refused(engine):
 
 
 def test_the_stored_state_and_the_task_tree_are_bounded(system, clock):
-    small = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(state_bytes=50_000)))
-    small.deploy(diagrams.linear(diagrams.script_task("grow", "blob = 'x' * 60000"), diagrams.user_task("t"),
-                                 ids=["grow", "t"]))
+    small = limited(system, clock, state_bytes=50_000)
+    small.deploy(growing("blob = 'x' * 60000"))
     with pytest.raises(LimitExceeded, match="instance state"):
         small.start("p")
     assert counts(small) == (0, 0, 0)
-    few = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(tasks_per_instance=10)))
+    few = limited(system, clock, tasks_per_instance=10)
     few.deploy(MANY)
     with pytest.raises(LimitExceeded, match="tasks, over the limit of 10"):
         few.start("p", {"how_many": 8})
 
 
 def test_a_runaway_step_fired_by_a_timer_becomes_an_incident_at_once(system, clock):
-    engine = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(new_tasks_per_step=300)))
+    engine = limited(system, clock, new_tasks_per_step=300)
     engine.deploy(RUNAWAY_AFTER_TIMER)
     instance = engine.start("p", {"n": 0})
     assert engine.runtime.fire_due(engine.sessions, clock.now() + timedelta(hours=1, seconds=1)) == 0
@@ -136,7 +145,7 @@ def test_a_candidate_longer_than_its_column_is_a_clear_process_error(engine):
 
 
 def test_a_persons_step_over_a_limit_is_refused_and_becomes_an_incident_for_the_admin(system, clock):
-    engine = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(new_tasks_per_step=300)))
+    engine = limited(system, clock, new_tasks_per_step=300)
     engine.deploy(RUNAWAY_AFTER_WORK)
     instance = engine.start("p", {"n": 0})
     for attempt in (1, 2):
@@ -152,8 +161,7 @@ def test_a_persons_step_over_a_limit_is_refused_and_becomes_an_incident_for_the_
 
 def test_the_state_limit_counts_bytes_not_characters(system, clock):
     """Vietnamese text is 2–3 bytes a character in UTF-8: 20,000 'ệ' are 60,000 bytes."""
-    small = Harness(system, WorkflowRuntime(Sandbox(), clock=clock, limits=Limits(state_bytes=50_000)))
-    small.deploy(diagrams.linear(diagrams.script_task("grow", "note = 'ệ' * 20000"), diagrams.user_task("t"),
-                                 ids=["grow", "t"]))
+    small = limited(system, clock, state_bytes=50_000)
+    small.deploy(growing("note = 'ệ' * 20000"))
     with pytest.raises(LimitExceeded, match="instance state"):
         small.start("p")
