@@ -4,8 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATABASE_URL ?= sqlite:///./qlvbdh.db
 export DATABASE_URL
+# The browser libraries (npm, pinned by the lock file) and the pages' scripts, bundled by esbuild.
+FRONTEND := api/frontend
+FRONTEND_BUILT := api/static/build/.built
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean frontend
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +18,24 @@ $(VENV)/.installed: pyproject.toml $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error
+
+$(FRONTEND_BUILT): $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+	npm run --prefix $(FRONTEND) --silent build
+
+frontend: $(FRONTEND_BUILT)
+
+run: $(VENV)/.installed $(FRONTEND_BUILT)
 	$(BIN)/qlvbdh migrate
 	$(BIN)/qlvbdh seed-demo
 	$(BIN)/qlvbdh run
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(FRONTEND_BUILT)
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.engine
 
 clean:
-	rm -rf $(VENV) qlvbdh.db qlvbdh.db-shm qlvbdh.db-wal
+	rm -rf $(VENV) $(FRONTEND)/node_modules api/static/build qlvbdh.db qlvbdh.db-shm qlvbdh.db-wal

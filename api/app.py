@@ -16,7 +16,7 @@ from tasks import embedded
 
 from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
-from .pages import casework, drafts, incoming_new, reassignments, steering
+from .pages import casework, drafts, incoming_new, my_tasks, reassignments, steering
 from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
@@ -81,7 +81,7 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
         return response
 
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
-                   incoming.router, outgoing.router, exchange.router, pages_router, incoming_new.router, incoming_pages.router,
+                   incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
                    casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
                    migrations.router, migration_pages.router):
         app.include_router(router)

@@ -14,7 +14,16 @@ _DIR = Path(__file__).resolve().parent / "locales"
 
 @lru_cache(maxsize=None)
 def catalog(locale: str) -> dict[str, str]:
-    return json.loads((_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    """locales/<locale>.json plus one file an area in locales/<locale>/ (diagrams.json, admin.json…);
+    a key defined twice is a mistake, refused at start-up rather than one text silently winning."""
+    strings: dict[str, str] = json.loads((_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    for part in sorted((_DIR / locale).glob("*.json")):
+        extra = json.loads(part.read_text(encoding="utf-8"))
+        twice = sorted(strings.keys() & extra.keys())
+        if twice:
+            raise ValueError(f"{part.name}: keys already defined: {', '.join(twice[:5])}")
+        strings.update(extra)
+    return strings
 
 
 def locale_of(request: Request) -> str:

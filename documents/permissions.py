@@ -25,6 +25,7 @@ class Permission(StrEnum):
     CANCEL_INSTANCE = "process.cancel"
     MANAGE_INCIDENTS = "incident.manage"
     MIGRATE_INSTANCES = "process.migrate"
+    MANAGE_ACCOUNTS = "agency.manage_accounts"  # users, units and the agency's settings
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -34,6 +35,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CANCEL_INSTANCE: frozenset({Role.LEADER}),
     Permission.MANAGE_INCIDENTS: frozenset({Role.PROCESS_ADMIN}),
     Permission.MIGRATE_INSTANCES: frozenset({Role.PROCESS_ADMIN}),
+    Permission.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
 }
 
 

@@ -1,11 +1,11 @@
-"""HTML pages: login, my tasks, a task's form. Cookie session + CSRF token on every POST."""
+"""HTML pages: login, a task's form. Cookie session + CSRF token on every POST."""
 from __future__ import annotations
 
 import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from documents import accounts, audit, processes
@@ -92,18 +92,6 @@ def _back_on_this_site(request: Request) -> str:
     if referer.netloc != request.url.netloc or not path.startswith("/") or path[1:2] in ("/", "\\"):
         return "/tasks"
     return f"{path}?{referer.query}" if referer.query else path
-
-
-QUEUE_PAGE = 50
-
-
-@router.get("/tasks")
-def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime,
-              number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1):
-    # One row more than a page tells whether there is a next page, without counting the queue.
-    found = processes.my_tasks(session, runtime, who, limit=QUEUE_PAGE + 1, offset=(number - 1) * QUEUE_PAGE)
-    return page(request, "tasks.html", {"who": who, "tasks": found[:QUEUE_PAGE], "page": number,
-                                        "more": len(found) > QUEUE_PAGE})
 
 
 @router.get("/tasks/{task_id}")

@@ -384,9 +384,9 @@ def test_english_pages_translate_the_form_title_options_errors_and_csrf(browser,
 
 
 def test_my_tasks_page_is_paged(browser, client, api, province, monkeypatch):
-    from api.pages import routes
+    from api.pages import my_tasks
 
-    monkeypatch.setattr(routes, "QUEUE_PAGE", 2)
+    monkeypatch.setattr(my_tasks, "QUEUE_PAGE", 2)
     for n in range(3):
         register_incoming(client, api("a.clerk"), number_notation=f"{n}/UBND-VX")
     leader = browser("a.leader")
