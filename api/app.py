@@ -16,7 +16,7 @@ from tasks import embedded
 
 from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
-from .pages import casework, drafts, incoming_new, my_tasks, reassignments, steering
+from .pages import account, admin, casework, diagrams, drafts, incoming_new, instances, my_tasks, reassignments, steering
 from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
@@ -83,7 +83,8 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
                    incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
                    casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
-                   migrations.router, migration_pages.router):
+                   migrations.router, migration_pages.router, diagrams.router, instances.router, admin.router,
+                   account.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app
