@@ -41,6 +41,8 @@ class OrgUnit(Base):
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(255))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"))
+    # A unit no longer in use is kept (documents and history name it) but offered no more.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
 
 class User(Base):
