@@ -16,7 +16,7 @@ from documents.incoming.service import CLERKS, READERS
 from documents.signing import VERDICTS
 from documents.vntime import VN_TZ, iso
 
-from ..i18n import locale_of, translator
+from ..i18n import catalog, locale_of, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 DISPLAY_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
@@ -66,11 +66,24 @@ def verdict_text(verdict: str, locale: str) -> str:
     return en if locale == "en" else vi
 
 
+@pass_context
+def step_title(context, process_key: str | None, element_id: str | None, default: str = "") -> str:
+    """A step's name (a BPMN element's) in the page's language: ``step.<process>.<element>`` from
+    the catalog (locales/<locale>/steps.json) when there is one, else the diagram's own name,
+    which a process admin writes in Vietnamese."""
+    key = f"step.{process_key}.{element_id}"
+    return catalog(context.get("locale", "vi")).get(key) or default or element_id or ""
+
+
+# The pages the header links to, so a page knows which entry it belongs to (aria-current).
+NAV_TARGETS = ("/tasks", "/incoming", "/incoming/new", "/incoming/requests", "/diagrams", "/instances",
+               "/incidents", "/migrations", "/admin/users", "/account")
+
 templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso, local_input=local_input)
 # The same role sets the services check, so the navigation never offers what would be refused.
 templates.env.globals.update(field_label=field_label, choices=choices, verdict_text=verdict_text,
                              REGISTER_READERS=READERS, REGISTER_CLERKS=CLERKS, REQUEST_DECIDERS=LEADERS + UNIT_HEADS,
-                             allows=allows, Permission=Permission)
+                             allows=allows, Permission=Permission, step_title=step_title, NAV_TARGETS=NAV_TARGETS)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200):
