@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.instances import InstanceRow, Progress
 from engine.runtime import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
 
 from . import audit
@@ -76,6 +77,7 @@ class InstanceView:
     tasks: list[HumanTask]
     history: list[HistoryEntry]
     data_visible: bool
+    participant: bool = False  # started it, acted in it, or may act on one of its steps
 
     def steps(self) -> list[Step]:
         """The history, without what people wrote in it unless the reader may read the data."""
@@ -90,7 +92,47 @@ def instance(session: Session, runtime: WorkflowRuntime, who: Identity, instance
         raise NotAllowed(f"process instance {instance_id} is not yours to see")
     data_visible = participant or allows(who, Permission.READ_ANY_INSTANCE_DATA)
     _audit(session, who, "process.viewed", "process_instance", instance_id, after={"data": data_visible})
-    return InstanceView(found, runtime.open_tasks(session, found.id), runtime.history(session, found.id), data_visible)
+    return InstanceView(found, runtime.open_tasks(session, found.id), runtime.history(session, found.id), data_visible,
+                        participant)
+
+
+@dataclass(frozen=True)
+class InstanceDiagram:
+    """An instance on its diagram: the view, the version it runs, and each element's state."""
+
+    view: InstanceView
+    definition: ProcessDefinition
+    progress: Progress
+    may_cancel: bool  # the reader may cancel it here (a leader; never a document's workflow)
+
+
+def diagram(session: Session, runtime: WorkflowRuntime, who: Identity, instance_id: int) -> InstanceDiagram:
+    """What the instance page shows, for whoever may see the instance (``instance`` decides and audits)."""
+    view = instance(session, runtime, who, instance_id)
+    definition = runtime.definition(session, view.instance.definition_id, who.agency_code)
+    may_cancel = (allows(who, Permission.CANCEL_INSTANCE) and view.instance.status == "running"
+                  and definition.key not in DOMAIN_STARTED)
+    return InstanceDiagram(view, definition, runtime.progress(session, view.instance), may_cancel)
+
+
+STATUSES = ("running", "completed", "cancelled")
+
+
+def listed(session: Session, runtime: WorkflowRuntime, who: Identity, *, key: str | None = None,
+           definition_id: int | None = None, status: str | None = None, limit: int = 50,
+           offset: int = 0) -> tuple[list[InstanceRow], int]:
+    """A page of the agency's instances (and how many match) for those who may see any of them."""
+    if not allows(who, Permission.VIEW_ANY_INSTANCE):
+        raise NotAllowed("only the agency's leaders and process admins see all its processes")
+    if definition_id is not None:
+        runtime.definition(session, definition_id, who.agency_code)  # another agency's version: 404
+    if status is not None and status not in STATUSES:
+        raise InvalidData(f"unknown status '{status}'", errors={"status": f"unknown status '{status}'"})
+    found = runtime.listed(session, who.agency_code, key=key, definition_id=definition_id, status=status,
+                           limit=limit, offset=offset)
+    _audit(session, who, "process.listed", "process_instance", None,
+           after={"key": key, "definition": definition_id, "status": status, "offset": offset})
+    return found
 
 
 def _participates(session: Session, runtime: WorkflowRuntime, who: Identity, found: ProcessInstance) -> bool:

@@ -2,6 +2,7 @@
 runs (move a deadline)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -16,8 +17,35 @@ from . import step as steps
 from .errors import Conflict, NotFound
 from .execution import Execution, in_step
 from .hooks import Principal
-from .models import HistoryEntry, InstanceStatus, ProcessDefinition, ProcessInstance
-from .projection import NOTHING, element_name, waiting_timers
+from .models import HistoryEntry, HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
+from .parsing import load_xml
+from .projection import NOTHING, all_workflows, element_name, waiting_timers
+
+# What a task's state says of its element on the diagram (the others were never reached, or
+# only predicted: LIKELY, MAYBE, FUTURE; or withdrawn: CANCELLED).
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+_REACHED = _ACTIVE | TaskState.COMPLETED | TaskState.ERROR
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an instance stands on its diagram, by BPMN element id: for a viewer to mark."""
+
+    completed: frozenset[str]              # elements that ran (at least once)
+    active: frozenset[str]                 # elements waiting now: a person's step, a timer, a join
+    flows: frozenset[str]                  # sequence flows the instance went along
+    incidents: tuple[tuple[str, str], ...]  # (element id, error) of its open incidents
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    """One line of an agency's instance list (the Cockpit's)."""
+
+    instance: ProcessInstance
+    definition: ProcessDefinition
+    current: tuple[tuple[str, str], ...]   # (element id, title) of its open human steps
+    open_incidents: int
 
 
 class Instances(Execution):
@@ -68,6 +96,55 @@ class Instances(Execution):
                                .where(ProcessInstance.id.in_(instance_ids)))
         return {row.id: (row.name, row.version, row.business_key) for row in rows}
 
+    def progress(self, session: Session, instance: ProcessInstance) -> Progress:
+        """Each element's state read from the instance's task tree; a flow is taken when a task
+        of its target element was reached from a task of its source (SpiffWorkflow's task
+        parents, hidden helper tasks such as a boundary event's split skipped)."""
+        workflow = self._load(instance)
+        completed, active, pairs = set(), set(), set()
+        for wf in all_workflows(workflow):
+            for task in wf.get_tasks(skip_subprocesses=True):
+                element = task.task_spec.bpmn_id
+                if element is None or not task.state & _REACHED:
+                    continue
+                (active if task.state & _ACTIVE else completed).add(element)
+                source = _element_parent(task)
+                if source is not None:
+                    pairs.add((source, element))
+        flows = _flows(self._diagram_of(instance).xml_utf8 or self._definition_xml(instance).encode("utf-8"))
+        incidents = session.execute(sa.select(Incident.element, Incident.error)
+                                    .where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
+                                    .order_by(Incident.id))
+        return Progress(frozenset(completed - active), frozenset(active),
+                        frozenset(flow for flow, pair in flows.items() if pair in pairs),
+                        tuple((element or "", error) for element, error in incidents))
+
+    def listed(self, session: Session, scope: str, *, key: str | None = None, definition_id: int | None = None,
+               status: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[InstanceRow], int]:
+        """A page of the scope's instances, newest first, with how many match in all."""
+        where = [ProcessInstance.scope == scope]
+        if key:
+            where.append(ProcessDefinition.key == key)
+        if definition_id:
+            where.append(ProcessInstance.definition_id == definition_id)
+        if status:
+            where.append(ProcessInstance.status == status)
+        joined = sa.select(ProcessInstance, ProcessDefinition).join(
+            ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).where(*where)
+        total = session.scalar(sa.select(sa.func.count()).select_from(joined.subquery()))
+        rows = session.execute(joined.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)).all()
+        ids = [instance.id for instance, _ in rows]
+        current: dict[int, list[tuple[str, str]]] = {}
+        for instance_id, element, title in session.execute(
+                sa.select(HumanTask.instance_id, HumanTask.spec_name, HumanTask.title)
+                .where(HumanTask.instance_id.in_(ids), HumanTask.status == TaskStatus.READY).order_by(HumanTask.id)):
+            current.setdefault(instance_id, []).append((element, title))
+        incidents = dict(session.execute(
+            sa.select(Incident.instance_id, sa.func.count(Incident.id))
+            .where(Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
+        return [InstanceRow(instance, definition, tuple(current.get(instance.id, ())), incidents.get(instance.id, 0))
+                for instance, definition in rows], total
+
     def history(self, session: Session, instance_id: int) -> list[HistoryEntry]:
         query = sa.select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id)
         return list(session.scalars(query))
@@ -105,3 +182,20 @@ class Instances(Execution):
         if instance.status != InstanceStatus.RUNNING:
             raise Conflict(f"process instance {instance_id} is already {instance.status}")
         return instance, self._load(instance)
+
+
+def _element_parent(task: Any) -> str | None:
+    """The nearest ancestor task that stands for a BPMN element, if it ran."""
+    parent = task.parent
+    while parent is not None and parent.task_spec.bpmn_id is None:
+        parent = parent.parent
+    if parent is None or parent.state != TaskState.COMPLETED:
+        return None
+    return parent.task_spec.bpmn_id
+
+
+def _flows(xml: bytes) -> dict[str, tuple[str, str]]:
+    """Sequence flow id -> (source element, target element), from the diagram as deployed."""
+    root = load_xml(xml)
+    return {flow.get("id"): (flow.get("sourceRef"), flow.get("targetRef"))
+            for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}

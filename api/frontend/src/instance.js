@@ -1,0 +1,66 @@
+// The instance page's diagram: a bpmn-js viewer (pan and zoom, no editing) of the version the
+// instance runs, with the server's reading of its state marked on the elements: steps done,
+// the sequence flows taken, the current steps, and open incidents in red. Each step can be
+// reached with Tab or clicked, and its name and state are announced in the line below.
+import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
+
+const MARKERS = { completed: "instance-completed", active: "instance-active", incidents: "instance-incident" };
+const SKIPPED = new Set(["label", "bpmn:Process", "bpmn:Collaboration", "bpmn:Participant", "bpmn:Lane"]);
+
+const host = document.getElementById("instance-diagram");
+if (host) show(host);
+
+async function show(host) {
+  const info = document.getElementById("element-info");
+  const states = JSON.parse(host.dataset.states);
+  const names = JSON.parse(host.dataset.names || "{}");
+  host.setAttribute("role", "group");
+  host.setAttribute("aria-label", host.dataset.label);
+  const viewer = new NavigatedViewer({ container: host });
+  try {
+    await viewer.importXML(host.dataset.xml);
+  } catch (error) {
+    info.textContent = host.dataset.failed;
+    return;
+  }
+  const canvas = viewer.get("canvas");
+  const registry = viewer.get("elementRegistry");
+  const stateOf = new Map();
+  for (const [state, marker] of Object.entries(MARKERS)) {
+    for (const id of states[state] || []) {
+      if (!registry.get(id)) continue;  // an element of a subprocess drawn elsewhere
+      canvas.addMarker(id, marker);
+      stateOf.set(id, state === "incidents" ? "incident" : stateOf.get(id) === "incident" ? "incident" : state);
+    }
+  }
+  for (const id of states.flows || []) {
+    if (registry.get(id)) canvas.addMarker(id, "instance-taken");
+  }
+  canvas.zoom("fit-viewport", "auto");
+
+  const describe = (element) => {
+    const name = names[element.id] || element.businessObject.name || element.id;
+    const state = host.dataset["state" + capitalised(stateOf.get(element.id) || "none")];
+    return `${name}: ${state}`;
+  };
+  const tell = (element) => { info.textContent = describe(element); };
+
+  for (const element of registry.filter((e) => !e.waypoints && !SKIPPED.has(e.type) && e.businessObject)) {
+    const gfx = registry.getGraphics(element);
+    gfx.setAttribute("tabindex", "0");
+    gfx.setAttribute("role", "button");
+    gfx.setAttribute("aria-label", describe(element));
+    gfx.addEventListener("focus", () => tell(element));
+    gfx.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); tell(element); }
+    });
+  }
+  viewer.get("eventBus").on("element.click", ({ element }) => {
+    if (!SKIPPED.has(element.type)) tell(element);
+  });
+  host.dataset.ready = "1";  // the markers are placed (tests wait for it)
+}
+
+function capitalised(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
