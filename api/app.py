@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from documents.system import System, build_system
@@ -17,10 +16,10 @@ from tasks import embedded
 from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
 from .pages import account, admin, casework, diagrams, drafts, incoming_new, instances, my_tasks, reassignments, steering
+from .pages import form_stash
 from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
-from .pages.render import page
 from .pages.routes import router as pages_router
 from .routes import auth, exchange, health, incidents, incoming, incoming_work, migrations, outgoing, processes, tasks
 
@@ -67,11 +66,11 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
-        return RedirectResponse("/login", status_code=303)
+        return await form_stash.to_login(request)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused):
-        return page(request, "error.html", {"status": 403, "message_key": "error.csrf", "errors": {}}, 403)
+        return await errors.html_error(request, 403, message_key="error.csrf")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -17,6 +17,7 @@ from documents.signing import VERDICTS
 from documents.vntime import VN_TZ, iso
 
 from ..i18n import catalog, locale_of, translator
+from .localized import domain_message
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 DISPLAY_FORMATS = {"vi": "HH:mm, dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
@@ -92,5 +93,24 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
     return templates.TemplateResponse(request, name, values, status_code=status)
 
 
-def error_page(request: Request, status: int, message: str, errors: dict | None = None):
-    return page(request, "error.html", {"status": status, "message": message, "errors": errors or {}}, status)
+def for_people(text: str) -> bool:
+    """Whether a refusal's text was written for the people using the pages: the services write
+    those in Vietnamese; the engine's and the framework's are English developer text ("Not Found",
+    "task 5 not found"), which an error page replaces by its own explanation."""
+    return bool(text) and not text.isascii()
+
+
+def error_page(request: Request, status: int, message: str = "", errors: dict | None = None, *,
+               who=None, message_key: str = ""):
+    """The error page: a title and an explanation for the status in the page's language, the
+    service's own words when they were written for people, and a way back."""
+    locale = locale_of(request)
+    shown = domain_message(locale, message) if for_people(message) else ""
+    details = [domain_message(locale, text) for text in (errors or {}).values()
+               if isinstance(text, str) and for_people(text)]
+    referrer = request.headers.get("referer", "")
+    own_site = str(request.base_url)
+    back = referrer if referrer.startswith(own_site) and referrer != str(request.url) else ""
+    context = {"status": status, "message": shown, "message_key": message_key, "details": details,
+               "back": back, "retry": status == 503 and request.method == "GET", "who": who}
+    return page(request, "error.html", context, status)
