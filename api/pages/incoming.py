@@ -5,18 +5,22 @@ the JSON API, so both send the same bytes with the same headers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from math import ceil
 from typing import Annotated, Any, Callable
 
+from babel.dates import format_datetime
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
-from documents import processes
 from documents.accounts import Identity
-from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
-from documents.incoming import exports, handling_view, queries, service, view
+from documents.errors import Conflict, InvalidData, NotFound
+from documents.incoming import exports, handling_view, queries, service, story, summary, view
+from documents.incoming import reading as handling_reading
 from documents.incoming.models import IncomingDocument, Status
+from documents.vntime import VN_TZ
 from engine.runtime import WorkflowRuntime
 from forms import default_registry
 
@@ -24,7 +28,21 @@ from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
 from . import register_search
 from .refusals import NOTHING_FAILED, Failed, attempt
-from .render import page
+from .render import page, templates
+
+# The document page's times: dd/mm/yyyy HH:mm, Vietnam time (the app's vntime puts the hour first).
+STAMP_FORMATS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+@pass_context
+def stamp(context, moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    locale = context.get("locale", "vi")
+    return format_datetime(moment, format=STAMP_FORMATS.get(locale, STAMP_FORMATS["vi"]), tzinfo=VN_TZ, locale=locale)
+
+
+templates.env.filters["stamp"] = stamp
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,11 +110,13 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
                 document: IncomingDocument, errors: dict[str, str] | None = None, reason: str = "",
                 status: int = 200, failed: Failed = NOTHING_FAILED):
     shown = view.of(session, document)  # what the API shows of it too
-    history = _history(session, runtime, who, document)
-    actors = [s.actor_id for s in shown.statuses] + [h.actor for h in history or ()] + list(handling_view.actors(shown))
+    reading = handling_reading.of(session, runtime, who, document)  # None: no process, or not the reader's to see
+    actors = [s.actor_id for s in shown.statuses] + list(handling_view.actors(shown))
     return page(request, "incoming_detail.html", {
         "who": who, "document": document, "statuses": shown.statuses, "attachments": shown.attachments,
-        "duplicates": shown.duplicates, "history": history, "shown": shown,
+        "duplicates": shown.duplicates, "shown": shown,
+        "summary": summary.of(document, reading), "story": story.of(reading, shown.progress),
+        "pdfs": view.pdfs_of(document, shown.attachments),
         "handling": handling_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
@@ -117,17 +137,6 @@ def on_the_document(request: Request, session: Session, runtime: WorkflowRuntime
 
     return attempt(request, session, form, values, action, conflict=conflict, shown_again=shown_again,
                    then=then or (lambda _: f"/incoming/{document_id}#{anchor or form}"), renamed=renamed)
-
-
-def _history(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument):
-    """The handling's history, for those the API shows the process to (leaders, participants)."""
-    if document.process_instance_id is None:
-        return None
-    try:
-        view = processes.instance(session, runtime, who, document.process_instance_id)
-    except NotAllowed:
-        return None
-    return view.steps()
 
 
 def metadata_fields() -> dict:

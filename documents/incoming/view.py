@@ -4,6 +4,8 @@ requests, reply drafts). One place gathers it, so every route shows the same doc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,9 @@ from ..outgoing.models import OutgoingDraft
 from . import participants, progress, reassignment, related, replies, service
 from .casework_models import ProgressNote, ReassignmentRequest
 from .models import IncomingDocument, IncomingStatus
+
+PDF = "application/pdf"
+FULL_COVERAGE = ("entire_file", "entire_revision")  # a signature that covers the file as received
 
 
 @dataclass(frozen=True)
@@ -36,3 +41,51 @@ def of(session: Session, document: IncomingDocument) -> DocumentView:
         open_tasks=participants.open_tasks(session, document), progress=progress.of(session, document),
         related=related.of(session, document), reassignment_requests=reassignment.of(session, document),
         reply_drafts=replies.of(session, document))
+
+
+@dataclass(frozen=True)
+class SignatureShown:
+    """One signature of a received PDF as its reader is shown it (documents/signing/validation.py
+    made the check when the file arrived)."""
+    signer: str
+    at: datetime | None                 # the timestamp's time, else the one the signer claimed
+    verdict: str                        # valid, untrusted (certificate not trusted) or invalid
+    coverage: str | None                # entire_file, entire_revision, …
+    summary_vi: str
+    summary_en: str
+
+
+@dataclass(frozen=True)
+class PdfShown:
+    attachment: Attachment
+    verdict: str | None                 # the file's overall verdict; None when it was never checked
+    signatures: list[SignatureShown]
+
+
+def pdfs_of(document: IncomingDocument, attachments: list[Attachment]) -> list[PdfShown]:
+    """The document's PDFs with the signature check kept for each (by file name, as it keeps them)."""
+    checks = {check.get("file"): check for check in document.signature_check or []}
+    return [PdfShown(file, checks.get(file.file_name, {}).get("verdict"),
+                     [_signature(s) for s in checks.get(file.file_name, {}).get("signatures") or []])
+            for file in attachments if file.media_type == PDF]
+
+
+def _signature(report: dict[str, Any]) -> SignatureShown:
+    names = [n for n in (report.get("signer_common_name"), report.get("signer_organisation")) if n]
+    signer = ", ".join(dict.fromkeys(names)) or report.get("signer_subject") or "?"
+    if report.get("ok"):
+        verdict = "valid"
+    elif report.get("intact") and report.get("valid") and report.get("coverage") in FULL_COVERAGE:
+        verdict = "untrusted"
+    else:
+        verdict = "invalid"
+    return SignatureShown(signer=signer, at=_time(report.get("timestamp_time") or report.get("signing_time")),
+                          verdict=verdict, coverage=report.get("coverage"),
+                          summary_vi=report.get("summary_vi") or "", summary_en=report.get("summary_en") or "")
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
