@@ -15,7 +15,7 @@ from tasks import embedded
 
 from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
-from .pages import account, admin, casework, diagrams, drafts, incoming_new, instances, my_tasks, reassignments, steering
+from .pages import account, admin, casework, diagrams, docs, drafts, incoming_new, instances, my_tasks, reassignments, steering
 from .pages import form_stash
 from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
@@ -59,7 +59,10 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
             if worker is not None:
                 worker.stop()
 
-    app = FastAPI(title="QLVBĐH", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load Swagger UI from a CDN with an inline script, which the
+    # CSP refuses: /docs is api/pages/docs.py, from local files.
+    app = FastAPI(title="QLVBĐH", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.system = system
     app.state.broker = broker
     errors.install(app, SECURITY_HEADERS)
@@ -83,7 +86,7 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
                    incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
                    casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
                    migrations.router, migration_pages.router, diagrams.router, instances.router, admin.router,
-                   account.router):
+                   account.router, docs.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

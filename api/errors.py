@@ -37,7 +37,7 @@ def _cause(exc: Exception) -> str:
     return f"{cause.__class__.__name__}: {(str(cause).strip().splitlines() or [''])[0]}"
 
 
-def _visitor(request: Request) -> Identity | None:
+def visitor(request: Request) -> Identity | None:
     """Who is looking at the error page, for its menu: the session cookie's user, or nobody when
     there is no session or the database cannot say (the page is shown either way)."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -56,7 +56,7 @@ async def html_error(request: Request, status: int, *, message: str = "", messag
     """The error page, in the user's language and with their menu (see error.html)."""
     from .pages.render import error_page
 
-    who = await run_in_threadpool(_visitor, request) if database_up else None
+    who = await run_in_threadpool(visitor, request) if database_up else None
     response = error_page(request, status, message, errors, who=who, message_key=message_key)
     response.headers.update(headers or {})
     return response
