@@ -20,6 +20,8 @@ from forms.messages import DEFAULT_LOCALE, error_messages, messages, normalize_l
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 WIDGETS = frozenset({"textarea", "select", "date", "datetime", "user", "unit", "checkbox"})
+# The columns of the distribution table (one row a unit): lead (one), coordinating, informed.
+DISTRIBUTION_COLUMNS = frozenset({"lead", "coordinate", "inform"})
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME_RE = re.compile(
@@ -82,6 +84,22 @@ class FormDefinition:
     schema: dict
     ui: dict
 
+    @property
+    def decision(self) -> str | None:
+        """The field a person decides with, rendered as one button a choice (ui.decision)."""
+        return self.ui.get("decision")
+
+    def decision_choices(self, locale: str) -> list[tuple[str, str]]:
+        """(value as posted, label in ``locale``) of each choice of the decision field."""
+        field = self.schema["properties"][self.decision]
+        labels = (field.get("x-enumLabels-en") if locale == "en" else None) or field.get("x-enumLabels") or []
+        values = choice_values(field)
+        return [(v, labels[i] if i < len(labels) else v) for i, v in enumerate(values)]
+
+    def shown_with(self, name: str) -> list[str]:
+        """The choices of the decision a field applies to (empty: it applies to every choice)."""
+        return list(self.ui.get("shown_with", {}).get(name, []))
+
     @classmethod
     def from_mapping(cls, data: Mapping, source: str = "<mapping>") -> FormDefinition:
         """Build and structurally check a definition; schema must be valid."""
@@ -120,6 +138,37 @@ def _check_ui(ui: Any, properties: Mapping, fail) -> None:
     bad = {f: w for f, w in widgets.items() if w not in WIDGETS}
     if bad:
         raise fail(f"unknown widgets {bad}; allowed: {sorted(WIDGETS)}")
+    _check_decision(ui, properties, fail)
+    distribution = ui.get("distribution", {})
+    if not isinstance(distribution, Mapping) or set(distribution) - DISTRIBUTION_COLUMNS or any(
+            f not in properties for f in distribution.values()):
+        raise fail(f"'ui.distribution' maps {sorted(DISTRIBUTION_COLUMNS)} to fields of the schema")
+
+
+def _check_decision(ui: Mapping, properties: Mapping, fail) -> None:
+    """ui.decision names an enum or boolean field; ui.confirm lists its choices that ask for a
+    confirmation; ui.shown_with maps a field to the choices it applies to."""
+    decision, confirm, shown_with = ui.get("decision"), ui.get("confirm", []), ui.get("shown_with", {})
+    if decision is None:
+        if confirm or shown_with:
+            raise fail("'ui.confirm' and 'ui.shown_with' need 'ui.decision'")
+        return
+    field = properties.get(decision)
+    if not isinstance(field, Mapping) or not ("enum" in field or field.get("type") == "boolean"):
+        raise fail("'ui.decision' must name an enum or boolean field of the schema")
+    values = set(choice_values(field))
+    if not isinstance(confirm, list) or not set(confirm) <= values:
+        raise fail(f"'ui.confirm' must list choices of {decision!r}: {sorted(values)}")
+    if not isinstance(shown_with, Mapping) or any(
+            f not in properties or not isinstance(c, list) or not set(c) <= values for f, c in shown_with.items()):
+        raise fail(f"'ui.shown_with' maps fields of the schema to lists of choices of {decision!r}")
+
+
+def choice_values(field: Mapping) -> list[str]:
+    """The choices of an enum or boolean field as a form posts them (true before false)."""
+    if field.get("type") == "boolean":
+        return ["true", "false"]
+    return [str(v) for v in field.get("enum", [])]
 
 
 def clean(value: Any, schema: Any) -> Any:

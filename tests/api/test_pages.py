@@ -42,10 +42,12 @@ def set_cookie_headers(response) -> list[str]:
 def test_pages_without_a_session_redirect_to_login(browser, client, api, province):
     task_id = distribute_task(client, api)
     anonymous = browser(None)
-    for method, url in (("GET", "/tasks"), ("GET", f"/tasks/{task_id}"), ("POST", f"/tasks/{task_id}"),
-                        ("POST", f"/tasks/{task_id}/claim")):
+    # A page comes back after login; a POST comes back to the page it was sent from (its
+    # Referer), or to the task list when it names none.
+    for method, url, back in (("GET", "/tasks", "/login"), ("GET", f"/tasks/{task_id}", f"/login?next=/tasks/{task_id}"),
+                              ("POST", f"/tasks/{task_id}", "/login"), ("POST", f"/tasks/{task_id}/claim", "/login")):
         response = anonymous.request(method, url)
-        assert (response.status_code, response.headers["location"]) == (303, "/login"), url
+        assert (response.status_code, response.headers["location"]) == (303, back), url
     assert anonymous.get("/").headers["location"] == "/tasks"
     anonymous.cookies.set(SESSION_COOKIE, "forged-session")
     assert anonymous.get("/tasks").headers["location"] == "/login"
@@ -91,7 +93,7 @@ def test_a_real_login_lands_on_the_task_queue_in_vietnamese(browser, client, api
 
     page = leader.get("/tasks")
     assert page.status_code == 200
-    assert "Việc cần xử lý" in page.text
+    assert "Việc của tôi" in page.text
     assert f'href="/tasks/{task_id}"' in page.text and "Phân phối văn bản đến" in page.text
     assert "leader a · 000.00.01.H99" in page.text
     assert "Không có việc nào" not in browser("a.leader").get("/tasks").text
@@ -202,7 +204,7 @@ def test_an_invalid_form_is_a_422_page_with_the_vietnamese_message(browser, clie
     assert "Vui lòng sửa các lỗi dưới đây." in response.text
     assert "Trường «Ý kiến chỉ đạo» là bắt buộc." in response.text
     assert "«Người chủ trì» phải là số nguyên." in response.text
-    assert DEADLINE in response.text, "what was typed is kept"
+    assert 'value="30/11/2026 17:00"' in response.text, "what was typed is kept, as people read dates"
     assert snapshot(system) == before
     assert task_row(system, task_id).status == "ready"
 
@@ -233,7 +235,8 @@ def test_submitting_a_task_already_completed_is_a_409_page(browser, client, syst
     before = snapshot(system)
     response = leader.post(f"/tasks/{task_id}", data=data | {"csrf_token": csrf})
     assert response.status_code == 409
-    assert "Công việc đã được người khác xử lý hoặc thay đổi." in response.text
+    assert "Bạn đã hoàn thành công việc này lúc" in response.text
+    assert f'action="/tasks/{task_id}"' not in response.text, "no form that could only be refused"
     assert snapshot(system) == before
 
 
@@ -316,7 +319,7 @@ def test_lang_en_switches_the_pages_to_english_and_back(browser, client, api, pr
     page = leader.get("/tasks")
     assert "My tasks" in page.text and "Việc cần xử lý" not in page.text and '<html lang="en">' in page.text
     form = leader.get(f"/tasks/{task_id}")
-    assert "Direction" in form.text and "Complete" in form.text
+    assert "Direction" in form.text and "Assign for handling" in form.text and "Lead" in form.text
 
     assert leader.get("/lang/vi").headers["location"] == "/tasks"
     assert "Việc cần xử lý" in leader.get("/tasks").text

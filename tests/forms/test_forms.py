@@ -80,7 +80,15 @@ def test_valid_distribute_and_handle():
     assert assigned["direction"] == "Đề nghị xử lý gấp"
     registry.validate("incoming_distribute", {"decision": "return", "return_reason": "Sai nơi nhận"})
     assert registry.validate("incoming_handle", {"result": "Đã xử lý", "completed": True})
-    assert registry.validate("incoming_review", {"approved": False})
+    assert registry.validate("incoming_review", {"approved": True})
+    assert registry.validate("incoming_review", {"approved": False, "comment": "Bổ sung số liệu quý IV."})
+
+
+def test_returning_the_result_needs_a_reason():
+    """The review's "Trả lại" sends the work back: the handler must be told why."""
+    assert errors_of("incoming_review", {"approved": False}) == {
+        "comment": "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc."}
+    assert errors_of("incoming_review", {}) == {"approved": "Trường «Đồng ý kết quả» là bắt buộc."}
 
 
 # --- Vietnamese messages -------------------------------------------------
