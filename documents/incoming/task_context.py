@@ -134,7 +134,8 @@ def _lead(r: Reading) -> list[Fact]:
 def _recipients(r: Reading) -> list[Fact]:
     """The coordinating units and the people told for information, by name."""
     facts = [Fact("context.coordinators", names=r.units(r.data.get("coordinators") or [])),
-             Fact("context.for_information", names=r.people(r.data.get("for_information") or []))]
+             Fact("context.for_information", names=r.units(r.data.get("informed_units") or [])
+                  + r.people(r.data.get("for_information") or []))]
     return [f for f in facts if f.names]
 
 
