@@ -216,6 +216,58 @@ def _identity(user: User, agency: Agency, roles: frozenset[str], auth: AuthSessi
                     session_id=auth.id if auth else None, csrf_token=auth.csrf_token if auth else None)
 
 
+def end_sessions(session: Session, user_id: int, keep: int | None = None) -> None:
+    """Revoke every live session and token of a user (but ``keep``, the caller's own): after a
+    password change, a reset or a disabling, whoever held them must log in again."""
+    session.execute(sa.update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked.is_(False),
+                                                 AuthSession.id != (keep or 0)).values(revoked=True))
+
+
+class CurrentPasswordWrong(InvalidData):
+    """The current password given to change one's own was wrong. The attempt is already recorded
+    (it counts toward the login limits): the caller commits before answering."""
+
+
+CURRENT_PASSWORD_WRONG = "Mật khẩu hiện tại không đúng."
+PASSWORDS_DIFFER = "Hai lần nhập mật khẩu mới không khớp nhau."
+PASSWORD_UNCHANGED = "Mật khẩu mới phải khác mật khẩu hiện tại."
+PASSWORD_THROTTLED = "Quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau."
+
+
+def change_own_password(session: Session, who: Identity, current: str, new: str, repeated: str,
+                        address: str) -> None:
+    """The logged-in user changes their password: the current one is checked under the login
+    limits (login_throttle: a stolen session cannot guess it faster than a login could), the new
+    one under the policy; every other session of the user ends; audited."""
+    now = clock.now()
+    user = session.scalar(sa.select(User).where(User.id == who.user_id).with_for_update())
+    familiar = login_throttle.is_familiar(session, user, address, now)
+    retry_at = login_throttle.address_blocked_until(session, address, now)
+    if (retry_at and not familiar) or login_throttle.refuses(session, user, address, familiar, now):
+        _verify(_dummy_hash(_hasher), current)
+        audit.record(session, "password.change_throttled", actor_id=user.id, agency_code=who.agency_code,
+                     after={"address": address})
+        raise TooManyAttempts(PASSWORD_THROTTLED, retry_at or now + login_throttle.WINDOW)
+    if not _verify(user.password_hash, current):
+        login_throttle.count_failure(user, familiar, now)
+        login_throttle.record(session, address, user, False, now)
+        audit.record(session, "password.change_failed", actor_id=user.id, agency_code=who.agency_code,
+                     after={"address": address})
+        raise CurrentPasswordWrong(CURRENT_PASSWORD_WRONG, {"current_password": CURRENT_PASSWORD_WRONG})
+    if new != repeated:
+        raise InvalidData(PASSWORDS_DIFFER, {"repeat_password": PASSWORDS_DIFFER})
+    if new == current:
+        raise InvalidData(PASSWORD_UNCHANGED, {"new_password": PASSWORD_UNCHANGED})
+    problem = password_policy.problem_of(new, user.username)
+    if problem:
+        raise InvalidData(problem, {"new_password": problem})
+    user.password_hash = _hasher.hash(new)
+    end_sessions(session, user.id, keep=who.session_id)
+    session.flush()
+    audit.record(session, "password.changed", actor_id=user.id, agency_code=who.agency_code,
+                 object_type="user", object_id=user.id, after={"address": address})
+
+
 def close_session(session: Session, session_id: int) -> None:
     row = session.get(AuthSession, session_id)
     if row is not None:
