@@ -7,7 +7,7 @@ if (target) {
   SwaggerUIBundle({
     url: target.dataset.spec,
     domNode: target,
-    deepLinking: true,
+    deepLinking: false, // its links sit inside the operation buttons (nested controls, axe)
     validatorUrl: null, // the default badge asks validator.swagger.io about the spec
     presets: [SwaggerUIBundle.presets.apis],
   });
