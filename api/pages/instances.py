@@ -42,15 +42,16 @@ def instance_list(request: Request, who: PageUser, session: DB, runtime: Runtime
     return page(request, "instance_list.html", {
         "who": who, "rows": rows, "total": total, "page": page_number, "pages": max(1, -(-total // PER_PAGE)),
         "filters": filters, "query": {k: v for k, v in filters.items() if v}, "statuses": processes.STATUSES,
-        "flows": sorted({(d.key, d.name) for d in versions}), "versions": versions,
+        "flows": _flows(versions), "versions": versions,
         "names": queries.names_of(session, who, [row.instance.started_by for row in rows]),
         "documents": _documents(session, who, [row.instance.business_key for row in rows]),
     })
 
 
 @router.get("/instances/{instance_id:int}")
-def instance_page(instance_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime):
-    return _instance_page(request, session, runtime, who, instance_id)
+def instance_page(instance_id: int, request: Request, who: PageUser, session: DB, runtime: Runtime,
+                  steps: Annotated[str, Query(max_length=10)] = ""):
+    return _instance_page(request, session, runtime, who, instance_id, all_steps=steps == "all")
 
 
 @router.post("/instances/{instance_id:int}/cancel")
@@ -65,14 +66,15 @@ def cancel(instance_id: int, request: Request, who: CsrfUser, session: DB, runti
 
 
 def _instance_page(request: Request, session: Session, runtime, who: Identity, instance_id: int,
-                   failed: Failed = NOTHING_FAILED, status: int = 200):
+                   failed: Failed = NOTHING_FAILED, status: int = 200, *, all_steps: bool = False):
+    """The page; the automatic steps (gateways, scripts, events) are folded away unless asked for."""
     shown = processes.diagram(session, runtime, who, instance_id)
     steps = shown.view.steps()
     progress = shown.progress
     document = _documents(session, who, [shown.view.instance.business_key]).get(shown.view.instance.business_key)
     return page(request, "instance.html", {
         "who": who, "shown": shown, "instance": shown.view.instance, "definition": shown.definition,
-        "steps": steps, "tasks": shown.view.tasks, "failed": failed, "document": document,
+        "steps": steps, "all_steps": all_steps, "tasks": shown.view.tasks, "failed": failed, "document": document,
         "document_readable": who.has_any(*READERS) or shown.view.participant,
         "names": queries.names_of(session, who, [s.actor for s in steps] + [shown.view.instance.started_by]),
         "states": {"completed": sorted(progress.completed), "active": sorted(progress.active),
@@ -86,6 +88,14 @@ def _step_names(locale: str, process_key: str) -> dict[str, str]:
     for the viewer to name what it shows."""
     prefix = f"step.{process_key}."
     return {key[len(prefix):]: text for key, text in catalog(locale).items() if key.startswith(prefix)}
+
+
+def _flows(versions) -> list[tuple[str, str]]:
+    """One (key, name) a flow, named as its newest version is (definitions come newest first)."""
+    named: dict[str, str] = {}
+    for definition in versions:
+        named.setdefault(definition.key, definition.name)
+    return sorted(named.items(), key=lambda item: item[1])
 
 
 def _documents(session: Session, who: Identity, business_keys) -> dict[str, object]:

@@ -37,9 +37,23 @@ async function show(host) {
     if (registry.get(id)) canvas.addMarker(id, "instance-taken");
   }
   canvas.zoom("fit-viewport", "auto");
+  const current = (states.active || []).map((id) => registry.get(id)).find(Boolean);
+  if (current && host.clientWidth < 600) {
+    // On a phone the whole diagram would be too small to read: start at the current step.
+    const { outer } = canvas.viewbox();
+    const scale = 0.9;
+    const [width, height] = [outer.width / scale, outer.height / scale];
+    canvas.viewbox({ x: current.x + current.width / 2 - width / 2, y: current.y + current.height / 2 - height / 2,
+                     width, height });
+  }
+  host.before(zoomButtons(host, canvas));
 
+  // The name drawn on the diagram comes first (an accessible name holds the visible text),
+  // then the step's name in the page's language where the catalog has another one.
   const describe = (element) => {
-    const name = names[element.id] || element.businessObject.name || element.id;
+    const drawn = element.businessObject.name || "";
+    const own = names[element.id] || "";
+    const name = [drawn, own && own !== drawn ? own : ""].filter(Boolean).join(" — ") || element.id;
     const state = host.dataset["state" + capitalised(stateOf.get(element.id) || "none")];
     return `${name}: ${state}`;
   };
@@ -48,7 +62,9 @@ async function show(host) {
   for (const element of registry.filter((e) => !e.waypoints && !SKIPPED.has(e.type) && e.businessObject)) {
     const gfx = registry.getGraphics(element);
     gfx.setAttribute("tabindex", "0");
-    gfx.setAttribute("role", "button");
+    // An image with a name, not a button: the drawn text wraps over lines, so a button's name
+    // (which must hold its visible text) would never match it.
+    gfx.setAttribute("role", "img");
     gfx.setAttribute("aria-label", describe(element));
     gfx.addEventListener("focus", () => tell(element));
     gfx.addEventListener("keydown", (event) => {
@@ -59,6 +75,24 @@ async function show(host) {
     if (!SKIPPED.has(element.type)) tell(element);
   });
   host.dataset.ready = "1";  // the markers are placed (tests wait for it)
+}
+
+// Zoom without a wheel or a pinch (a keyboard, a phone): three buttons above the diagram.
+function zoomButtons(host, canvas) {
+  const bar = document.createElement("div");
+  bar.className = "zoom-buttons";
+  const steps = [["zoomIn", "+", () => canvas.zoom(canvas.zoom() * 1.25)],
+                 ["zoomOut", "−", () => canvas.zoom(canvas.zoom() / 1.25)],
+                 ["zoomFit", "⤢", () => canvas.zoom("fit-viewport", "auto")]];
+  for (const [name, sign, act] of steps) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = `${sign} ${host.dataset[name]}`;
+    button.addEventListener("click", act);
+    bar.append(button);
+  }
+  return bar;
 }
 
 function capitalised(text) {
