@@ -178,16 +178,17 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), vi) for p, vi in 
 
 def refusal_vi(refused: DiagramRefused) -> str:
     """The refusal as the page shows it in Vietnamese; an unknown wording keeps the engine's."""
-    reason = _reason_vi(refused.reason)
+    reason = reason_vi(refused.reason)
     where = f"Phần tử «{refused.element_id}»: " if refused.element_id else ""
     line = f" (dòng {refused.line})" if refused.line else ""
     return f"Không triển khai được sơ đồ. {where}{reason}{line}."
 
 
-def _reason_vi(reason: str) -> str:
+def reason_vi(reason: str) -> str:
+    """What is wrong, without where (the overlay on the element says where)."""
     place, sep, rest = reason.partition(": ")
     if sep and place in _WHERE:  # "<where>: <sandbox reason>"
-        return f"{_WHERE[place]}: {_reason_vi(rest)}"
+        return f"{_WHERE[place]}: {reason_vi(rest)}"
     for pattern, vi in _REASONS:
         found = pattern.match(reason)
         if found:

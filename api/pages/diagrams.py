@@ -102,12 +102,15 @@ def _modeler(request: Request, runtime, who: Identity, source, refusal: str = ""
 
 def _refused(request: Request, runtime, who: Identity, wants_json: bool, exc: Exception):
     element = getattr(exc, "element_id", None)
+    vietnamese = locale_of(request) == "vi"
     if isinstance(exc, DiagramRefused):
-        message = diagrams.refusal_vi(exc) if locale_of(request) == "vi" else f"The diagram was refused: {exc}"
+        message = diagrams.refusal_vi(exc) if vietnamese else f"The diagram was refused: {exc}"
+        reason = diagrams.reason_vi(exc.reason) if vietnamese else exc.reason
     else:
-        message = _t(request, "diagrams.unreadable")
+        message = reason = _t(request, "diagrams.unreadable")
     if wants_json:
-        return JSONResponse({"ok": False, "message": message, "element_id": element}, status_code=422)
+        return JSONResponse({"ok": False, "message": message, "reason": reason, "element_id": element},
+                            status_code=422)
     return _modeler(request, runtime, who, None, refusal=message, status=422)
 
 

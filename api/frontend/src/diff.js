@@ -4,6 +4,7 @@
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import { diff } from "bpmn-js-differ";
 
+import { detailChanges } from "./modeler/details.js";
 import spiffworkflow from "./modeler/spiffworkflow.js";
 
 const root = document.getElementById("diff");
@@ -32,6 +33,27 @@ function describe(element) {
   return element.name ? `${element.name} (${element.id})` : element.id;
 }
 
+/** Element id → {model, lines: [name, before, after]}: the differ's changes and the engine's details. */
+function changedAttributes(changes, oldViewer, newViewer) {
+  const edits = {};
+  for (const [id, { model, attrs }] of Object.entries(changes._changed)) {
+    // bpmn-js-differ 3.2 hands its handler the two sides swapped (checked against a renamed
+    // task: "oldValue" holds the new name), so they are swapped back here.
+    const lines = Object.entries(attrs).map(([name, { oldValue, newValue }]) => [name, newValue, oldValue]);
+    if (lines.length) edits[id] = { model, lines };
+  }
+  const oldRegistry = oldViewer.get("elementRegistry");
+  for (const element of newViewer.get("elementRegistry").getAll()) {
+    const before = oldRegistry.get(element.id);
+    if (!before || element.type === "label") continue;
+    const lines = detailChanges(before.businessObject, element.businessObject);
+    if (!lines.length) continue;
+    edits[element.id] ||= { model: element.businessObject, lines: [] };
+    edits[element.id].lines.push(...lines);
+  }
+  return edits;
+}
+
 async function compare() {
   const strings = JSON.parse(document.getElementById("diff-data").textContent);
   const summary = document.getElementById("diff-summary");
@@ -44,9 +66,10 @@ async function compare() {
     return;
   }
   const changes = diff(oldViewer.getDefinitions(), newViewer.getDefinitions());
+  const edits = changedAttributes(changes, oldViewer, newViewer);
   const added = Object.keys(changes._added), removed = Object.keys(changes._removed);
-  const changed = Object.keys(changes._changed);
-  const moved = Object.keys(changes._layoutChanged).filter((id) => !changes._changed[id]);
+  const changed = Object.keys(edits);
+  const moved = Object.keys(changes._layoutChanged).filter((id) => !edits[id]);
   mark(newViewer, added, "diff-added");
   mark(oldViewer, removed, "diff-removed");
   for (const viewer of [oldViewer, newViewer]) {
@@ -71,9 +94,8 @@ async function compare() {
   for (const id of added) item("added", describe(changes._added[id]));
   for (const id of removed) item("removed", describe(changes._removed[id]));
   for (const id of changed) {
-    const { model, attrs } = changes._changed[id];
-    item("changed", describe(model), Object.entries(attrs).map(
-      ([name, { oldValue, newValue }]) => `${name}: ${shown(oldValue)} → ${shown(newValue)}`));
+    const { model, lines } = edits[id];
+    item("changed", describe(model), lines.map(([name, before, after]) => `${name}: ${shown(before)} → ${shown(after)}`));
   }
   for (const id of moved) item("layout", describe(changes._layoutChanged[id]));
   list.replaceChildren(...items);

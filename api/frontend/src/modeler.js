@@ -5,6 +5,7 @@ import Modeler from "bpmn-js/lib/Modeler";
 import { BLANK } from "./modeler/blank.js";
 import { connectDeploy, saveToComputer } from "./modeler/deploy.js";
 import { createPanel } from "./modeler/panel.js";
+import { keepUnresolvedReferences } from "./modeler/references.js";
 import spiffworkflow from "./modeler/spiffworkflow.js";
 
 const root = document.getElementById("modeler");
@@ -26,7 +27,7 @@ async function start(root) {
     }
     xml = await response.text();
   }
-  const { warnings } = await modeler.importXML(xml);
+  const warnings = keepUnresolvedReferences(modeler, (await modeler.importXML(xml)).warnings);
   if (warnings.length) {
     errorBox.textContent = `${strings.warnings} ${warnings.map((w) => w.message).join("; ")}`;
     errorBox.hidden = false;

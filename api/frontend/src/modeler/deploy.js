@@ -26,7 +26,7 @@ export function connectDeploy(modeler, { url, csrf, strings, errorBox, statusBox
     box.className = "diagram-error-overlay";
     box.setAttribute("role", "note");
     box.textContent = message;
-    overlays.add(id, PIN, { position: { bottom: -8, left: 0 }, html: box });
+    overlays.add(id, PIN, { position: { top: -6, left: 0 }, html: box });
     selection.select(element);
     if (!element.waypoints) canvas.scrollToElement(element);
   }
@@ -58,7 +58,7 @@ export function connectDeploy(modeler, { url, csrf, strings, errorBox, statusBox
     if (!answer) return show(errorBox, strings.networkError);
     if (!answer.ok) {
       show(errorBox, answer.message);
-      if (answer.element_id) pin(answer.element_id, answer.message);
+      if (answer.element_id) pin(answer.element_id, answer.reason || answer.message);
       return;
     }
     show(statusBox, answer.message);

@@ -117,7 +117,7 @@ export function createPanel(modeler, container, data) {
 
   function roleField(element, bo) {
     const current = getProperty(bo, "domainRole");
-    const roles = [["", s.roleNone], ...data.elementRoles.map(([role, what]) => [role, `${role} — ${what}`])];
+    const roles = [["", s.roleNone], ...data.elementRoles.map(([role, what]) => [role, `${s[`role.${role}`] || what} (${role})`])];
     if (current && !roles.some(([role]) => role === current)) roles.push([current, current]);
     return choice(s.domainRole, roles, current, (value) => setProperty(modeler, element, "domainRole", value));
   }
