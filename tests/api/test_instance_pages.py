@@ -13,6 +13,7 @@ import pytest
 from engine.models import ProcessInstance
 from tests.api.conftest import (complete, csrf_of, distribution_to, notice_diagram, only_task, register_incoming,
                                 snapshot)
+from tests.api.test_incidents import incident  # noqa: F401 (a fixture: an instance whose timer failed)
 
 STATES = re.compile(r"data-states='([^']*)'")
 
@@ -93,7 +94,9 @@ def test_the_leader_cancels_a_process_with_a_reason_and_csrf(client, api, browse
     assert done.status_code == 303 and done.headers["location"] == f"/instances/{started['id']}"
     with system.sessions() as session:
         assert session.get(ProcessInstance, started["id"]).status == "cancelled"
-    assert "Đã huỷ" in leader.get(f"/instances/{started['id']}").text
+    cancelled = leader.get(f"/instances/{started['id']}")
+    assert "Đã huỷ" in cancelled.text and "Không cần nữa" in cancelled.text
+    assert states_of(cancelled.text)["active"] == [] and "start" in states_of(cancelled.text)["completed"]
 
 
 def test_the_list_shows_versions_and_filters_for_those_who_see_any_instance(client, api, browser, distributed):
@@ -115,3 +118,22 @@ def test_the_list_shows_versions_and_filters_for_those_who_see_any_instance(clie
     assert 'id="instance-' not in other.get("/instances").text
     assert other.get(f"/instances?definition={notice['definition_id']}").status_code == 404
     assert admin.get("/instances?definition=abc").status_code == 422
+
+
+def test_an_open_incident_is_marked_on_its_element_and_counted_in_the_list(browser, incident):
+    admin = browser("a.process_admin")
+    page = admin.get(f"/instances/{incident['instance_id']}")
+    assert page.status_code == 200
+    states = states_of(page.text)
+    assert states["incidents"] == ["remind"] and "work" in states["active"]
+    assert "ZeroDivisionError" in page.text and 'href="/incidents"' in page.text
+    listed = admin.get("/instances?status=running")
+    row = listed.text.split(f'id="instance-{incident["instance_id"]}"')[1].split("</tr>")[0]
+    assert '<span class="badge incident">1</span>' in row
+
+
+def test_the_page_speaks_english(browser, distributed):
+    leader = browser("a.leader")
+    leader.cookies.set("lang", "en")
+    page = leader.get(f"/instances/{distributed['id']}")
+    assert "Process diagram" in page.text and "Version 1" in page.text and "Sơ đồ quy trình" not in page.text
