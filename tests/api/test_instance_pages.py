@@ -11,8 +11,8 @@ import re
 import pytest
 
 from engine.models import ProcessInstance
-from tests.api.conftest import (complete, csrf_of, distribution_to, notice_diagram, only_task, register_incoming,
-                                snapshot)
+from tests.api.conftest import complete, csrf_of, distribution_to, only_task, register_incoming, snapshot
+from tests.api.test_authorization import start_notice
 from tests.api.test_incidents import incident  # noqa: F401 (a fixture: an instance whose timer failed)
 
 STATES = re.compile(r"data-states='([^']*)'")
@@ -31,15 +31,6 @@ def distributed(client, api, province) -> dict:
     distribute = only_task(instance, "distribute")
     complete(client, api("a.leader"), distribute["id"], distribution_to(province["a.staff"]))
     return instance
-
-
-def start_notice(client, api) -> dict:
-    deployed = client.post("/api/process-definitions", headers=api("a.process_admin"),
-                           files={"file": ("notice.bpmn", notice_diagram(), "application/xml")})
-    assert deployed.status_code == 201, deployed.text
-    started = client.post("/api/process-instances", headers=api("a.process_admin"), json={"key": "notice"})
-    assert started.status_code == 201, started.text
-    return started.json()
 
 
 def test_the_leader_sees_the_path_taken_and_the_current_step(browser, distributed):
