@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine.errors import DiagramRefused
-from engine.models import DEFAULT_SCOPE
-from engine.runtime import ProcessDefinition, WorkflowRuntime
+from engine.runtime import DEFAULT_SCOPE, ProcessDefinition, WorkflowRuntime
 from forms import default_registry
 
 from . import processes
@@ -114,9 +113,9 @@ def deploy(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes
     """Deploy as the agency's next version (processes.deploy: every engine check, audited).
     Raises DiagramRefused naming the offending element."""
     check(who)
-    newest = session.scalar(sa.select(sa.func.max(ProcessDefinition.id))) or 0
+    known = {d.id for d in runtime.definitions(session, who.agency_code)}
     definition = processes.deploy(session, runtime, who, xml)
-    return Deployed(definition, definition.id > newest)
+    return Deployed(definition, definition.id not in known)
 
 
 def validate(session: Session, runtime: WorkflowRuntime, who: Identity, xml: bytes) -> None:

@@ -158,3 +158,12 @@ def test_the_diff_page_shows_the_two_versions(browser, system, province):
     assert f'data-xml-url="/diagrams/{own}/xml"' in response.text
     assert page.get("/diagrams/incoming/diff?from=7&to=1").status_code == 404
     assert page.get("/diagrams/incoming/diff?from=x&to=1").status_code == 422
+
+
+def test_a_new_flow_starts_from_a_diagram_the_engine_accepts(browser, system, province):
+    page = browser("a.process_admin")
+    assert page.get("/diagrams/new").status_code == 200
+    blank = (ROOT / "api" / "frontend" / "src" / "modeler" / "blank.js").read_text(encoding="utf-8")
+    xml = blank.split("`")[1]
+    body = send(page, xml, action="validate").json()
+    assert body["ok"], body
