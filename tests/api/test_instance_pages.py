@@ -11,7 +11,7 @@ import re
 import pytest
 
 from engine.models import ProcessInstance
-from tests.api.conftest import complete, csrf_of, distribution_to, only_task, register_incoming, snapshot
+from tests.api.conftest import RETURN, complete, csrf_of, distribution_to, only_task, register_incoming, snapshot
 from tests.api.test_authorization import start_notice
 from tests.api.test_incidents import incident  # noqa: F401 (a fixture: an instance whose timer failed)
 
@@ -128,3 +128,31 @@ def test_the_page_speaks_english(browser, distributed):
     leader.cookies.set("lang", "en")
     page = leader.get(f"/instances/{distributed['id']}")
     assert "Process diagram" in page.text and "Version 1" in page.text and "Sơ đồ quy trình" not in page.text
+
+
+def test_a_step_reached_again_is_current_and_the_loop_is_marked(client, api, browser, province):
+    """Returned to the clerk and sent back: the distribution is the current step again, and
+    the way round (returned, rechecked, resubmitted) is marked as taken."""
+    instance = register_incoming(client, api("a.clerk"))
+    returned = complete(client, api("a.leader"), only_task(instance, "distribute")["id"], RETURN)
+    complete(client, api("a.clerk"), only_task(returned, "recheck")["id"],
+             {"recheck_decision": "resubmit", "recheck_note": "Đã bổ sung phụ lục."})
+    states = states_of(browser("a.leader").get(f"/instances/{instance['id']}").text)
+    assert "distribute" in states["active"] and "distribute" not in states["completed"]
+    assert {"recheck", "recheck_gw", "decision"} <= set(states["completed"])
+    assert {"f_returned", "f_recheck_decided", "f_resubmitted"} <= set(states["flows"])
+    assert "f_assign" not in states["flows"] and "f_closed" not in states["flows"]
+
+
+def test_the_list_is_paged_keeping_its_filters(client, api, browser, distributed, monkeypatch):
+    from api.pages import instances as instance_pages
+
+    monkeypatch.setattr(instance_pages, "PER_PAGE", 1)
+    newer = register_incoming(client, api("a.clerk"))
+    leader = browser("a.leader")
+    first = leader.get("/instances?status=running")
+    assert f'id="instance-{newer["id"]}"' in first.text and f'id="instance-{distributed["id"]}"' not in first.text
+    assert 'href="/instances?status=running&amp;page=2"' in first.text and "Trang 1/2" in first.text
+    second = leader.get("/instances?status=running&page=2")
+    assert f'id="instance-{distributed["id"]}"' in second.text and f'id="instance-{newer["id"]}"' not in second.text
+    assert leader.get("/instances?page=0").status_code == 422
