@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from documents import accounts
 from documents.accounts import Identity
 from documents.errors import TooManyAttempts
-from documents.models import OrgUnit, User
+from documents.models import Agency, OrgUnit, User
 from engine import clock
 
 from ..client_address import ClientAddress
@@ -59,4 +59,5 @@ def _account_page(request: Request, session: Session, who: Identity, failed: Fai
     user = session.get(User, who.user_id)
     unit = session.get(OrgUnit, user.unit_id) if user.unit_id else None
     return page(request, "account.html", {"who": who, "user": user, "unit": unit, "roles": sorted(who.roles),
+                                          "agency": session.get(Agency, who.agency_id),
                                           "failed": failed, "changed": changed}, status)

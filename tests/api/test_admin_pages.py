@@ -290,3 +290,14 @@ def test_guessing_the_current_password_is_throttled_like_a_login(browser, system
                                             "repeat_password": NEW_PASSWORD}, page="/account")
     assert right.status_code == 429 and "Retry-After" in right.headers
     assert PasswordHasher().verify(_user(system, "a.staff").password_hash, PASSWORD)  # unchanged
+
+
+def test_the_services_refusals_read_in_english(browser, system, province):
+    admin = browser("a.admin")
+    admin.cookies.set("lang", "en")
+    taken = _post(admin, "/admin/users", {"full_name": "Taken", "username": "a.clerk", "roles": ["staff"],
+                                          "password": NEW_PASSWORD})
+    assert taken.status_code == 422 and "This username is already taken." in taken.text
+    me = province["a.admin"].user_id
+    response = _post(admin, f"/admin/users/{me}/disable", {}, page=f"/admin/users/{me}")
+    assert "You cannot disable your own account." in response.text
