@@ -149,7 +149,8 @@ def panel_choices(runtime: WorkflowRuntime) -> PanelChoices:
 # The engine words its refusals in English (it knows no locale); the system's language is
 # Vietnamese, so the page shows these, and the engine's own text in English.
 _WHERE = {
-    "timeDate expression": "biểu thức hẹn giờ (ngày giờ)", "timeDuration expression": "biểu thức hẹn giờ (khoảng thời gian)",
+    "timeDate expression": "biểu thức hẹn giờ (ngày giờ)",
+    "timeDuration expression": "biểu thức hẹn giờ (khoảng thời gian)",
     "timeCycle expression": "biểu thức hẹn giờ (chu kỳ)", "timer expression": "biểu thức hẹn giờ",
     "gateway condition": "điều kiện của luồng", "script": "đoạn mã", "prescript": "mã chạy trước",
     "postscript": "mã chạy sau", "conditional event condition": "điều kiện của sự kiện",
@@ -166,7 +167,8 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), vi) for p, vi in 
     (r"^name '(.+)' is not allowed$", "không được dùng tên «{0}»"),
     (r"^(.+) not allowed$", "không được dùng: {0}"),
     (r"^(.+) ['\"](.*)['\"]: repeats more often than every (\d+) seconds$", "{0} «{1}» lặp lại dày hơn mỗi {2} giây"),
-    (r"^(.+) ['\"](.*)['\"]: is not an ISO 8601 duration.*$", "{0} «{1}» không phải khoảng thời gian ISO 8601 (như PT2H, P3D)"),
+    (r"^(.+) ['\"](.*)['\"]: is not an ISO 8601 duration.*$",
+     "{0} «{1}» không phải khoảng thời gian ISO 8601 (như PT2H, P3D)"),
     (r"^(.+) ['\"](.*)['\"]: is not an ISO 8601 repetition.*$", "{0} «{1}» không phải chu kỳ ISO 8601 (như R3/PT1H)"),
     (r"^(.+) ['\"](.*)['\"]: is not an ISO 8601 date-time.*$", "{0} «{1}» không phải ngày giờ ISO 8601"),
     (r"^(.+) ['\"](.*)['\"]: is longer than (\d+) (days|months)$", "{0} «{1}» dài quá {2} {3}"),

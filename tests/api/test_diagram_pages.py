@@ -31,7 +31,8 @@ def own_versions(system, agency: str = AGENCY_A) -> list[int]:
 
 def deployed_for_a(system, province) -> int:
     with unit_of_work(system.sessions) as session:
-        return processes.deploy(session, system.runtime, province["a.process_admin"], with_timer("'2030-01-01T08:00:00+07:00'").encode()).id
+        xml = with_timer("'2030-01-01T08:00:00+07:00'").encode()
+        return processes.deploy(session, system.runtime, province["a.process_admin"], xml).id
 
 
 def send(page, xml: str, action: str = "deploy", csrf: str | None = None, headers=JSON):

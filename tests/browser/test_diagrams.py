@@ -38,7 +38,8 @@ def register(pg, subject: str) -> int:
     metadata = {"issuer_name": "Sở Tài chính tỉnh Thử", "number_notation": "45/STC-NS", "document_date": "2026-11-20",
                 "doc_type": "Công văn", "subject": subject, "urgency": "normal"}
     with unit_of_work(pg.sessions) as session:
-        document = service.register(session, pg.runtime, pg.files, pg.keystore, identity(pg, "vanthu"), metadata).document
+        clerk = identity(pg, "vanthu")
+        document = service.register(session, pg.runtime, pg.files, pg.keystore, clerk, metadata).document
         return session.get(IncomingDocument, document.id).process_instance_id
 
 
@@ -135,7 +136,8 @@ def test_a_refused_diagram_shows_its_error_on_the_element(open_page, demo_server
     expect(error).to_contain_text("Không triển khai được sơ đồ. Phần tử «handle_overdue»: biểu thức hẹn giờ")
     overlay = page.locator(".djs-overlays[data-container-id='handle_overdue'] .diagram-error-overlay")
     expect(overlay).to_be_visible()
-    expect(page.locator("g.djs-element[data-element-id='handle_overdue']")).to_have_class(re.compile(r"\bdiagram-error\b"))
+    shape = page.locator("g.djs-element[data-element-id='handle_overdue']")
+    expect(shape).to_have_class(re.compile(r"\bdiagram-error\b"))
     # Nothing stored, the edit still in the modeler.
     with unit_of_work(pg.sessions) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(ProcessDefinition)
@@ -155,7 +157,8 @@ def test_a_refused_diagram_shows_its_error_on_the_element(open_page, demo_server
 @pytest.fixture
 def second_version(pg, demo_province) -> int:
     """The agency's own version 1 of `incoming`: the handling's timer changed, a task renamed."""
-    xml = (INCOMING.replace(HANDLE_TIMER, "<bpmn:timeDate>data.get('deadline') or add_working_days(now().isoformat(), 15)</bpmn:timeDate>")
+    later = "<bpmn:timeDate>data.get('deadline') or add_working_days(now().isoformat(), 15)</bpmn:timeDate>"
+    xml = (INCOMING.replace(HANDLE_TIMER, later)
            .replace('name="Duyệt kết quả xử lý"', 'name="Lãnh đạo phòng duyệt kết quả"'))
     with unit_of_work(pg.sessions) as session:
         return processes.deploy(session, pg.runtime, identity(pg, "quytrinh"), xml.encode()).id
