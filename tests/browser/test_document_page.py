@@ -26,13 +26,13 @@ METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Tài chính t�
             "document_date": "2026-11-20", "doc_type": "Công văn"}
 
 
-def two_page_pdf() -> bytes:
+def two_page_pdf(words: tuple[str, ...] = PAGE_WORDS) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     out = BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pdfVersion=(1, 7))  # a scan must be PDF 1.4 or later
-    for word in PAGE_WORDS:
+    for word in words:
         pdf.setFont("Helvetica-Bold", 28)
         pdf.drawString(72, 760, word)
         pdf.setFont("Helvetica", 12)
@@ -46,20 +46,20 @@ def _identity(session, username: str) -> accounts.Identity:
     return accounts.identity_of(session, session.scalar(sa.select(User).where(User.username == username)))
 
 
-def handled_by_the_specialist(pg, subject: str) -> int:
+def handled_by_the_specialist(pg, subject: str, *extra: service.Upload) -> int:
     """A paper document registered by vanthu (its scan signed for the agency) and distributed by
     lanhdao to chuyenvien of Phòng Kinh tế, the way the pages do it. In a thread of its own, as a
     request runs: pyHanko runs an event loop, and Playwright's is already running in this one."""
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_register_and_distribute, pg, subject).result()
+        return worker.submit(_register_and_distribute, pg, subject, extra).result()
 
 
-def _register_and_distribute(pg, subject: str) -> int:
+def _register_and_distribute(pg, subject: str, extra: tuple[service.Upload, ...]) -> int:
     with unit_of_work(pg.sessions) as session:
         clerk = _identity(session, "vanthu")
         registered = service.register(session, pg.runtime, pg.files, pg.keystore, clerk,
                                       {**METADATA, "subject": subject},
-                                      [service.Upload("cong-van-45.pdf", two_page_pdf())], channel="paper")
+                                      [service.Upload("cong-van-45.pdf", two_page_pdf()), *extra], channel="paper")
         document_id = registered.document.id
     with unit_of_work(pg.sessions) as session:
         leader, specialist = _identity(session, "lanhdao"), _identity(session, "chuyenvien")
@@ -159,3 +159,26 @@ def test_a_subject_with_a_script_shows_as_text_and_runs_nothing(pg, demo_server,
     expect(page.locator("figure.pdfview")).to_have_attribute("data-state", "rendered")
     assert page.locator("script", has_text="alert(1)").count() == 0, "the subject became no script element"
     assert dialogs == []
+
+
+def test_several_pdfs_are_switched_in_the_page_each_with_its_own_check(pg, demo_server, open_page):
+    from playwright.sync_api import expect
+
+    annex = service.Upload("phu-luc.pdf", two_page_pdf(("PHULUC-TRANG-MOT",)))
+    document_id = handled_by_the_specialist(pg, SUBJECT, annex)
+    page = open_page("chuyenvien")
+    errors = watch_console(page)
+    page.goto(f"{demo_server}/incoming/{document_id}")
+    viewer = page.locator("figure.pdfview")
+    expect(viewer.locator(".textLayer")).to_contain_text(PAGE_WORDS[0])
+    switcher = page.get_by_role("navigation", name="Chọn tệp PDF")
+    switcher.get_by_role("link", name="phu-luc.pdf").click()
+    expect(viewer.locator(".textLayer")).to_contain_text("PHULUC-TRANG-MOT")
+    expect(viewer.locator(".pdf-name")).to_have_text("phu-luc.pdf")
+    expect(switcher.get_by_role("link", name="phu-luc.pdf")).to_have_attribute("aria-current", "true")
+    expect(page.locator(".signatures .check.chosen")).to_contain_text("phu-luc.pdf: Tài liệu không có chữ ký số")
+    expect(page).to_have_url(f"{demo_server}/incoming/{document_id}?file=2#document-file")
+    # The same choice without the script: the server shows the file the link names.
+    page.reload()
+    expect(viewer).to_have_attribute("data-src", f"/incoming/{document_id}/files/2")
+    assert errors == [], errors
