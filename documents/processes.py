@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.instances import InstanceRow, Progress
-from engine.runtime import HistoryEntry, HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
+from engine.runtime import (HistoryEntry, HumanTask, InstanceRow, ProcessDefinition, ProcessInstance, Progress,
+                            WorkflowRuntime)
 
 from . import audit
 from .accounts import Identity

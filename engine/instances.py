@@ -2,6 +2,7 @@
 runs (move a deadline)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
@@ -24,7 +25,7 @@ from .projection import NOTHING, all_workflows, element_name, waiting_timers
 # What a task's state says of its element on the diagram (the others were never reached, or
 # only predicted: LIKELY, MAYBE, FUTURE; or withdrawn: CANCELLED).
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-_REACHED = _ACTIVE | TaskState.COMPLETED | TaskState.ERROR
+_REACHED = _ACTIVE | TaskState.COMPLETED
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -111,7 +112,8 @@ class Instances(Execution):
                 source = _element_parent(task)
                 if source is not None:
                     pairs.add((source, element))
-        flows = _flows(self._diagram_of(instance).xml_utf8 or self._definition_xml(instance).encode("utf-8"))
+        diagram = self._diagram_of(instance)
+        flows = _flows(diagram.sha256, diagram.xml_utf8 or self._definition_xml(instance).encode("utf-8"))
         incidents = session.execute(sa.select(Incident.element, Incident.error)
                                     .where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
                                     .order_by(Incident.id))
@@ -194,8 +196,10 @@ def _element_parent(task: Any) -> str | None:
     return parent.task_spec.bpmn_id
 
 
-def _flows(xml: bytes) -> dict[str, tuple[str, str]]:
-    """Sequence flow id -> (source element, target element), from the diagram as deployed."""
+@functools.lru_cache(maxsize=64)
+def _flows(sha256: str, xml: bytes) -> dict[str, tuple[str, str]]:
+    """Sequence flow id -> (source element, target element), from the diagram as deployed (a
+    version never changes: read once per version, ``sha256`` naming it)."""
     root = load_xml(xml)
     return {flow.get("id"): (flow.get("sourceRef"), flow.get("targetRef"))
             for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}

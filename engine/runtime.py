@@ -25,7 +25,7 @@ from .execution import MESSAGE_TOPIC, SYSTEM_ACTOR
 from .hooks import EngineHooks, Principal, Thrower
 from .human_tasks import HumanTasks
 from .incidents import DEFAULT_POLICY, Incidents, RetryPolicy
-from .instances import Instances
+from .instances import InstanceRow, Instances, Progress
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import Messages
 from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance
@@ -41,7 +41,7 @@ from .timers import Timers
 # hands out (read them; ask the runtime, never query the engine's tables).
 __all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
            "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance",
-           "MigrationPlan", "MAX_MIGRATION_BATCH"]
+           "MigrationPlan", "MAX_MIGRATION_BATCH", "InstanceRow", "Progress"]
 
 
 class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents, Migrations):
