@@ -40,29 +40,23 @@ def finished(client, api, people, clock) -> int:
     """A document handled to the end: a.staff leads for Phòng Kinh tế, a.unit_head coordinates
     and reviews, a.clerk is told for information; the first result is sent back."""
     document_id = register(client, api)
-    staff, head = people["a.staff"], people["a.unit_head"]
-    clock.advance(hours=1)
-    complete(client, api("a.leader"), open_task(client, api, document_id, "distribute")["id"],
-             {**distribution_to(staff), "direction": DIRECTION, "deadline": DEADLINE,
-              "coordinators": [staff.unit_id], "for_information": [people["a.clerk"].user_id]})
-    clock.advance(hours=1)
-    complete(client, api("a.unit_head"), open_task(client, api, document_id, "coordinate")["id"],
-             {"opinion": "Thống nhất, đề nghị bổ sung số liệu quý IV."})
+    staff = people["a.staff"]
+
+    def an_hour_later(username: str, step: str, data: dict) -> None:
+        clock.advance(hours=1)
+        complete(client, api(username), open_task(client, api, document_id, step)["id"], data)
+
+    an_hour_later("a.leader", "distribute", {**distribution_to(staff), "direction": DIRECTION, "deadline": DEADLINE,
+                                             "coordinators": [staff.unit_id],
+                                             "for_information": [people["a.clerk"].user_id]})
+    an_hour_later("a.unit_head", "coordinate", {"opinion": "Thống nhất, đề nghị bổ sung số liệu quý IV."})
     clock.advance(hours=1)
     assert client.post(f"/api/incoming/{document_id}/progress", headers=api("a.staff"),
                        json={"text": "Đã làm việc với Sở Tài chính", "percent": 50}).status_code == 201
-    clock.advance(hours=1)
-    complete(client, api("a.staff"), open_task(client, api, document_id, "handle")["id"],
-             {"result": "Dự thảo văn bản trả lời.", "completed": False})
-    clock.advance(hours=1)
-    complete(client, api("a.unit_head"), open_task(client, api, document_id, "review")["id"],
-             {"approved": False, "comment": "Bổ sung số liệu quý IV."})
-    clock.advance(hours=1)
-    complete(client, api("a.staff"), open_task(client, api, document_id, "handle")["id"],
-             {"result": "Đã trình văn bản trả lời số 45/UBND-KT.", "completed": True})
-    clock.advance(hours=1)
-    complete(client, api("a.unit_head"), open_task(client, api, document_id, "review")["id"],
-             {"approved": True, "comment": "Đồng ý, phát hành."})
+    an_hour_later("a.staff", "handle", {"result": "Dự thảo văn bản trả lời.", "completed": False})
+    an_hour_later("a.unit_head", "review", {"approved": False, "comment": "Bổ sung số liệu quý IV."})
+    an_hour_later("a.staff", "handle", {"result": "Đã trình văn bản trả lời số 45/UBND-KT.", "completed": True})
+    an_hour_later("a.unit_head", "review", {"approved": True, "comment": "Đồng ý, phát hành."})
     assert shown(client, api, document_id)["status"] == "06"
     return document_id
 
