@@ -54,9 +54,16 @@ def test_the_leader_sees_where_a_document_workflow_stands(open_page, demo_server
     assert "instance-active" in marked(page, "handle")
     assert "instance-taken" not in marked(page, "f_returned")  # the document was not returned
     assert not marked(page, "review") & {"instance-completed", "instance-active"}
-    # Tabbing to a step names it and its state.
-    page.locator('#instance-diagram .djs-element[data-element-id="handle"]').focus()
+    # One tab stop, on the current step: it names the step and its state; the arrow keys move on.
+    focusable = page.locator('#instance-diagram .djs-element[tabindex="0"]')
+    expect(focusable).to_have_count(1)
+    assert focusable.get_attribute("data-element-id") == "handle"
+    focusable.focus()
+    expect(page.locator("#element-info")).to_contain_text("Xử lý văn bản đến")
     expect(page.locator("#element-info")).to_contain_text("Đang ở bước này")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#element-info")).not_to_contain_text("Xử lý văn bản đến")
+    assert page.evaluate("document.activeElement.dataset.elementId") not in (None, "handle")
     page.locator('#instance-diagram .djs-element[data-element-id="distribute"]').click()
     expect(page.locator("#element-info")).to_contain_text("Đã thực hiện")
     expect(page.locator(".facts")).to_contain_text("77/STC-NS")

@@ -37,7 +37,8 @@ async function show(host) {
     if (registry.get(id)) canvas.addMarker(id, "instance-taken");
   }
   canvas.zoom("fit-viewport", "auto");
-  const current = (states.active || []).map((id) => registry.get(id)).find(Boolean);
+  const actives = (states.active || []).map((id) => registry.get(id)).filter(Boolean);
+  const current = actives.find((e) => /Task$/.test(e.type)) || actives[0];  // a person's step first
   if (current && host.clientWidth < 600) {
     // On a phone the whole diagram would be too small to read: start at the current step.
     const { outer } = canvas.viewbox();
@@ -59,18 +60,33 @@ async function show(host) {
   };
   const tell = (element) => { info.textContent = describe(element); };
 
-  for (const element of registry.filter((e) => !e.waypoints && !SKIPPED.has(e.type) && e.businessObject)) {
+  // One tab stop for the whole diagram (the current step, else the first): the arrow keys move
+  // between the steps from left to right, Home and End to the first and the last.
+  const steps = registry.filter((e) => !e.waypoints && !SKIPPED.has(e.type) && e.businessObject)
+    .sort((a, b) => a.x - b.x || a.y - b.y);
+  const entry = current && steps.includes(current) ? current : steps[0];
+  const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  steps.forEach((element, index) => {
     const gfx = registry.getGraphics(element);
-    gfx.setAttribute("tabindex", "0");
+    gfx.setAttribute("tabindex", element === entry ? "0" : "-1");
     // An image with a name, not a button: the drawn text wraps over lines, so a button's name
     // (which must hold its visible text) would never match it.
     gfx.setAttribute("role", "img");
     gfx.setAttribute("aria-label", describe(element));
-    gfx.addEventListener("focus", () => tell(element));
-    gfx.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); tell(element); }
+    gfx.addEventListener("focus", () => {
+      for (const other of steps) registry.getGraphics(other).setAttribute("tabindex", "-1");
+      gfx.setAttribute("tabindex", "0");
+      tell(element);
     });
-  }
+    gfx.addEventListener("keydown", (event) => {
+      const target = event.key === "Home" ? 0 : event.key === "End" ? steps.length - 1
+        : event.key in moves ? index + moves[event.key] : null;
+      if (target === null || target < 0 || target >= steps.length) return;
+      event.preventDefault();
+      canvas.scrollToElement(steps[target], 60);
+      registry.getGraphics(steps[target]).focus();
+    });
+  });
   viewer.get("eventBus").on("element.click", ({ element }) => {
     if (!SKIPPED.has(element.type)) tell(element);
   });
