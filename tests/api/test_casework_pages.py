@@ -285,7 +285,7 @@ def test_the_leader_reassigns_the_handling_and_extends_its_deadline(browser, cli
     assert extended.status_code == 303
     assert task_row(system, handled, "handle").due_at == datetime(2026, 12, 4, 10, 0, tzinfo=timezone.utc)
     shown = leader.get(url).text
-    assert "17:00, 04/12/2026" in section(shown, "handling") and 'value="2026-12-04T17:00"' in shown
+    assert "17:00, 04/12/2026" in section(shown, "handling") and 'value="04/12/2026 17:00"' in shown
     assert history_reasons(system) == [("handle", "Cân đối việc"), ("handle", "Chờ số liệu")]
 
 
@@ -469,7 +469,7 @@ def test_without_a_session_every_casework_page_goes_to_login(browser, client, ap
         response = anonymous.post(url, data=fields)
         assert (response.status_code, response.headers.get("location")) == (303, "/login"), url
     anonymous.cookies.set(SESSION_COOKIE, "forged")
-    assert anonymous.get("/incoming/requests").headers["location"] == "/login"
+    assert anonymous.get("/incoming/requests").headers["location"] == "/login?next=/incoming/requests"
 
 
 def test_posts_without_the_sessions_csrf_token_are_403_and_store_nothing(browser, client, api, system, handled):
