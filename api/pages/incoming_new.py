@@ -16,9 +16,10 @@ from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, get_system
 from ..i18n import locale_of, translator
-from .formdata import coerce
+from . import form_stash
+from .formdata import coerce, shown_dates, typed_values, undated
 from .localized import form_errors
-from .render import page
+from .render import field_label, page
 
 router = APIRouter(include_in_schema=False)
 CHANNELS = ("paper", "manual")
@@ -35,7 +36,10 @@ SubmittedForm = Annotated[FormData, Depends(submitted_form)]
 @router.get("/incoming/new")
 def new_document(request: Request, who: PageUser):
     _only_clerks(who)
-    return _form_page(request, who, values={"channel": CHANNELS[0]})
+    kept = form_stash.restore(request, "/incoming/new")  # typed before the session expired
+    if kept is None:
+        return _form_page(request, who, values={"channel": CHANNELS[0]})
+    return form_stash.forget(_form_page(request, who, values=kept, restored=True))
 
 
 # A plain `def`, like the API's: pyHanko signs the scan with its own event loop, off the server's.
@@ -83,19 +87,23 @@ def _errors(request: Request, data: dict, exc: InvalidData, sent_files: bool) ->
     if "secrecy" in errors:
         errors["secrecy"] = t("incoming.new.secret")
     errors.update(form_errors(locale, service.METADATA_FORM, data))
+    schema = _definition().schema
+    for name in undated(data, schema):  # a date that is no date says how to type one
+        errors[name] = t("form.bad_date_typed").replace("{label}", field_label(schema["properties"][name], name, locale))
     return errors or {"": exc.message}
 
 
 def _refused(request: Request, who: Identity, form: FormData, errors: dict[str, str]):
     """The form again with what was typed (files cannot be put back into a file input)."""
-    values = {key: value for key, value in form.multi_items() if isinstance(value, str) and key != "csrf_token"}
-    return _form_page(request, who, values, errors, status=422)
+    return _form_page(request, who, typed_values(form), errors, status=422)
 
 
 def _form_page(request: Request, who: Identity, values: dict | None = None, errors: dict | None = None,
-               status: int = 200):
-    return page(request, "incoming_new.html", {"who": who, "form": _definition(), "channels": CHANNELS,
-                                               "values": values or {}, "errors": errors or {}}, status)
+               status: int = 200, restored: bool = False):
+    definition = _definition()
+    return page(request, "incoming_new.html", {"who": who, "form": definition, "channels": CHANNELS,
+                                               "values": shown_dates(values or {}, definition.schema),
+                                               "errors": errors or {}, "restored": restored}, status)
 
 
 def _definition():
