@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml $(BIN)/activate
 	touch $@
 
 $(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make: npm is missing: install Node.js 20 with npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error
 
 $(FRONTEND_BUILT): $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
