@@ -3,6 +3,7 @@ task to someone else while the instance runs."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Mapping
 from uuid import UUID
 
@@ -19,6 +20,32 @@ from .hooks import Principal
 from .models import HumanTask, ProcessInstance, TaskStatus
 
 
+class Queue(StrEnum):
+    """A person's three lists of tasks (Camunda Tasklist's filters, iOffice's tabs)."""
+
+    WAITING = "waiting"          # open, offered to the person (by name, role or unit), claimed by nobody
+    IN_PROGRESS = "in_progress"  # open and claimed by the person
+    DONE = "done"                # completed by the person
+
+
+def queue_condition(principal: Principal, queue: Queue) -> sa.ColumnElement[bool]:
+    """The rows of ``queue`` for ``principal``, as a WHERE clause a caller may join further
+    (the domain adds its documents); always within the principal's scope."""
+    T = HumanTask
+    mine = T.scope == principal.scope
+    if queue == Queue.DONE:
+        return sa.and_(mine, T.status == TaskStatus.COMPLETED, T.completed_by == principal.user)
+    if queue == Queue.IN_PROGRESS:
+        return sa.and_(mine, T.status == TaskStatus.READY, T.assignee == principal.user)
+    offered = sa.or_(
+        T.candidate_user == principal.user,
+        sa.and_(T.candidate_user.is_(None),
+                sa.or_(T.candidate_role.is_(None), T.candidate_role.in_(principal.roles or {""})),
+                sa.or_(T.candidate_unit.is_(None), T.candidate_unit.in_(principal.units or {""}))),
+    )
+    return sa.and_(mine, T.status == TaskStatus.READY, T.assignee.is_(None), offered)
+
+
 class HumanTasks(Execution):
     """Queues and the actions on a task (a mixin of WorkflowRuntime)."""
 
@@ -27,21 +54,22 @@ class HumanTasks(Execution):
         """A page of the queue of ``principal``: most urgent first, then the earliest due, then the
         oldest (ties broken by id, so pages never overlap)."""
         T = HumanTask
-        unassigned = T.assignee.is_(None)
-        by_candidate = sa.and_(
-            unassigned, T.candidate_user.is_(None),
-            sa.or_(T.candidate_role.is_(None), T.candidate_role.in_(principal.roles or {""})),
-            sa.or_(T.candidate_unit.is_(None), T.candidate_unit.in_(principal.units or {""})),
-        )
         query = (
             sa.select(T)
-            .where(T.scope == principal.scope, T.status == TaskStatus.READY,
-                   sa.or_(T.assignee == principal.user, sa.and_(unassigned, T.candidate_user == principal.user),
-                          by_candidate))
+            .where(sa.or_(queue_condition(principal, Queue.WAITING), queue_condition(principal, Queue.IN_PROGRESS)))
             .order_by(T.urgency.desc(), T.due_at.asc().nulls_last(), T.created_at, T.id)
             .limit(limit).offset(offset)
         )
         return list(session.scalars(query))
+
+    @staticmethod
+    def queue_counts(session: Session, principal: Principal) -> dict[Queue, int]:
+        """How many tasks each of ``principal``'s queues holds, in one query."""
+        conditions = {queue: queue_condition(principal, queue) for queue in Queue}
+        row = session.execute(sa.select(*(sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)
+                                          for c in conditions.values()))
+                              .where(HumanTask.scope == principal.scope, sa.or_(*conditions.values()))).one()
+        return dict(zip(conditions, (int(n) for n in row)))
 
     @staticmethod
     def open_tasks(session: Session, instance_id: int, role: str | None = None) -> list[HumanTask]:

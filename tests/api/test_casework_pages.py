@@ -388,7 +388,7 @@ def test_the_handle_task_page_links_to_the_document(browser, client, api, handle
     page = browser("a.staff").get(f"/tasks/{task['id']}").text
     assert f'<a href="/incoming/{handled}">Mở văn bản đến' in page
     document = browser("a.staff").get(f"/incoming/{handled}").text
-    assert '<a href="/tasks">← Công việc của tôi</a>' in document, "the handler does not read the register"
+    assert '<a href="/tasks">← Việc của tôi</a>' in document, "the handler does not read the register"
     assert 'href="/incoming">' not in document
 
 

@@ -317,14 +317,14 @@ def test_lang_en_switches_the_pages_to_english_and_back(browser, client, api, pr
     assert (response.status_code, response.headers["location"]) == (303, f"/tasks/{task_id}")
     assert leader.cookies.get("lang") == "en"
     page = leader.get("/tasks")
-    assert "My tasks" in page.text and "Việc cần xử lý" not in page.text and '<html lang="en">' in page.text
+    assert "My tasks" in page.text and "Việc của tôi" not in page.text and '<html lang="en">' in page.text
     form = leader.get(f"/tasks/{task_id}")
     assert "Direction" in form.text and "Assign for handling" in form.text and "Lead" in form.text
 
     assert leader.get("/lang/vi").headers["location"] == "/tasks"
-    assert "Việc cần xử lý" in leader.get("/tasks").text
+    assert "Việc của tôi" in leader.get("/tasks").text
     leader.get("/lang/xx")
-    assert "Việc cần xử lý" in leader.get("/tasks").text, "an unknown language changes nothing"
+    assert "Việc của tôi" in leader.get("/tasks").text, "an unknown language changes nothing"
 
 
 def test_the_language_switch_never_redirects_off_site(browser, province):
@@ -387,9 +387,9 @@ def test_english_pages_translate_the_form_title_options_errors_and_csrf(browser,
 
 
 def test_my_tasks_page_is_paged(browser, client, api, province, monkeypatch):
-    from api.pages import my_tasks
+    from documents import worklist
 
-    monkeypatch.setattr(my_tasks, "QUEUE_PAGE", 2)
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
     for n in range(3):
         register_incoming(client, api("a.clerk"), number_notation=f"{n}/UBND-VX")
     leader = browser("a.leader")

@@ -113,7 +113,7 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
 
     # The clerk's navigation offers the register and the registration form.
     nav = page.locator("header nav")
-    expect(nav.get_by_role("link", name="Công việc của tôi")).to_be_visible()
+    expect(nav.get_by_role("link", name="Việc của tôi")).to_be_visible()
     expect(nav.get_by_role("link", name="Sổ văn bản đến")).to_be_visible()
     nav.get_by_role("link", name="Vào sổ văn bản", exact=True).click()
     expect(page).to_have_url(f"{server}/incoming/new")
@@ -250,7 +250,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
     page.screenshot(path=str(SCREENSHOT_HANDLER), full_page=True)
 
     # The handling task: the result, completed.
-    page.locator("header nav").get_by_role("link", name="Công việc của tôi").click()
+    page.locator("header nav").get_by_role("link", name="Việc của tôi").click()
     page.get_by_role("link", name="Xử lý văn bản đến").click()
     form = page.locator("form.card")
     form.locator("[name=result]").fill("Đã báo cáo UBND tỉnh bằng Công văn số 12/KT.")

@@ -1,0 +1,147 @@
+"""A person's work list (Việc của tôi): their tasks in three queues (waiting, in progress, done),
+each with the incoming document it is about — number, subject, issuer, urgency, deadlines —
+searched, filtered, sorted and paged in the database. A page costs three queries whatever its
+size: the queues' counts, the page's rows with their documents, the steps offered as a filter.
+A task of another flow (no incoming document) shows its flow's name instead."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.human_tasks import Queue, queue_condition
+from engine.runtime import HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
+
+from .accounts import Identity
+from .incoming.models import IncomingDocument
+from .incoming.queries import FINISHED
+from .incoming.search import like_pattern, terms
+from .vntime import VN_TZ
+
+PAGE_SIZE = 25
+DUE_SOON = timedelta(hours=24)  # "sắp đến hạn": the deadline falls within the next 24 hours
+URGENCIES = (0, 1, 2, 3)        # normal … flash, as the engine keeps them on a task
+
+
+class Sort:
+    URGENCY = "urgency"    # most urgent first, then the earliest deadline
+    DEADLINE = "deadline"  # the earliest deadline first, tasks without one last
+    RECEIVED = "received"  # newest first (for the done queue: the latest completed first)
+
+    ALL = (URGENCY, DEADLINE, RECEIVED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    queue: Queue = Queue.WAITING
+    text: str = ""               # number or subject, with or without Vietnamese marks
+    urgency: int | None = None
+    step: str | None = None      # a step's name, as the task shows it
+    overdue: bool = False
+    sort: str | None = None      # a Sort; None: the queue's natural order
+    page: int = 1
+
+    @property
+    def order(self) -> str:
+        return self.sort or (Sort.RECEIVED if self.queue == Queue.DONE else Sort.URGENCY)
+
+
+@dataclass(frozen=True)
+class Row:
+    task: HumanTask
+    flow: str                            # the flow's name, shown when there is no document
+    document: IncomingDocument | None
+    deadline: datetime | None            # the earlier of the step's due time and the document's
+    overdue: bool
+    due_soon: bool
+
+
+@dataclass(frozen=True)
+class WorkList:
+    filters: Filters
+    counts: dict[Queue, int]
+    rows: list[Row]
+    more: bool                           # a next page exists
+    steps: list[str]                     # the step names of the queue, for the step filter
+
+
+def of(session: Session, runtime: WorkflowRuntime, who: Identity, filters: Filters) -> WorkList:
+    """The page ``filters`` asks for of ``who``'s queue, only ever of ``who``'s agency."""
+    principal = who.principal
+    in_queue = queue_condition(principal, filters.queue)
+    now = clock.now()
+    query = (_rows(who).where(in_queue, *_conditions(filters, now))
+             .order_by(*_ordering(filters.order, filters.queue))
+             .limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE))
+    found = [_row(task, flow, document, filters.queue, now) for task, flow, document in session.execute(query)]
+    steps = list(session.scalars(sa.select(HumanTask.title).where(in_queue).distinct()
+                                 .order_by(HumanTask.title).limit(100)))
+    return WorkList(filters, runtime.queue_counts(session, principal), found[:PAGE_SIZE],
+                    len(found) > PAGE_SIZE, steps)
+
+
+def _rows(who: Identity) -> sa.Select:
+    T, D = HumanTask, IncomingDocument
+    # The document is joined on the agency as well: a scope's instance never shows another agency's.
+    return (sa.select(T, ProcessDefinition.name, D)
+            .join(ProcessInstance, ProcessInstance.id == T.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(D, sa.and_(D.process_instance_id == T.instance_id, D.agency_id == who.agency_id)))
+
+
+def _conditions(filters: Filters, now: datetime) -> list[sa.ColumnElement[bool]]:
+    T, D = HumanTask, IncomingDocument
+    found = [D.search_text.like(like_pattern(term), escape="\\") for term in terms(filters.text)]
+    if filters.urgency is not None:
+        found.append(T.urgency == filters.urgency)
+    if filters.step:
+        found.append(T.title == filters.step)
+    if filters.overdue:
+        found.append(_late(filters.queue, now))
+    return found
+
+
+def _late(queue: Queue, now: datetime) -> sa.ColumnElement[bool]:
+    """Past its deadline: an open step now (its own due time or its document's handling deadline,
+    by the register's rule), a done one when it was completed."""
+    T, D = HumanTask, IncomingDocument
+    if queue == Queue.DONE:
+        return T.completed_at > T.due_at
+    today = now.astimezone(VN_TZ).date()
+    return sa.or_(T.due_at < now, sa.and_(D.due_date < today, D.status.not_in(FINISHED), D.closed_at.is_(None)))
+
+
+def _ordering(order: str, queue: Queue) -> list[sa.ColumnElement]:
+    T, D = HumanTask, IncomingDocument
+    deadline = [T.due_at.asc().nulls_last(), D.due_date.asc().nulls_last()]
+    if order == Sort.DEADLINE:
+        return [*deadline, T.urgency.desc(), T.id]
+    if order == Sort.RECEIVED:
+        return [(T.completed_at if queue == Queue.DONE else T.created_at).desc(), T.id.desc()]
+    return [T.urgency.desc(), *deadline, T.created_at, T.id]
+
+
+def _row(task: HumanTask, flow: str, document: IncomingDocument | None, queue: Queue, now: datetime) -> Row:
+    step_due = task.due_at
+    document_due = _end_of(document.due_date) if document is not None and _running(document) else None
+    deadline = min((d for d in (step_due, document_due) if d is not None), default=None)
+    if queue == Queue.DONE:  # the same rule as the filter: completed after the step's own due time
+        overdue = step_due is not None and task.completed_at is not None and task.completed_at > step_due
+    else:
+        overdue = deadline is not None and deadline < now
+    due_soon = queue != Queue.DONE and not overdue and deadline is not None and deadline - now <= DUE_SOON
+    return Row(task, flow, document, deadline, overdue, due_soon)
+
+
+def _running(document: IncomingDocument) -> bool:
+    """Whether the document's handling deadline still runs (the register's overdue rule)."""
+    return document.due_date is not None and document.status not in FINISHED and document.closed_at is None
+
+
+def _end_of(day: date) -> datetime:
+    """A deadline given as a day ends when that day ends in Vietnam."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), VN_TZ)
+
