@@ -43,6 +43,34 @@ export function setProperty(modeler, element, name, value) {
   }
 }
 
+/** The text of a spiffworkflow element holding only text (messagePayload…) in `owner`'s
+ * extension elements: an event definition, or the element itself. */
+export function getText(owner, type) {
+  return extensionOf(owner, type)?.value ?? "";
+}
+
+/** Set or (with "") remove such a text element of `owner`, which belongs to `element`. */
+export function setText(modeler, element, owner, type, value) {
+  const modeling = modeler.get("modeling");
+  const moddle = modeler.get("moddle");
+  const current = extensionOf(owner, type);
+  if (current) {
+    const values = owner.extensionElements.values;
+    if (value) modeling.updateModdleProperties(element, current, { value });
+    else modeling.updateModdleProperties(element, owner.extensionElements, { values: values.filter((v) => v !== current) });
+    return;
+  }
+  if (!value) return;
+  const created = moddle.create(type, { value });
+  if (owner.extensionElements) {
+    modeling.updateModdleProperties(element, owner.extensionElements,
+      { values: [...owner.extensionElements.values, created] });
+  } else {
+    const extensions = moddle.create("bpmn:ExtensionElements", { values: [created] });
+    modeling.updateModdleProperties(element, owner, { extensionElements: extensions });
+  }
+}
+
 /** The name of the service a service task calls (`<spiffworkflow:serviceTaskOperator id=…>`). */
 export function serviceOperator(bo) {
   return extensionOf(bo, "spiffworkflow:ServiceTaskOperator");

@@ -2,7 +2,7 @@
 // lane names (their roles), a user task's form, role marks and assignment expressions, timers,
 // sequence-flow conditions. Plain labelled inputs, so the panel works from the keyboard; an
 // element list at the top reaches any element without the mouse.
-import { getProperty, serviceOperator, setProperty } from "./extensions.js";
+import { getProperty, getText, serviceOperator, setProperty, setText } from "./extensions.js";
 
 const USER_TASKS = ["bpmn:UserTask", "bpmn:ManualTask"];
 const TASK_EXPRESSIONS = ["candidateUser", "candidateUnit", "candidateRole", "dueDate", "urgency"];
@@ -51,7 +51,11 @@ export function createPanel(modeler, container, data) {
     else if (bo.$type === "bpmn:Lane") parts.push(laneField(element, bo));
     else parts.push(text(s.name, bo.name || "", (value) => modeling.updateProperties(element, { name: value || undefined })));
     if (USER_TASKS.includes(bo.$type)) parts.push(...userTaskFields(element, bo));
-    if (bo.$type === "bpmn:ServiceTask") parts.push(serviceField(bo));
+    if (bo.$type === "bpmn:ServiceTask") parts.push(serviceField(element, bo));
+    if (["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"].includes(bo.$type)) parts.push(defaultFlowField(element, bo));
+    const message = (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:MessageEventDefinition");
+    if (message && /Throw|End/.test(bo.$type)) parts.push(payloadField(element, message));
+    if (bo.$type === "bpmn:SendTask") parts.push(payloadField(element, bo));
     const timer = (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:TimerEventDefinition");
     if (timer) parts.push(...timerFields(element, timer));
     if (USER_TASKS.includes(bo.$type) || bo.$type === "bpmn:BoundaryEvent") parts.push(roleField(element, bo));
@@ -90,7 +94,7 @@ export function createPanel(modeler, container, data) {
     note.setAttribute("aria-live", "polite");
     const say = (name) => {
       const role = data.laneRoles[(name || "").trim()];
-      note.textContent = role ? s.laneRole.replace("{role}", role) : s.laneUnknown;
+      note.textContent = role ? s.laneRole.replace("{role}", s[`user_role.${role}`] || role) : s.laneUnknown;
       note.classList.toggle("error", !role);
     };
     const list = `lane-names-${++fieldCount}`;
@@ -122,12 +126,26 @@ export function createPanel(modeler, container, data) {
     return choice(s.domainRole, roles, current, (value) => setProperty(modeler, element, "domainRole", value));
   }
 
-  function serviceField(bo) {
+  function serviceField(element, bo) {
     const operator = serviceOperator(bo);
-    const input = document.createElement("input");
-    input.readOnly = true;
-    input.value = operator?.id || "";
-    return field(s.serviceOperator, input);
+    const names = [...new Set([...data.services, ...(operator?.id ? [operator.id] : [])])];
+    const select = choice(s.serviceOperator, names.map((name) => [name, name]), operator?.id || "",
+      (id) => operator && modeling.updateModdleProperties(element, operator, { id }));
+    select.querySelector("select").disabled = !operator;
+    return select;
+  }
+
+  function defaultFlowField(element, bo) {
+    const outgoing = (bo.outgoing || []).map((flow) => [flow.id, flow.name ? `${flow.name} (${flow.id})` : flow.id]);
+    return choice(s.defaultChoice, [["", s.noDefault], ...outgoing], bo.default?.id || "", (id) => {
+      const flow = (bo.outgoing || []).find((f) => f.id === id);
+      modeling.updateProperties(element, { default: flow || undefined });
+    });
+  }
+
+  function payloadField(element, owner) {
+    return text(s.messagePayload, getText(owner, "spiffworkflow:MessagePayload"),
+      (value) => setText(modeler, element, owner, "spiffworkflow:MessagePayload", value), s.messagePayloadHint, "", true);
   }
 
   function timerFields(element, timer) {
