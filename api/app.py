@@ -32,7 +32,14 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    # Everything from this origin only, no inline script or style in the HTML. What the bundled
+    # libraries need was checked page by page (tests/browser/test_everywhere.py fails on any
+    # refusal): data: images (Swagger UI's and bpmn-js's icons); pdf.js's module worker is a
+    # file of ours (worker-src, said outright); bpmn-js, tom-select and flatpickr set styles
+    # through the CSSOM (element.style), which style-src does not govern, so no 'unsafe-inline'.
+    # No plugins, no <base> rewriting, forms post only here, never framed.
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; worker-src 'self'; "
+                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
 }
 
 
