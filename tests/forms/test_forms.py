@@ -87,7 +87,7 @@ def test_valid_distribute_and_handle():
 def test_returning_the_result_needs_a_reason():
     """The review's "Trả lại" sends the work back: the handler must be told why."""
     assert errors_of("incoming_review", {"approved": False}) == {
-        "comment": "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc."}
+        "comment": "Trường «Lý do trả lại» là bắt buộc."}
     assert errors_of("incoming_review", {}) == {"approved": "Trường «Đồng ý kết quả» là bắt buộc."}
 
 

@@ -70,6 +70,7 @@ function personPicker(select) {
   new TomSelect(select, {
     plugins: select.multiple ? ["remove_button"] : [],
     maxOptions: 500,
+    closeAfterSelect: true,
     allowEmptyOption: true,
     searchField: ["text"],
     render: { no_results: () => `<div class="no-results">—</div>` },
