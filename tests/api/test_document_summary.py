@@ -130,3 +130,23 @@ def test_what_people_typed_is_escaped_and_readers_without_a_part_see_nothing(bro
     # Another specialist has no part in it; another agency's leader does not even learn it exists.
     assert browser("a.staff2").get(f"/incoming/{document_id}").status_code == 403
     assert browser("b.leader").get(f"/incoming/{document_id}").status_code == 404
+
+
+def test_a_reassignment_and_an_extension_read_as_what_the_leader_did(browser, client, api, people, clock):
+    document_id = register(client, api)
+    complete(client, api("a.leader"), open_task(client, api, document_id, "distribute")["id"],
+             {**distribution_to(people["a.staff"]), "deadline": DEADLINE})
+    clock.advance(hours=1)
+    assert client.post(f"/api/incoming/{document_id}/reassign", headers=api("a.leader"),
+                       json={"lead_user_id": people["a.staff2"].user_id, "reason": "Cân đối việc"}).status_code == 200
+    clock.advance(hours=1)
+    assert client.post(f"/api/incoming/{document_id}/extend", headers=api("a.leader"),
+                       json={"deadline": "2026-12-15T17:00:00+07:00", "reason": "Chờ số liệu"}).status_code == 200
+    page = browser("a.leader").get(f"/incoming/{document_id}").text
+    lines = [line for line in story_lines(page) if not line.startswith("[tech]")]
+    assert lines[-2:] == [
+        "23/11/2026 09:00 leader a giao lại bước «Xử lý văn bản đến» cho staff a2 Cân đối việc",
+        "23/11/2026 10:00 leader a gia hạn bước «Xử lý văn bản đến», hạn 15/12/2026 17:00 Chờ số liệu",
+    ]
+    summary = section(page, "summary")
+    assert "Người xử lý: staff a2" in text_of(summary) and "15/12/2026 17:00" in text_of(summary)
