@@ -189,6 +189,25 @@ def test_the_panel_edits_what_the_engine_reads_and_the_rest_survives(open_page, 
     assert '<spiffworkflow:serviceTaskOperator id="remind" resultVariable="handler_reminder">' in xml
 
 
+def test_a_new_flow_is_named_in_the_panel_and_deployed(open_page, demo_server, pg):
+    from playwright.sync_api import expect
+
+    page = open_page("quytrinh")
+    page.goto(f"{demo_server}/diagrams")
+    page.get_by_role("link", name="Tạo quy trình mới").click()
+    page.wait_for_selector("#modeler[data-ready='1']")
+    panel = page.locator("#modeler-panel")
+    expect(panel.get_by_label("Mã quy trình (process key)")).to_have_value("quy_trinh_moi")
+    panel.get_by_label("Mã quy trình (process key)").fill("cong_van_noi_bo")
+    panel.get_by_label("Tên", exact=True).fill("Công văn nội bộ")
+    panel.get_by_label("Tên", exact=True).press("Tab")
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    expect(page.locator("#modeler-status")).to_contain_text("«cong_van_noi_bo» thành phiên bản 1")
+    page.goto(f"{demo_server}/diagrams")
+    expect(page.locator("section.flow", has=page.locator("code", has_text="cong_van_noi_bo"))).to_contain_text(
+        "Công văn nội bộ")
+
+
 @pytest.fixture
 def second_version(pg, demo_province) -> int:
     """The agency's own version 1 of `incoming`: the handling's timer changed, a task renamed."""

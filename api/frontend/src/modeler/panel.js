@@ -17,6 +17,18 @@ export function createPanel(modeler, container, data) {
   const modeling = modeler.get("modeling");
   const bpmnFactory = modeler.get("bpmnFactory");
   let shown = null;
+  let editing = false;  // a change made through the panel: the panel already shows it
+
+  // Run one of the panel's own edits; the re-render its command would trigger is skipped, so the
+  // field the user moved to (the change event fires on leaving a field) is not replaced.
+  function edit(commit) {
+    editing = true;
+    try {
+      commit();
+    } finally {
+      editing = false;
+    }
+  }
 
   function render(element) {
     shown = element || canvas.getRootElement();
@@ -80,7 +92,7 @@ export function createPanel(modeler, container, data) {
     const executable = document.createElement("input");
     executable.type = "checkbox";
     executable.checked = !!process.isExecutable;
-    executable.addEventListener("change", () => update({ isExecutable: executable.checked }));
+    executable.addEventListener("change", () => edit(() => update({ isExecutable: executable.checked })));
     return [
       text(s.processId, process.id, (value) => value && update({ id: value })),
       text(s.name, process.name || "", (value) => update({ name: value || undefined })),
@@ -178,14 +190,14 @@ export function createPanel(modeler, container, data) {
     input.value = value;
     input.spellcheck = false;
     if (list) input.setAttribute("list", list);
-    input.addEventListener("change", () => commit(input.value.trim()));
+    input.addEventListener("change", () => edit(() => commit(input.value.trim())));
     return field(label, input, hint);
   }
 
   function choice(label, options, value, commit) {
     const select = document.createElement("select");
     for (const [key, title] of options) select.append(new Option(title, key, false, key === value));
-    select.addEventListener("change", () => commit(select.value));
+    select.addEventListener("change", () => edit(() => commit(select.value)));
     return field(label, select);
   }
 
@@ -224,7 +236,7 @@ export function createPanel(modeler, container, data) {
   eventBus.on("selection.changed", ({ newSelection }) => render(newSelection[0]));
   // Undo, redo and edits on the canvas show in the panel, unless someone is typing in it.
   eventBus.on("commandStack.changed", () => {
-    if (!container.contains(document.activeElement)) render(shown && registry.get(shown.id));
+    if (!editing && !container.contains(document.activeElement)) render(registry.get(shown?.id) || null);
   });
   render(null);
   return { render };
