@@ -1,6 +1,7 @@
 """Everything shown with one incoming document: its statuses, files and duplicate warning, and
 what its handling has produced so far (open tasks, progress, related documents, re-assignment
-requests, reply drafts). One place gathers it, so every route shows the same document."""
+requests, reply drafts), and its PDFs with the signature check of each. One place gathers it, so every route shows
+the same document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
