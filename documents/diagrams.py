@@ -48,9 +48,12 @@ class Flow:
     name: str
     versions: list[Version] = field(default_factory=list)  # the one a new instance starts on first
 
-    @property
-    def current(self) -> Version:
-        return self.versions[0]
+    def version(self, label: str) -> Version:
+        """A version by its label: "3" (the agency's own version 3) or "d1" (the default's)."""
+        found = next((v for v in self.versions if v.label == label), None)
+        if found is None:
+            raise NotFound(f"version {label} of process '{self.key}' not found")
+        return found
 
 
 def check(who: Identity) -> None:
@@ -91,16 +94,12 @@ def version(session: Session, runtime: WorkflowRuntime, who: Identity, definitio
     return runtime.definition(session, definition_id, who.agency_code)
 
 
-def version_by_label(session: Session, runtime: WorkflowRuntime, who: Identity, key: str,
-                     label: str) -> ProcessDefinition:
-    """A version of ``key`` by its label: "3" (the agency's own version 3) or "d1" (the default)."""
-    check(who)
-    for flow in flows(session, runtime, who):
-        if flow.key == key:
-            for each in flow.versions:
-                if each.label == label:
-                    return runtime.definition(session, each.id, who.agency_code)
-    raise NotFound(f"version {label} of process '{key}' not found")
+def flow(session: Session, runtime: WorkflowRuntime, who: Identity, key: str) -> Flow:
+    """One flow the agency sees, by its process key (another agency's own flow: not found)."""
+    found = next((f for f in flows(session, runtime, who) if f.key == key), None)
+    if found is None:
+        raise NotFound(f"process '{key}' not found")
+    return found
 
 
 @dataclass(frozen=True)

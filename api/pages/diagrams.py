@@ -11,11 +11,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from documents import diagrams, processes
 from documents.accounts import Identity
-from documents.errors import NotFound
 from engine.errors import DiagramRefused, InvalidData
 
 from ..deps import DB, CsrfUser, PageUser, Runtime
-from ..i18n import catalog, locale_of
+from ..i18n import catalog, locale_of, translator
 from ..params import MAX_ID, Id
 from ..uploads import read_limited
 from .render import page
@@ -61,9 +60,9 @@ async def deploy(request: Request, who: CsrfUser, session: DB, runtime: Runtime,
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
         xml = await read_limited(file)
-        if action == "validate":
+        if action == "validate":  # offered by the modeler only
             diagrams.validate(session, runtime, who, xml)
-            return _answer(request, wants_json, {"ok": True, "message": _t(request, "diagrams.valid")})
+            return JSONResponse({"ok": True, "message": _t(request, "diagrams.valid")})
         deployed = diagrams.deploy(session, runtime, who, xml)
     except (DiagramRefused, InvalidData) as exc:
         session.rollback()
@@ -80,16 +79,12 @@ async def deploy(request: Request, who: CsrfUser, session: DB, runtime: Runtime,
 @router.get("/diagrams/{key}/diff")
 def diff(request: Request, key: str, who: PageUser, session: DB, runtime: Runtime,
          old: Annotated[Label, Query(alias="from")] = None, new: Annotated[Label, Query(alias="to")] = None):
-    flow = next((f for f in diagrams.flows(session, runtime, who) if f.key == key), None)
-    if flow is None:
-        raise NotFound(f"process '{key}' not found")
+    """Without versions named, the newest against the one before it."""
+    flow = diagrams.flow(session, runtime, who, key)
     labels = [v.label for v in flow.versions]
-    new = new or labels[0]
-    old = old or (labels[1] if len(labels) > 1 else labels[0])
-    versions = {label: diagrams.version_by_label(session, runtime, who, key, label) for label in (old, new)}
-    return page(request, "diagrams_diff.html", {
-        "who": who, "flow": flow, "old": versions[old], "new": versions[new], "old_label": old, "new_label": new,
-        "strings": _js_strings(request)})
+    old, new = old or labels[min(1, len(labels) - 1)], new or labels[0]
+    return page(request, "diagrams_diff.html", {"who": who, "flow": flow, "old": flow.version(old),
+                                                "new": flow.version(new), "strings": _js_strings(request)})
 
 
 def _modeler(request: Request, runtime, who: Identity, source, refusal: str = "", status: int = 200):
@@ -114,15 +109,8 @@ def _refused(request: Request, runtime, who: Identity, wants_json: bool, exc: Ex
     return _modeler(request, runtime, who, None, refusal=message, status=422)
 
 
-def _answer(request: Request, wants_json: bool, body: dict):
-    if wants_json:
-        return JSONResponse(body)
-    return RedirectResponse("/diagrams", status_code=303)
-
-
 def _t(request: Request, key: str) -> str:
-    strings = catalog(locale_of(request))
-    return strings.get(key) or catalog("vi")[key]
+    return translator(locale_of(request))(key)
 
 
 def _js_strings(request: Request) -> dict[str, str]:
