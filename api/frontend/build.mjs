@@ -24,4 +24,9 @@ await build({
 });
 // Files a library loads by URL rather than by import: pdf.js's worker.
 cpSync(join(here, "node_modules", "pdfjs-dist", "build", "pdf.worker.min.mjs"), join(out, "pdf.worker.min.mjs"));
+// pdf.js's data, fetched only by PDFs that need it: character maps (CJK), the standard fonts a
+// PDF names without embedding them, and the image decoders' JavaScript fallback (JPEG 2000).
+for (const folder of ["cmaps", "standard_fonts", "wasm"]) {
+  cpSync(join(here, "node_modules", "pdfjs-dist", folder), join(out, "pdfjs", folder), { recursive: true });
+}
 writeFileSync(join(out, ".built"), new Date().toISOString() + "\n");

@@ -7,6 +7,7 @@ import { GlobalWorkerOptions, getDocument, TextLayer } from "pdfjs-dist";
 
 GlobalWorkerOptions.workerSrc = "/static/build/pdf.worker.min.mjs";
 
+const DATA = "/static/build/pdfjs/";
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 
 function button(label, text, action) {
@@ -82,8 +83,12 @@ class Reader {
     this.figure.querySelector("a.download").href = src;
     try {
       if (this.pdf) await this.pdf.destroy();
-      // No eval (the CSP forbids it) and no WebAssembly decoders: plain JavaScript only.
-      this.pdf = await getDocument({ url: src, withCredentials: true, isEvalSupported: false, useWasm: false }).promise;
+      // No eval and no WebAssembly (the CSP allows neither): pdf.js's JavaScript decoders, and
+      // its data (build.mjs copies it) for the PDFs that need it.
+      this.pdf = await getDocument({
+        url: src, withCredentials: true, isEvalSupported: false, useWasm: false,
+        wasmUrl: `${DATA}wasm/`, cMapUrl: `${DATA}cmaps/`, cMapPacked: true, standardFontDataUrl: `${DATA}standard_fonts/`,
+      }).promise;
     } catch (error) {
       this.fail(error);
       return;
