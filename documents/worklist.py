@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine import clock
 from engine.human_tasks import Queue, queue_condition
 from engine.runtime import HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
 
@@ -72,7 +71,7 @@ def of(session: Session, runtime: WorkflowRuntime, who: Identity, filters: Filte
     """The page ``filters`` asks for of ``who``'s queue, only ever of ``who``'s agency."""
     principal = who.principal
     in_queue = queue_condition(principal, filters.queue)
-    now = clock.now()
+    now = runtime.clock.now()  # the clock the engine set the steps' due times by
     query = (_rows(who).where(in_queue, *_conditions(filters, now))
              .order_by(*_ordering(filters.order, filters.queue))
              .limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE))
