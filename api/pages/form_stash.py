@@ -90,7 +90,8 @@ def _sign(body: str) -> str:
 
 def _pack(kept: Kept) -> str | None:
     payload = json.dumps({"a": kept.action, "f": kept.fields, "t": int(time.time())}, ensure_ascii=False)
-    body = base64.urlsafe_b64encode(zlib.compress(payload.encode("utf-8"), 9)).decode("ascii")
+    # Unpadded: a cookie value with "=" is sent quoted.
+    body = base64.urlsafe_b64encode(zlib.compress(payload.encode("utf-8"), 9)).decode("ascii").rstrip("=")
     value = f"{body}.{_sign(body)}"
     return value if len(value) <= MAX_COOKIE else None  # too long to keep: the login still works
 
@@ -101,7 +102,7 @@ def _unpack(value: str) -> Kept | None:
         return None
     try:
         inflater = zlib.decompressobj()
-        raw = inflater.decompress(base64.urlsafe_b64decode(body), MAX_INFLATED)
+        raw = inflater.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), MAX_INFLATED)
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, zlib.error):
         return None
