@@ -52,6 +52,7 @@ class Filters:
 class Row:
     task: HumanTask
     flow: str                            # the flow's name, shown when there is no document
+    process_key: str                     # its diagram's key (step names are translated by it)
     document: IncomingDocument | None
     deadline: datetime | None            # the earlier of the step's due time and the document's
     overdue: bool
@@ -64,7 +65,14 @@ class WorkList:
     counts: dict[Queue, int]
     rows: list[Row]
     more: bool                           # a next page exists
-    steps: list[str]                     # the step names of the queue, for the step filter
+    steps: list[Step]                    # the steps of the queue, for the step filter
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str                           # the diagram's name of the step (what the filter matches)
+    process_key: str
+    element: str
 
 
 def of(session: Session, runtime: WorkflowRuntime, who: Identity, filters: Filters) -> WorkList:
@@ -75,17 +83,29 @@ def of(session: Session, runtime: WorkflowRuntime, who: Identity, filters: Filte
     query = (_rows(who).where(in_queue, *_conditions(filters, now))
              .order_by(*_ordering(filters.order, filters.queue))
              .limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE))
-    found = [_row(task, flow, document, filters.queue, now) for task, flow, document in session.execute(query)]
-    steps = list(session.scalars(sa.select(HumanTask.title).where(in_queue).distinct()
-                                 .order_by(HumanTask.title).limit(100)))
+    found = [_row(task, flow, key, document, filters.queue, now)
+             for task, flow, key, document in session.execute(query)]
     return WorkList(filters, runtime.queue_counts(session, principal), found[:PAGE_SIZE],
-                    len(found) > PAGE_SIZE, steps)
+                    len(found) > PAGE_SIZE, _steps(session, in_queue))
+
+
+def _steps(session: Session, in_queue: sa.ColumnElement[bool]) -> list[Step]:
+    """The queue's distinct steps by name (one entry a name, whichever flow has it)."""
+    T = HumanTask
+    found = session.execute(sa.select(T.title, ProcessDefinition.key, T.spec_name).distinct()
+                            .join(ProcessInstance, ProcessInstance.id == T.instance_id)
+                            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                            .where(in_queue).order_by(T.title, ProcessDefinition.key, T.spec_name).limit(200))
+    by_title: dict[str, Step] = {}
+    for title, key, element in found:
+        by_title.setdefault(title, Step(title, key, element))
+    return list(by_title.values())
 
 
 def _rows(who: Identity) -> sa.Select:
     T, D = HumanTask, IncomingDocument
     # The document is joined on the agency as well: a scope's instance never shows another agency's.
-    return (sa.select(T, ProcessDefinition.name, D)
+    return (sa.select(T, ProcessDefinition.name, ProcessDefinition.key, D)
             .join(ProcessInstance, ProcessInstance.id == T.instance_id)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
             .outerjoin(D, sa.and_(D.process_instance_id == T.instance_id, D.agency_id == who.agency_id)))
@@ -123,7 +143,8 @@ def _ordering(order: str, queue: Queue) -> list[sa.ColumnElement]:
     return [T.urgency.desc(), *deadline, T.created_at, T.id]
 
 
-def _row(task: HumanTask, flow: str, document: IncomingDocument | None, queue: Queue, now: datetime) -> Row:
+def _row(task: HumanTask, flow: str, process_key: str, document: IncomingDocument | None, queue: Queue,
+         now: datetime) -> Row:
     step_due = task.due_at
     document_due = _end_of(document.due_date) if document is not None and _running(document) else None
     deadline = min((d for d in (step_due, document_due) if d is not None), default=None)
@@ -132,7 +153,7 @@ def _row(task: HumanTask, flow: str, document: IncomingDocument | None, queue: Q
     else:
         overdue = deadline is not None and deadline < now
     due_soon = queue != Queue.DONE and not overdue and deadline is not None and deadline - now <= DUE_SOON
-    return Row(task, flow, document, deadline, overdue, due_soon)
+    return Row(task, flow, process_key, document, deadline, overdue, due_soon)
 
 
 def _running(document: IncomingDocument) -> bool:

@@ -175,3 +175,13 @@ def _statements(system, action) -> int:
         sa.event.remove(system.db, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(seen)
+
+
+def test_the_page_in_english_names_the_tabs_and_the_step(browser, client, api, province):
+    register_incoming(client, api("a.clerk"), urgency="flash")
+    leader = browser("a.leader")
+    leader.cookies.set("lang", "en")
+    html = leader.get("/tasks").text
+    assert {label for label in tabs(html)} == {"Waiting", "In progress", "Done"}
+    assert "Distribute the incoming document" in html and ">Phân phối văn bản đến<" not in html
+    assert '<span class="badge level-3">Flash</span>' in html and "Due soon" in html
