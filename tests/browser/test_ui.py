@@ -105,7 +105,7 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
 
     # Not logged in: the register sends the browser to the login page.
     page.goto(f"{server}/incoming/new")
-    expect(page).to_have_url(f"{server}/login")
+    expect(page).to_have_url(f"{server}/login?next=/incoming/new")  # and back there after login
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     log_in(page, server, "vanthu")
     expect(page).to_have_url(f"{server}/tasks")
