@@ -28,6 +28,8 @@ def task_list(request: Request, who: PageUser, session: DB, runtime: Runtime,
               overdue: bool = False,
               sort: Order = "",
               number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1):
+    if sort == Filters(queue=Queue(tab)).order:
+        sort = ""  # the tab's own order, which the form always sends, is no filter
     filters = Filters(queue=Queue(tab), text=q.strip(), urgency=int(urgency) if urgency else None,
                       step=step or None, overdue=overdue, sort=sort or None, page=number)
     found = worklist.of(session, runtime, who, filters)

@@ -56,8 +56,7 @@ def test_the_leader_finds_the_document_searches_and_switches_tabs(open_page, dem
     screenshot(page, "my-tasks-laptop")
     assert_accessible(page)
 
-    # Search without marks, from the collapsed filter form; the URL can be shared.
-    page.get_by_text("Tìm kiếm và lọc").click()
+    # Search without marks; the URL can be shared.
     page.get_by_label("Số, ký hiệu hoặc trích yếu").fill("duong giao thong")
     page.get_by_role("button", name="Lọc").click()
     expect(page).to_have_url(f"{demo_server}/tasks?tab=waiting&q=duong+giao+thong&urgency=&step=&sort=urgency")
@@ -69,7 +68,7 @@ def test_the_leader_finds_the_document_searches_and_switches_tabs(open_page, dem
     done = tabs.get_by_role("link", name="Đã xử lý 0")
     done.focus()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{demo_server}/tasks?tab=done&q=duong+giao+thong&sort=urgency")
+    expect(page).to_have_url(f"{demo_server}/tasks?tab=done&q=duong+giao+thong")
     expect(tabs.locator("[aria-current=page]")).to_have_text("Đã xử lý 0")
     expect(page.get_by_text("Không có việc nào khớp với điều kiện tìm kiếm.")).to_be_visible()
 
@@ -83,4 +82,19 @@ def test_on_a_phone_each_task_is_a_card(open_page, demo_server, documents):
     assert page.locator("table.worklist thead").evaluate("h => h.getBoundingClientRect().height") <= 1
     assert_fits_width(page)
     screenshot(page, "my-tasks-phone")
+    assert_accessible(page)
+
+
+def test_the_leader_narrows_the_list_to_overdue_work(open_page, demo_server, documents):
+    page = open_page("lanhdao")
+    page.goto(f"{demo_server}/tasks")
+    page.get_by_text("Lọc thêm và sắp xếp").click()
+    page.get_by_label("Chỉ việc quá hạn").check()
+    page.get_by_label("Sắp xếp theo").select_option(label="Hạn xử lý gần nhất")
+    page.get_by_role("button", name="Lọc").click()
+    rows = page.locator("table.worklist tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("16/SNV-TCCB")
+    expect(page.get_by_label("Chỉ việc quá hạn")).to_be_checked()  # the form shows what it filtered by
+    screenshot(page, "my-tasks-filters-laptop")
     assert_accessible(page)
