@@ -195,10 +195,15 @@ def generate_password(username: str) -> str:
 
 
 def _user(session: Session, who: Identity, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or user.agency_id != who.agency_id:
-        raise NotFound("Không tìm thấy người dùng.")
-    return user
+    return _own(session, who, User, user_id, "Không tìm thấy người dùng.")
+
+
+def _own(session: Session, who: Identity, model: type[User] | type[OrgUnit], row_id: int, missing: str):
+    """A user or unit of the admin's own agency; another agency's is not found, as if absent."""
+    row = session.get(model, row_id)
+    if row is None or row.agency_id != who.agency_id:
+        raise NotFound(missing)
+    return row
 
 
 def _person_errors(session: Session, who: Identity, full_name: str, unit_id: int | None, roles: list[str],
@@ -310,10 +315,7 @@ def set_unit_active(session: Session, who: Identity, unit_id: int, active: bool)
 
 
 def _unit(session: Session, who: Identity, unit_id: int) -> OrgUnit:
-    unit = session.get(OrgUnit, unit_id)
-    if unit is None or unit.agency_id != who.agency_id:
-        raise NotFound("Không tìm thấy đơn vị.")
-    return unit
+    return _own(session, who, OrgUnit, unit_id, "Không tìm thấy đơn vị.")
 
 
 def _unit_name(session: Session, who: Identity, name: str, unit_id: int | None = None) -> str:
