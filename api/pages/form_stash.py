@@ -54,10 +54,15 @@ def page_of(request: Request) -> str:
     if request.method == "GET":
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return local_path(here) or HOME
+    return referring_page(request) or HOME
+
+
+def referring_page(request: Request) -> str | None:
+    """The page of this site that sent the request (its Referer), or None."""
     referer = urlsplit(request.headers.get("referer") or "")
-    if referer.netloc == request.url.netloc and local_path(referer.path):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
-    return HOME
+    if referer.netloc != request.url.netloc:
+        return None
+    return local_path(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
 async def to_login(request: Request) -> Response:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -94,11 +93,7 @@ def set_language(locale: str, request: Request):
 def _back_on_this_site(request: Request) -> str:
     """The page the user came from. The Referer is sent by whatever page linked here, so only a
     path on this host is followed; anything else would make /lang an open redirect."""
-    referer = urlsplit(request.headers.get("referer") or "")
-    path = referer.path
-    if referer.netloc != request.url.netloc or not path.startswith("/") or path[1:2] in ("/", "\\"):
-        return "/tasks"
-    return f"{path}?{referer.query}" if referer.query else path
+    return form_stash.referring_page(request) or "/tasks"
 
 
 @router.get("/tasks/{task_id}")
