@@ -1,5 +1,5 @@
-"""Shared fixtures of the browser tests: Debian's Chromium driven by Playwright (one browser for
-the run, a fresh context a test), the demo province on the real PostgreSQL served by a real
+"""Shared fixtures of the browser tests: Debian's Chromium driven by Playwright (one browser a
+module, a fresh context a test), the demo province on the real PostgreSQL served by a real
 uvicorn, a logged-in page for any demo user at laptop or phone width, an axe-core check and
 screenshots of each screen.
 
@@ -38,9 +38,11 @@ def chromium() -> Path:
     return Path(require_program(str(CHROMIUM), "chromium"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser(chromium: Path):
-    """One headless Chromium for the whole run; each test opens its own context in it."""
+    """One headless Chromium a test module; each test opens its own context in it. Not one for
+    the whole run: while Playwright's sync API is open its event loop runs in this thread, and
+    the tests after it that sign (pyHanko's asyncio.run) would find a loop already running."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # a declared test dependency: never skip on it
