@@ -95,7 +95,8 @@ async function compare() {
   for (const id of removed) item("removed", describe(changes._removed[id]));
   for (const id of changed) {
     const { model, lines } = edits[id];
-    item("changed", describe(model), lines.map(([name, before, after]) => `${name}: ${shown(before)} → ${shown(after)}`));
+    const words = ([name, before, after]) => `${name}: ${shown(before)} → ${shown(after)}`;
+    item("changed", describe(model), lines.map(words));
   }
   for (const id of moved) item("layout", describe(changes._layoutChanged[id]));
   list.replaceChildren(...items);

@@ -33,7 +33,8 @@ export function setProperty(modeler, element, name, value) {
   const list = properties.properties || [];
   const current = list.find((p) => p.name === name);
   if (!value) {
-    if (current) modeling.updateModdleProperties(element, properties, { properties: list.filter((p) => p !== current) });
+    const kept = list.filter((p) => p !== current);
+    if (current) modeling.updateModdleProperties(element, properties, { properties: kept });
   } else if (current) {
     modeling.updateModdleProperties(element, current, { value });
   } else {
@@ -55,9 +56,9 @@ export function setText(modeler, element, owner, type, value) {
   const moddle = modeler.get("moddle");
   const current = extensionOf(owner, type);
   if (current) {
-    const values = owner.extensionElements.values;
+    const others = owner.extensionElements.values.filter((v) => v !== current);
     if (value) modeling.updateModdleProperties(element, current, { value });
-    else modeling.updateModdleProperties(element, owner.extensionElements, { values: values.filter((v) => v !== current) });
+    else modeling.updateModdleProperties(element, owner.extensionElements, { values: others });
     return;
   }
   if (!value) return;

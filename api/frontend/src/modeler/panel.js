@@ -7,6 +7,7 @@ import { getProperty, getText, serviceOperator, setProperty, setText } from "./e
 const USER_TASKS = ["bpmn:UserTask", "bpmn:ManualTask"];
 const TASK_EXPRESSIONS = ["candidateUser", "candidateUnit", "candidateRole", "dueDate", "urgency"];
 const TIMER_KINDS = ["timeDate", "timeDuration", "timeCycle"];
+const GATEWAYS_WITH_DEFAULT = ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"];
 let fieldCount = 0;
 
 export function createPanel(modeler, container, data) {
@@ -16,6 +17,7 @@ export function createPanel(modeler, container, data) {
   const registry = modeler.get("elementRegistry");
   const modeling = modeler.get("modeling");
   const bpmnFactory = modeler.get("bpmnFactory");
+  const update = (element, props) => modeling.updateProperties(element, props);
   let shown = null;
   let editing = false;  // a change made through the panel: the panel already shows it
 
@@ -61,10 +63,10 @@ export function createPanel(modeler, container, data) {
     if (bo.$type === "bpmn:Process") parts.push(...processFields(element, bo));
     else if (bo.$type === "bpmn:Participant" && bo.processRef) parts.push(...processFields(element, bo.processRef));
     else if (bo.$type === "bpmn:Lane") parts.push(laneField(element, bo));
-    else parts.push(text(s.name, bo.name || "", (value) => modeling.updateProperties(element, { name: value || undefined })));
+    else parts.push(text(s.name, bo.name || "", (name) => update(element, { name: name || undefined })));
     if (USER_TASKS.includes(bo.$type)) parts.push(...userTaskFields(element, bo));
     if (bo.$type === "bpmn:ServiceTask") parts.push(serviceField(element, bo));
-    if (["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"].includes(bo.$type)) parts.push(defaultFlowField(element, bo));
+    if (GATEWAYS_WITH_DEFAULT.includes(bo.$type)) parts.push(defaultFlowField(element, bo));
     const message = (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:MessageEventDefinition");
     if (message && /Throw|End/.test(bo.$type)) parts.push(payloadField(element, message));
     if (bo.$type === "bpmn:SendTask") parts.push(payloadField(element, bo));
@@ -110,7 +112,8 @@ export function createPanel(modeler, container, data) {
       note.classList.toggle("error", !role);
     };
     const list = `lane-names-${++fieldCount}`;
-    const input = text(s.laneName, bo.name || "", (value) => modeling.updateProperties(element, { name: value }), "", list);
+    const rename = (name) => modeling.updateProperties(element, { name });
+    const input = text(s.laneName, bo.name || "", rename, "", list);
     const options = document.createElement("datalist");
     options.id = list;
     for (const name of Object.keys(data.laneRoles)) options.append(new Option(name));
@@ -133,7 +136,8 @@ export function createPanel(modeler, container, data) {
 
   function roleField(element, bo) {
     const current = getProperty(bo, "domainRole");
-    const roles = [["", s.roleNone], ...data.elementRoles.map(([role, what]) => [role, `${s[`role.${role}`] || what} (${role})`])];
+    const named = ([role, what]) => [role, `${s[`role.${role}`] || what} (${role})`];
+    const roles = [["", s.roleNone], ...data.elementRoles.map(named)];
     if (current && !roles.some(([role]) => role === current)) roles.push([current, current]);
     return choice(s.domainRole, roles, current, (value) => setProperty(modeler, element, "domainRole", value));
   }
@@ -156,8 +160,9 @@ export function createPanel(modeler, container, data) {
   }
 
   function payloadField(element, owner) {
-    return text(s.messagePayload, getText(owner, "spiffworkflow:MessagePayload"),
-      (value) => setText(modeler, element, owner, "spiffworkflow:MessagePayload", value), s.messagePayloadHint, "", true);
+    const type = "spiffworkflow:MessagePayload";
+    return text(s.messagePayload, getText(owner, type), (value) => setText(modeler, element, owner, type, value),
+      s.messagePayloadHint, "", true);
   }
 
   function timerFields(element, timer) {
