@@ -10,6 +10,7 @@ from documents.accounts import Identity
 from documents.incoming import progress, queries, reassignment, related, replies
 
 from ..deps import DB, CsrfUser, Runtime
+from . import form_stash
 from .formdata import FormText, Unreadable, optional_int
 from .incoming import on_the_document
 
@@ -21,40 +22,45 @@ RELATED = "related_to"  # the field naming the other document
 @router.post("/incoming/{document_id:int}/progress")
 def record_progress(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
                     text: FormText = "", percent: FormText = ""):
-    return on_the_document(
+    return _sent(request, on_the_document(
         request, session, runtime, who, document_id, "progress", {"text": text, "percent": percent},
-        lambda: progress.record(session, who, document_id, text=text, percent=optional_int("percent", percent)))
+        lambda: progress.record(session, who, document_id, text=text, percent=optional_int("percent", percent))))
 
 
 @router.post("/incoming/{document_id:int}/related")
 def link_related(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
                  related_to: FormText = "", note: FormText = ""):
-    return on_the_document(
+    return _sent(request, on_the_document(
         request, session, runtime, who, document_id, "related", {RELATED: related_to, "note": note},
         lambda: related.link(session, who, document_id, _document_named(session, who, related_to), note),
-        conflict="casework.related.linked_already", renamed={"related_id": RELATED})
+        conflict="casework.related.linked_already", renamed={"related_id": RELATED}))
 
 
 @router.post("/incoming/{document_id:int}/related/{related_id:int}/unlink")
 def unlink_related(document_id: int, related_id: int, request: Request, who: CsrfUser, session: DB,
                    runtime: Runtime):
-    return on_the_document(request, session, runtime, who, document_id, "related", {},
-                           lambda: related.unlink(session, who, document_id, related_id))
+    return _sent(request, on_the_document(request, session, runtime, who, document_id, "related", {},
+                                         lambda: related.unlink(session, who, document_id, related_id)))
 
 
 @router.post("/incoming/{document_id:int}/reassignment-requests")
 def ask_reassignment(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
                      reason: FormText = ""):
-    return on_the_document(request, session, runtime, who, document_id, "ask", {"reason": reason},
-                           lambda: reassignment.ask(session, who, document_id, reason),
-                           conflict="casework.ask.pending", anchor="requests")
+    return _sent(request, on_the_document(request, session, runtime, who, document_id, "ask", {"reason": reason},
+                                         lambda: reassignment.ask(session, who, document_id, reason),
+                                         conflict="casework.ask.pending", anchor="requests"))
 
 
 @router.post("/incoming/{document_id:int}/reply-drafts")
 def start_reply(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
-    return on_the_document(request, session, runtime, who, document_id, "reply", {},
-                           lambda: replies.start(session, who, document_id),
-                           then=lambda draft: f"/outgoing/drafts/{draft.id}")
+    return _sent(request, on_the_document(request, session, runtime, who, document_id, "reply", {},
+                                         lambda: replies.start(session, who, document_id),
+                                         then=lambda draft: f"/outgoing/drafts/{draft.id}"))
+
+
+def _sent(request: Request, response):
+    """A casework form sent with a session: what was kept of it across an expired one is done with."""
+    return form_stash.forget(response) if form_stash.STASH_COOKIE in request.cookies else response
 
 
 def _document_named(session: Session, who: Identity, typed: str) -> int:

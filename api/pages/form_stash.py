@@ -21,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from .formdata import typed_values
+from .render import templates
 
 STASH_COOKIE = "qlvb_form_stash"
 MAX_AGE = 15 * 60          # seconds a kept form waits for the login
@@ -114,3 +115,7 @@ def _unpack(value: str) -> Kept | None:
     if not isinstance(data, dict) or not 0 <= time.time() - int(data.get("t", 0)) <= MAX_AGE:
         return None
     return Kept(str(data.get("a", "")), dict(data.get("f") or {}))
+
+
+# The document page's casework forms (_casework_fields.html) ask for what was kept for them.
+templates.env.globals["kept_form"] = restore

@@ -16,8 +16,8 @@ from documents import accounts, organisation
 from documents.models import Agency, OrgUnit
 from engine.db import unit_of_work
 from engine.models import HistoryEntry, HumanTask
-from tests.api.conftest import (SESSION_COOKIE, complete, csrf_of, distribution_to, only_task, register_incoming,
-                                snapshot)
+from tests.api.conftest import (SESSION_COOKIE, complete, csrf_of, distribution_to, document_id, only_task,
+                                register_incoming, snapshot)
 from tests.conftest import PASSWORD
 
 DISTRIBUTE = {"decision": "assign", "direction": "Giao Phòng Kinh tế chủ trì."}
@@ -247,3 +247,21 @@ def test_login_goes_back_only_to_a_page_of_this_site(browser, province, wanted, 
                                               "csrf_token": csrf_of(login.text), "next": wanted})
     assert (response.status_code, response.headers["location"]) == (303, landed)
     assert anonymous.cookies.get(SESSION_COOKIE)
+
+
+def test_a_casework_form_kept_across_an_expired_session_is_shown_again_on_the_document(browser, client, api,
+                                                                                       province):
+    instance = register_incoming(client, api("a.clerk"))
+    complete(client, api("a.leader"), only_task(instance, "distribute")["id"], distribution_to(province["a.staff"]))
+    page = f"/incoming/{document_id(instance)}"
+    anonymous = browser(None)
+    response = anonymous.post(f"{page}/progress", data={"text": "Đã họp với Sở Tài chính", "percent": "40"},
+                              headers={"Referer": f"http://testserver{page}"})
+    assert response.headers["location"] == f"/login?next={page}"
+    login = anonymous.get(response.headers["location"])
+    answer = anonymous.post("/login", data={"username": "a.staff", "password": PASSWORD, "next": page,
+                                            "csrf_token": csrf_of(login.text)})
+    assert answer.headers["location"] == page
+    progress = anonymous.get(page).text.split('id="progress"')[1]
+    assert "Đã họp với Sở Tài chính</textarea>" in progress and 'value="40"' in progress
+    assert "Đã khôi phục nội dung bạn nhập" in progress
