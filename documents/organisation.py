@@ -42,7 +42,7 @@ class Organisation:
 def of_agency(session: Session, agency_id: int) -> Organisation:
     """The units and the active people of one agency."""
     rows = session.execute(sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id)
-                           .where(OrgUnit.agency_id == agency_id)).all()
+                           .where(OrgUnit.agency_id == agency_id, OrgUnit.active.is_(True))).all()
     units = _tree(rows)
     members: dict[int | None, list[Person]] = defaultdict(list)
     people = session.execute(sa.select(User.id, User.full_name, User.position, User.unit_id)

@@ -102,3 +102,14 @@ def test_a_generated_password_passes_the_policy(system, province, clock):
                                                                             province["a.staff"].user_id))
     with clocks.using(clock), unit_of_work(system.sessions) as session:
         assert accounts.authenticate(session, "a.staff", generated, "10.0.0.2").id == province["a.staff"].user_id
+
+
+def test_a_deactivated_unit_is_offered_no_more_by_the_pickers(system, province, clock):
+    from documents import organisation
+
+    admin = province["a.admin"]
+    unit = _run(system, clock, lambda s: administration.create_unit(s, admin, "Tổ Lưu trữ", None).id)
+    offered = lambda: {u.id for u in _run(system, clock, lambda s: organisation.of_agency(s, admin.agency_id).units)}
+    assert unit in offered()
+    _run(system, clock, lambda s: administration.set_unit_active(s, admin, unit, False))
+    assert unit not in offered()
