@@ -100,6 +100,10 @@ class FormDefinition:
         """The choices of the decision a field applies to (empty: it applies to every choice)."""
         return list(self.ui.get("shown_with", {}).get(name, []))
 
+    def required_with(self, name: str) -> list[str]:
+        """The choices of the decision that need a field of every choice."""
+        return list(self.ui.get("required_with", {}).get(name, []))
+
     @classmethod
     def from_mapping(cls, data: Mapping, source: str = "<mapping>") -> FormDefinition:
         """Build and structurally check a definition; schema must be valid."""
@@ -147,11 +151,12 @@ def _check_ui(ui: Any, properties: Mapping, fail) -> None:
 
 def _check_decision(ui: Mapping, properties: Mapping, fail) -> None:
     """ui.decision names an enum or boolean field; ui.confirm lists its choices that ask for a
-    confirmation; ui.shown_with maps a field to the choices it applies to."""
-    decision, confirm, shown_with = ui.get("decision"), ui.get("confirm", []), ui.get("shown_with", {})
+    confirmation; ui.shown_with maps a field to the choices it applies to, ui.required_with a
+    field of every choice to those that need it (the schema says so; the page asks for it then)."""
+    decision, confirm = ui.get("decision"), ui.get("confirm", [])
     if decision is None:
-        if confirm or shown_with:
-            raise fail("'ui.confirm' and 'ui.shown_with' need 'ui.decision'")
+        if confirm or ui.get("shown_with") or ui.get("required_with"):
+            raise fail("'ui.confirm', 'ui.shown_with' and 'ui.required_with' need 'ui.decision'")
         return
     field = properties.get(decision)
     if not isinstance(field, Mapping) or not ("enum" in field or field.get("type") == "boolean"):
@@ -159,9 +164,11 @@ def _check_decision(ui: Mapping, properties: Mapping, fail) -> None:
     values = set(choice_values(field))
     if not isinstance(confirm, list) or not set(confirm) <= values:
         raise fail(f"'ui.confirm' must list choices of {decision!r}: {sorted(values)}")
-    if not isinstance(shown_with, Mapping) or any(
-            f not in properties or not isinstance(c, list) or not set(c) <= values for f, c in shown_with.items()):
-        raise fail(f"'ui.shown_with' maps fields of the schema to lists of choices of {decision!r}")
+    for hint in ("shown_with", "required_with"):
+        fields = ui.get(hint, {})
+        if not isinstance(fields, Mapping) or any(
+                f not in properties or not isinstance(c, list) or not set(c) <= values for f, c in fields.items()):
+            raise fail(f"'ui.{hint}' maps fields of the schema to lists of choices of {decision!r}")
 
 
 def choice_values(field: Mapping) -> list[str]:

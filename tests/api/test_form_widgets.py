@@ -131,7 +131,7 @@ def test_the_review_is_approved_or_returned_with_its_reason_never_by_a_checkbox(
     assert unticked.status_code == 422 and "Trường «Đồng ý kết quả» là bắt buộc." in unticked.text
     no_reason = head.post(f"/tasks/{review}", data={"approved": "false", "comment": " ", "csrf_token": csrf})
     assert no_reason.status_code == 422
-    assert "Trường «Lý do trả lại» là bắt buộc." in field_html(no_reason.text, "comment")
+    assert "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc." in field_html(no_reason.text, "comment")
     assert status_of(system, review) == "ready"
     done = head.post(f"/tasks/{review}", data={"approved": "true", "csrf_token": csrf})
     assert done.status_code == 303

@@ -91,6 +91,7 @@ def test_the_leader_distributes_by_picking_units_a_person_and_a_date(pg: System,
     page.keyboard.type("Viên")
     page.locator(".ts-dropdown .option", has_text="Vũ Thị Viên").click()
     expect(form.locator("#field-lead_user_id .ts-control")).to_contain_text("Vũ Thị Viên — Chuyên viên")
+    expect(form.locator("#field-lead_user_id .ts-dropdown")).to_be_hidden()
     # The deadline: the Vietnamese date picker opens; a day typed dd/mm/yyyy is read.
     deadline = form.get_by_label("Hạn xử lý")
     deadline.click()
@@ -134,7 +135,7 @@ def test_the_unit_head_approves_with_a_button_and_returning_asks_first(pg: Syste
     page.goto(f"{demo_server}/tasks/{task_id}")
     form = page.locator("form.task-form")
     expect(form.locator("input[type=checkbox]")).to_have_count(0)  # nothing decides silently
-    expect(form.get_by_label("Lý do trả lại")).to_be_hidden()  # it belongs to "Trả lại", in its dialog
+    expect(form.get_by_label("Ý kiến (lý do, khi trả lại)")).to_be_visible()
     screenshot(page, "forms-review-laptop")
     assert_accessible(page)
 
@@ -143,17 +144,19 @@ def test_the_unit_head_approves_with_a_button_and_returning_asks_first(pg: Syste
     dialog = page.locator("dialog.confirm[open]")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Bạn chắc chắn chọn «Trả lại, yêu cầu xử lý lại»?")
-    expect(dialog.get_by_label("Lý do trả lại")).to_be_visible()
+    expect(dialog.get_by_label("Ý kiến (lý do, khi trả lại)")).to_be_visible()  # needed by "Trả lại"
     screenshot(page, "forms-review-confirm-laptop")
     assert_accessible(page)
     dialog.get_by_role("button", name="Quay lại").click()
     expect(page.locator("dialog.confirm[open]")).to_have_count(0)
+    form.get_by_label("Ý kiến (lý do, khi trả lại)").fill("Đồng ý, trình lãnh đạo.")  # back in the form
     with pg.sessions() as session:
         assert session.get(HumanTask, task_id).status == "ready"
 
     form.get_by_role("button", name="Đồng ý kết quả").click()
     expect(page).to_have_url(f"{demo_server}/tasks")
-    assert completed_data(pg, task_id)["approved"] is True
+    data = completed_data(pg, task_id)
+    assert (data["approved"], data["comment"]) == (True, "Đồng ý, trình lãnh đạo.")
 
 
 def test_the_review_at_phone_width_and_a_return_with_its_reason(pg: System, demo_server: str, open_page):
@@ -165,7 +168,7 @@ def test_the_review_at_phone_width_and_a_return_with_its_reason(pg: System, demo
     assert_fits_width(page)
     page.get_by_role("button", name="Trả lại, yêu cầu xử lý lại").click()
     dialog = page.locator("dialog.confirm[open]")
-    dialog.get_by_label("Lý do trả lại").fill("Bổ sung số liệu quý IV.")
+    dialog.get_by_label("Ý kiến (lý do, khi trả lại)").fill("Bổ sung số liệu quý IV.")
     assert_fits_width(page)
     screenshot(page, "forms-review-confirm-phone")
     dialog.get_by_role("button", name="Trả lại, yêu cầu xử lý lại").click()

@@ -87,7 +87,7 @@ def test_valid_distribute_and_handle():
 def test_returning_the_result_needs_a_reason():
     """The review's "Trả lại" sends the work back: the handler must be told why."""
     assert errors_of("incoming_review", {"approved": False}) == {
-        "comment": "Trường «Lý do trả lại» là bắt buộc."}
+        "comment": "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc."}
     assert errors_of("incoming_review", {}) == {"approved": "Trường «Đồng ý kết quả» là bắt buộc."}
 
 
@@ -146,7 +146,7 @@ def test_assign_without_direction_and_lead():
 
 def test_return_without_reason():
     errors = errors_of("incoming_distribute", {"decision": "return"})
-    assert errors == {"return_reason": "Trường «Lý do trả lại» là bắt buộc."}
+    assert errors == {"return_reason": "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc."}
 
 
 def test_recheck_needs_a_note_to_resubmit_and_a_reason_to_close():

@@ -113,22 +113,29 @@ function confirmations(form) {
     actions.append(cancel, ok);
     dialog.append(actions);
     form.append(dialog);
-    const needed = dialog.querySelectorAll("textarea, input:not([type=hidden]), select");
+    // Fields of every choice that this one needs (the reason, when returning) visit the dialog
+    // while it is open, and go back to their place in the form when it closes.
+    const visiting = [...form.querySelectorAll("[data-required-with]")]
+      .filter((field) => field.dataset.requiredWith.split(" ").includes(choice))
+      .map((field) => ({ field, home: field.parentNode, next: field.nextSibling }));
+    const controls = () => dialog.querySelectorAll("textarea, input:not([type=hidden]), select");
+    const open = () => {
+      for (const { field } of visiting) actions.before(field);
+      for (const control of controls()) control.required = true;
+      dialog.showModal();
+      (controls()[0] || ok).focus();
+    };
     button.addEventListener("click", (event) => {
       event.preventDefault();
-      for (const control of needed) control.required = true;
-      dialog.showModal();
-      (needed[0] || ok).focus();
+      open();
     });
     cancel.addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => {
-      for (const control of needed) control.required = false;
+      for (const control of controls()) control.required = false;
+      for (const { field, home, next } of visiting) home.insertBefore(field, next);
     });
     // A field of this choice refused by the server: open its dialog again.
-    if (dialog.querySelector(".field.invalid")) {
-      for (const control of needed) control.required = true;
-      dialog.showModal();
-    }
+    if (dialog.querySelector(".field.invalid") || visiting.some(({ field }) => field.matches(".invalid"))) open();
   }
 }
 
