@@ -146,7 +146,7 @@ def test_assign_without_direction_and_lead():
 
 def test_return_without_reason():
     errors = errors_of("incoming_distribute", {"decision": "return"})
-    assert errors == {"return_reason": "Trường «Ý kiến (lý do, khi trả lại)» là bắt buộc."}
+    assert errors == {"return_reason": "Trường «Lý do trả lại» là bắt buộc."}
 
 
 def test_recheck_needs_a_note_to_resubmit_and_a_reason_to_close():
