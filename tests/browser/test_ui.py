@@ -173,7 +173,7 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
     log_in(page, server, "lanhdao")
     expect(page).to_have_url(f"{server}/tasks")
     expect(page.locator("header nav").get_by_role("link", name="Vào sổ văn bản", exact=True)).to_have_count(0)
-    task_link = page.get_by_role("link", name="Phân phối văn bản đến")
+    task_link = page.locator("table.worklist tbody tr", has_text="Phân phối văn bản đến").get_by_role("link")
     expect(task_link).to_have_count(1)
     task_link.click()
     expect(page.get_by_role("heading", name="Phân phối văn bản đến")).to_be_visible()
@@ -232,7 +232,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
 
     # The specialist opens the handling task, and from it the document's page.
     log_in(page, server, "chuyenvien")
-    page.get_by_role("link", name="Xử lý văn bản đến").click()
+    page.locator("table.worklist tbody tr", has_text="Xử lý văn bản đến").get_by_role("link").click()
     page.get_by_role("link", name=re.compile("^Mở văn bản đến")).click()
     expect(page).to_have_url(f"{server}/incoming/{document_id}")
     progress = page.locator("section#progress")
@@ -251,7 +251,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
 
     # The handling task: the result, completed.
     page.locator("header nav").get_by_role("link", name="Việc của tôi").click()
-    page.get_by_role("link", name="Xử lý văn bản đến").click()
+    page.locator("table.worklist tbody tr", has_text="Xử lý văn bản đến").get_by_role("link").click()
     form = page.locator("form.card")
     form.locator("[name=result]").fill("Đã báo cáo UBND tỉnh bằng Công văn số 12/KT.")
     form.get_by_label("Đã hoàn thành").check()
@@ -263,7 +263,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
     page.get_by_role("button", name="Đăng xuất").click()
     log_in(page, server, "truongphong")
     expect(page.locator("header nav").get_by_role("link", name="Đề nghị giao lại")).to_be_visible()
-    page.get_by_role("link", name="Duyệt kết quả xử lý").click()
+    page.locator("table.worklist tbody tr", has_text="Duyệt kết quả xử lý").get_by_role("link").click()
     page.locator("form.card").get_by_label("Đồng ý kết quả").check()
     page.locator("form.card").get_by_role("button", name="Hoàn thành").click()
     expect(page).to_have_url(f"{server}/tasks")
