@@ -47,15 +47,17 @@ export function connectDeploy(modeler, { url, csrf, strings, errorBox, statusBox
     form.append("action", action);
     form.append("file", new Blob([xml], { type: "application/xml" }), "diagram.bpmn");
     let answer = null;
+    let refused = false;  // a page instead of an answer: the session ended, or no right to deploy
     try {
       const response = await fetch(url, {
         method: "POST", body: form, credentials: "same-origin", headers: { Accept: "application/json" },
       });
       if ((response.headers.get("content-type") || "").includes("application/json")) answer = await response.json();
+      else refused = response.redirected || response.status === 403;
     } catch {
       answer = null;
     }
-    if (!answer) return show(errorBox, strings.networkError);
+    if (!answer) return show(errorBox, refused ? strings.sessionLost : strings.networkError);
     if (!answer.ok) {
       show(errorBox, answer.message);
       if (answer.element_id) pin(answer.element_id, answer.reason || answer.message);
