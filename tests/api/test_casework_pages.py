@@ -265,7 +265,7 @@ def test_the_leader_reassigns_the_handling_and_extends_its_deadline(browser, cli
     page = leader.get(url).text
     handling = section(page, "handling")
     assert "Chủ trì xử lý" in handling and "staff a · Phòng Kinh tế" in handling
-    assert 'name="lead_unit_id"' in handling and 'type="datetime-local" name="deadline"' in handling
+    assert 'name="lead_unit_id"' in handling and 'name="deadline"' in handling and 'data-date="datetime"' in handling
 
     nobody = post_form(leader, f"{url}/reassign", url, lead_user_id="", lead_unit_id="", reason="Điều chuyển")
     assert nobody.status_code == 422
@@ -463,8 +463,8 @@ def test_another_agency_gets_404_and_changes_nothing(browser, client, api, syste
 def test_without_a_session_every_casework_page_goes_to_login(browser, client, api, system, handled):
     anonymous = browser(None)
     coordinate = task_row(system, handled, "coordinate")
-    for url in ("/incoming/requests", "/outgoing/drafts/1"):
-        assert (anonymous.get(url).status_code, anonymous.get(url).headers.get("location")) == (303, "/login"), url
+    for url in ("/incoming/requests", "/outgoing/drafts/1"):  # back to the page after login
+        assert (anonymous.get(url).status_code, anonymous.get(url).headers.get("location")) == (303, f"/login?next={url}"), url
     for url, fields in casework_posts(handled, coordinate.id, handled).items():
         response = anonymous.post(url, data=fields)
         assert (response.status_code, response.headers.get("location")) == (303, "/login"), url
