@@ -127,7 +127,7 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
     # First submission: no subject and no scan. Vietnamese messages next to the fields, values kept.
     form.locator("[name=issuer_name]").fill("UBND huyện Thử")
     form.locator("[name=number_notation]").fill("123/UBND-VX")
-    form.locator("[name=document_date]").fill("2026-11-20")
+    form.get_by_label("Ngày văn bản").fill("20/11/2026")  # dd/mm/yyyy, the date picker's field
     form.locator("[name=doc_type]").fill("Công văn")
     form.locator("select[name=urgency]").select_option("urgent")
     form.get_by_role("button", name="Vào sổ").click()
@@ -177,7 +177,7 @@ def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
     expect(task_link).to_have_count(1)
     task_link.click()
     expect(page.get_by_role("heading", name="Phân phối văn bản đến")).to_be_visible()
-    expect(page.locator("form.card select[name=decision]")).to_be_visible()
+    expect(page.locator("form.card").get_by_role("button", name="Phân xử lý")).to_be_visible()
     page.screenshot(path=str(SCREENSHOT_LEADER), full_page=True)
 
     # In the database: the task the leader opened is the distribution of the registered document.
@@ -264,8 +264,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
     log_in(page, server, "truongphong")
     expect(page.locator("header nav").get_by_role("link", name="Đề nghị giao lại")).to_be_visible()
     page.locator("table.worklist tbody tr", has_text="Duyệt kết quả xử lý").get_by_role("link").click()
-    page.locator("form.card").get_by_label("Đồng ý kết quả").check()
-    page.locator("form.card").get_by_role("button", name="Hoàn thành").click()
+    page.locator("form.card").get_by_role("button", name="Đồng ý kết quả").click()
     expect(page).to_have_url(f"{server}/tasks")
 
     # The document is completed (06) and keeps its progress note.
