@@ -180,7 +180,8 @@ def reset_password(session: Session, who: Identity, user_id: int, password: str 
     generated = None if password else generate_password(user.username)
     accounts.set_password(user, password or generated)
     user.failed_attempts, user.locked_until = 0, None
-    accounts.end_sessions(session, user.id)
+    # The admin resetting their own password stays logged in here, as when changing it on /account.
+    accounts.end_sessions(session, user.id, keep=who.session_id if user.id == who.user_id else None)
     session.flush()
     _audit(session, who, "user.password_reset", user.id, None, {"generated": generated is not None})
     return generated

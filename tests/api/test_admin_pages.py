@@ -301,3 +301,12 @@ def test_the_services_refusals_read_in_english(browser, system, province):
     me = province["a.admin"].user_id
     response = _post(admin, f"/admin/users/{me}/disable", {}, page=f"/admin/users/{me}")
     assert "You cannot disable your own account." in response.text
+
+
+def test_an_admin_resetting_their_own_password_stays_logged_in_here_only(browser, system, province):
+    admin, elsewhere = browser("a.admin"), browser("a.admin")
+    me = province["a.admin"].user_id
+    response = _post(admin, f"/admin/users/{me}/password", {"password": NEW_PASSWORD}, page=f"/admin/users/{me}")
+    assert response.status_code == 303
+    assert admin.get("/admin/users").status_code == 200
+    assert elsewhere.get("/admin/users").status_code == 303
