@@ -186,6 +186,13 @@ def open_session(session: Session, user: User, kind: str) -> tuple[str, AuthSess
     return token, row
 
 
+def owner_of_token(session: Session, token: str, kind: str) -> int | None:
+    """The user a session token was issued to, expired or revoked alike (None if unknown): a
+    form posted after its session expired is kept only for that same person."""
+    return session.scalar(sa.select(AuthSession.user_id).where(AuthSession.token_hash == _token_hash(token),
+                                                                 AuthSession.kind == kind))
+
+
 def identity_for_token(session: Session, token: str, kind: str) -> Identity | None:
     # Every /api request runs this: session, user, agency and roles come in one round trip
     # (one row per role).

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+
+from documents import accounts
+
+from ..deps import SESSION_COOKIE
 
 from .formdata import typed_values
 from .render import templates
@@ -35,6 +41,7 @@ _KEY = (os.environ.get("QLVBDH_FORM_STASH_KEY") or "").encode() or secrets.token
 class Kept:
     action: str                             # the path the form was posted to
     fields: dict[str, str | list[str]]      # as typed; a repeated field keeps all its values
+    user_id: int                            # whose session expired: restored to no one else
 
 
 def local_path(text: str | None) -> str | None:
@@ -70,11 +77,33 @@ async def to_login(request: Request) -> Response:
     """Redirect to the login page, keeping a POSTed form for the page it came from."""
     back = page_of(request)
     response = RedirectResponse("/login" if back == HOME else f"/login?next={quote(back, safe='/')}", status_code=303)
-    if request.method == "POST" and not request.url.path.startswith("/login"):
-        kept = _pack(Kept(request.url.path, typed_values(await request.form())))
+    owner = await run_in_threadpool(_owner, request)
+    if request.method == "POST" and owner is not None and not request.url.path.startswith("/login"):
+        kept = _pack(Kept(request.url.path, typed_values(await request.form()), owner))
         if kept:
             response.set_cookie(STASH_COOKIE, kept, max_age=MAX_AGE, httponly=True, samesite="lax",
                                 secure=request.app.state.system.settings.cookie_secure)
+    return response
+
+
+def _owner(request: Request) -> int | None:
+    """The user of the session that expired; a form posted with no session at all is not kept
+    (nobody could be told from anybody else)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        with request.app.state.system.sessions() as session:
+            return accounts.owner_of_token(session, token, "web")
+    except SQLAlchemyError:  # the database cannot say: the login page still works
+        return None
+
+
+def keep_for(request: Request, response: Response, user_id: int) -> Response:
+    """After a login: a kept form stays only if it was typed by the person who logged in."""
+    kept = _unpack(request.cookies.get(STASH_COOKIE, ""))
+    if STASH_COOKIE in request.cookies and (kept is None or kept.user_id != user_id):
+        response.delete_cookie(STASH_COOKIE)
     return response
 
 
@@ -95,7 +124,8 @@ def _sign(body: str) -> str:
 
 
 def _pack(kept: Kept) -> str | None:
-    payload = json.dumps({"a": kept.action, "f": kept.fields, "t": int(time.time())}, ensure_ascii=False)
+    payload = json.dumps({"a": kept.action, "f": kept.fields, "u": kept.user_id, "t": int(time.time())},
+                         ensure_ascii=False)
     # Unpadded: a cookie value with "=" is sent quoted.
     body = base64.urlsafe_b64encode(zlib.compress(payload.encode("utf-8"), 9)).decode("ascii").rstrip("=")
     value = f"{body}.{_sign(body)}"
@@ -114,7 +144,7 @@ def _unpack(value: str) -> Kept | None:
         return None
     if not isinstance(data, dict) or not 0 <= time.time() - int(data.get("t", 0)) <= MAX_AGE:
         return None
-    return Kept(str(data.get("a", "")), dict(data.get("f") or {}))
+    return Kept(str(data.get("a", "")), dict(data.get("f") or {}), int(data.get("u") or 0))
 
 
 # The document page's casework forms (_casework_fields.html) ask for what was kept for them.

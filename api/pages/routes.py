@@ -66,7 +66,7 @@ def login(request: Request, session: DB, address: ClientAddress, username: Annot
             response.headers["Retry-After"] = str(exc.retry_after(clock.now()))
         return response
     token, _ = accounts.open_session(session, user, "web")
-    response = RedirectResponse(back, status_code=303)
+    response = form_stash.keep_for(request, RedirectResponse(back, status_code=303), user.id)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.system.settings.cookie_secure, max_age=8 * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE)

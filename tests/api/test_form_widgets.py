@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from api.pages import form_stash
 from api.pages.formdata import coerce, undated
 from documents import accounts, organisation
-from documents.models import Agency, OrgUnit
+from documents.models import Agency, AuthSession, OrgUnit
 from engine.db import unit_of_work
 from engine.models import HistoryEntry, HumanTask
 from tests.api.conftest import (SESSION_COOKIE, complete, csrf_of, distribution_to, document_id, only_task,
@@ -203,9 +203,18 @@ def test_a_wrong_date_comes_back_next_to_its_field_in_the_users_language(browser
 
 # --------------------------------------------------------------------------- an expired session
 
-def test_a_form_posted_without_a_session_is_kept_and_restored_once_after_login(browser, client, api, system, province):
+def expired(system, browser, username: str):
+    """A page client of ``username`` whose session has just expired (it still sends its cookie)."""
+    person = browser(username)
+    with unit_of_work(system.sessions) as session:
+        session.execute(sa.update(AuthSession).values(expires_at=AuthSession.created_at))
+    return person
+
+
+def test_a_form_posted_after_the_session_expired_is_kept_and_restored_once_after_login(browser, client, api, system,
+                                                                                       province):
     task_id = distribute_task(client, api)
-    anonymous = browser(None)
+    anonymous = expired(system, browser, "a.leader")
     response = anonymous.post(f"/tasks/{task_id}", data={"decision": "assign", "direction": "Chỉ đạo đã gõ",
                                                          "coordinators": ["7", "8"], "csrf_token": "old-token"},
                               headers={"Referer": f"http://testserver/tasks/{task_id}"})
@@ -225,10 +234,32 @@ def test_a_form_posted_without_a_session_is_kept_and_restored_once_after_login(b
     assert status_of(system, task_id) == "ready"
 
 
+def test_a_form_posted_with_no_session_at_all_is_not_kept(browser, client, api, province):
+    task_id = distribute_task(client, api)
+    anonymous = browser(None)
+    response = anonymous.post(f"/tasks/{task_id}", data={"direction": "Ai đó"},
+                              headers={"Referer": f"http://testserver/tasks/{task_id}"})
+    assert response.headers["location"] == f"/login?next=/tasks/{task_id}"
+    assert not anonymous.cookies.get(form_stash.STASH_COOKIE), "nobody could tell whose form it was"
+
+
+def test_a_kept_form_is_not_restored_to_another_person_logging_in(browser, client, api, system, province):
+    task_id = distribute_task(client, api)
+    shared = expired(system, browser, "a.leader")
+    shared.post(f"/tasks/{task_id}", data={"direction": "Riêng của lãnh đạo"},
+                headers={"Referer": f"http://testserver/tasks/{task_id}"})
+    assert shared.cookies.get(form_stash.STASH_COOKIE)
+    login = shared.get(f"/login?next=/tasks/{task_id}")
+    answer = shared.post("/login", data={"username": "a.clerk", "password": PASSWORD,
+                                         "csrf_token": csrf_of(login.text), "next": f"/tasks/{task_id}"})
+    assert answer.status_code == 303 and not shared.cookies.get(form_stash.STASH_COOKIE)
+
+
 def test_a_tampered_kept_form_is_ignored(browser, client, api, province):
     task_id = distribute_task(client, api)
     leader = browser("a.leader")
-    body = form_stash._pack(form_stash.Kept(f"/tasks/{task_id}", {"direction": "Của kẻ khác"}))
+    body = form_stash._pack(form_stash.Kept(f"/tasks/{task_id}", {"direction": "Của kẻ khác"},
+                                            province["a.leader"].user_id))
     leader.cookies.set(form_stash.STASH_COOKIE, body[:-4] + "0000")
     assert "Của kẻ khác" not in leader.get(f"/tasks/{task_id}").text
     leader.cookies.set(form_stash.STASH_COOKIE, body)
@@ -250,11 +281,11 @@ def test_login_goes_back_only_to_a_page_of_this_site(browser, province, wanted, 
 
 
 def test_a_casework_form_kept_across_an_expired_session_is_shown_again_on_the_document(browser, client, api,
-                                                                                       province):
+                                                                                       system, province):
     instance = register_incoming(client, api("a.clerk"))
     complete(client, api("a.leader"), only_task(instance, "distribute")["id"], distribution_to(province["a.staff"]))
     page = f"/incoming/{document_id(instance)}"
-    anonymous = browser(None)
+    anonymous = expired(system, browser, "a.staff")
     response = anonymous.post(f"{page}/progress", data={"text": "Đã họp với Sở Tài chính", "percent": "40"},
                               headers={"Referer": f"http://testserver{page}"})
     assert response.headers["location"] == f"/login?next={page}"
