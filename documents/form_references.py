@@ -1,5 +1,5 @@
 """Form fields that name units or people (the forms' `unit` and `user` widgets) may name only the
-units and the active people of the agency whose task is completed: a leader cannot hand a
+active units and the active people of the agency whose task is completed: a leader cannot hand a
 document to another agency's unit, a unit head cannot name another agency's user. Checked on
 every completion, whatever page or API the data came from."""
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _of_agency(session: Session, scope: str, wanted: dict[str, set[Any]]) -> dic
     users = {i for i in wanted["user"] if _is_id(i)}
     if units:
         found["unit"] = set(session.scalars(sa.select(OrgUnit.id).where(OrgUnit.id.in_(units),
-                                                                       OrgUnit.agency_id == agency_id)))
+                                                                       OrgUnit.agency_id == agency_id,
+                                                                       OrgUnit.active.is_(True))))
     if users:
         found["user"] = set(session.scalars(sa.select(User.id).where(User.id.in_(users), User.agency_id == agency_id,
                                                                      User.active.is_(True))))

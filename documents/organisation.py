@@ -39,8 +39,9 @@ class Organisation:
     groups: tuple[Group, ...]  # those of no unit first, then the units in tree order
 
 
-def of_agency(session: Session, agency_id: int) -> Organisation:
-    """The units and the active people of one agency."""
+def of_agency(session: Session, agency_id: int, own_unit: int | None = None) -> Organisation:
+    """The units and the active people of one agency; the people of ``own_unit`` (the acting
+    person's unit: a unit head assigns within it) come first."""
     rows = session.execute(sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id)
                            .where(OrgUnit.agency_id == agency_id, OrgUnit.active.is_(True))).all()
     units = _tree(rows)
@@ -53,6 +54,7 @@ def of_agency(session: Session, agency_id: int) -> Organisation:
         members[unit_id if unit_id in known else None].append(Person(user_id, name, position or ""))
     groups = [Group(None, tuple(members[None]))] if members[None] else []
     groups += [Group(u, tuple(members[u.id])) for u in units if members[u.id]]
+    groups.sort(key=lambda group: group.unit is None or group.unit.id != own_unit)  # stable: the rest keep their order
     return Organisation(tuple(units), tuple(groups))
 
 

@@ -163,5 +163,5 @@ def _task_page(request: Request, session, runtime, who, task, values=None, error
         "who": who, "task": task, "form": form, "errors": errors or {}, "fields": metadata_fields(),
         "values": shown_dates(values or {}, form.schema) if form else {}, "restored": restored,
         "finished": _finished(session, who, task),
-        "organisation": organisation.of_agency(session, who.agency_id) if widgets & {"unit", "user"} else None,
+        "organisation": organisation.of_agency(session, who.agency_id, who.unit_id) if widgets & {"unit", "user"} else None,
         "context": task_context.of(session, runtime, who, task)}, status)

@@ -99,6 +99,31 @@ def test_another_agencys_unit_is_refused_next_to_its_field(browser, client, api,
     assert snapshot(system) == before
 
 
+def test_a_deactivated_unit_is_refused_even_when_posted_by_hand(browser, client, api, system, province):
+    task_id = distribute_task(client, api)
+    leader = browser("a.leader")
+    csrf = csrf_of(leader.get(f"/tasks/{task_id}").text)
+    with unit_of_work(system.sessions) as session:
+        closed = OrgUnit(agency_id=province["a.staff"].agency_id, name="Phòng đã giải thể", active=False)
+        session.add(closed)
+        session.flush()
+        closed_id = closed.id
+    before = snapshot(system)
+    response = leader.post(f"/tasks/{task_id}", data={**DISTRIBUTE, "lead_unit_id": str(closed_id), "csrf_token": csrf})
+    assert response.status_code == 422 and "Chọn một đơn vị của cơ quan." in response.text
+    assert snapshot(system) == before
+
+
+def test_the_acting_persons_own_unit_comes_first_among_the_people(system, province):
+    with unit_of_work(system.sessions) as session:
+        agency_id = province["a.unit_head"].agency_id
+        unit = accounts.create_unit(session, session.get(Agency, agency_id), "Phòng Tài chính")
+        accounts.create_user(session, session.get(Agency, agency_id), "a.finance", "Người Tài chính", PASSWORD,
+                             ["staff"], unit=unit)
+        found = organisation.of_agency(session, agency_id, unit.id)
+    assert [g.unit.name if g.unit else None for g in found.groups] == ["Phòng Tài chính", None, "Phòng Kinh tế"]
+
+
 # --------------------------------------------------------------------------- decisions
 
 def test_a_decision_is_a_button_a_choice_and_never_defaults(browser, client, api, system, province):
