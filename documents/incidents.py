@@ -28,6 +28,7 @@ class IncidentView:
     process: str | None   # the diagram's name
     version: int | None   # the version the instance runs
     business_key: str | None
+    process_key: str | None  # to name the diagram and its steps in the page's language
 
 
 def listed(session: Session, runtime: WorkflowRuntime, who: Identity, state: State = "open") -> list[IncidentView]:
@@ -70,7 +71,7 @@ def _check(who: Identity) -> None:
 def _views(session: Session, runtime: WorkflowRuntime, found: list[Incident]) -> list[IncidentView]:
     """Each incident with the process and version its instance runs, and the instance's key."""
     about = runtime.describe(session, {i.instance_id for i in found if i.instance_id is not None})
-    return [IncidentView(i, *about.get(i.instance_id, (None, None, None))) for i in found]
+    return [IncidentView(i, *about.get(i.instance_id, (None, None, None, None))) for i in found]
 
 
 def _audit(session: Session, who: Identity, action: str, incident: Incident, **after) -> None:

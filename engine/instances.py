@@ -87,15 +87,15 @@ class Instances(Execution):
                                                                 HistoryEntry.actor == principal.user).limit(1))
         return acted is not None or any(self.may_act(task, principal) for task in self.open_tasks(session, instance.id))
 
-    def describe(self, session: Session, instance_ids: set[int]) -> dict[int, tuple[str, int, str | None]]:
-        """Instance id -> (the diagram's name, the version it runs, its business key)."""
+    def describe(self, session: Session, instance_ids: set[int]) -> dict[int, tuple[str, int, str | None, str]]:
+        """Instance id -> (the diagram's name, the version it runs, its business key, the process key)."""
         if not instance_ids:
             return {}
         rows = session.execute(sa.select(ProcessInstance.id, ProcessDefinition.name, ProcessDefinition.version,
-                                         ProcessInstance.business_key)
+                                         ProcessInstance.business_key, ProcessDefinition.key)
                                .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                                .where(ProcessInstance.id.in_(instance_ids)))
-        return {row.id: (row.name, row.version, row.business_key) for row in rows}
+        return {row.id: (row.name, row.version, row.business_key, row.key) for row in rows}
 
     def progress(self, session: Session, instance: ProcessInstance) -> Progress:
         """Each element's state read from the instance's task tree; a flow is taken when a task

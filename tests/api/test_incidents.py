@@ -125,3 +125,17 @@ def test_an_incident_of_a_document_workflow_cannot_be_answered_by_cancelling(cli
     assert refused.status_code == 409
     shown = client.get(f"/api/process-instances/{instance['id']}", headers=api("a.process_admin")).json()
     assert shown["status"] == "running"
+
+
+def test_the_incidents_page_names_the_process_and_its_step_in_the_pages_language(browser, incident, monkeypatch):
+    from api.pages import render
+
+    english = {**render.catalog("en"), "step.reminder.reminder": "Reminders", "step.reminder.remind": "Remind"}
+    monkeypatch.setattr(render, "catalog", lambda locale: english if locale == "en" else {})
+    admin = browser("a.process_admin")
+    admin.get("/lang/en")
+    page = admin.get("/incidents").text
+    assert "<h2>Reminders · " in page and "Remind <code>remind</code>" in page
+    admin.get("/lang/vi")
+    page = admin.get("/incidents").text
+    assert "<h2>Nhắc việc · " in page and "<code>remind</code>" in page and "Remind <code>" not in page
