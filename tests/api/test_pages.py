@@ -177,14 +177,18 @@ def test_submitting_the_form_with_the_csrf_token_completes_the_task(browser, cli
     assert "Xử lý văn bản đến" in browser("a.staff").get("/tasks").text
 
 
-def test_checkboxes_become_booleans(browser, client, system, api, province):
+def test_the_handling_result_is_sent_with_an_explicit_button_never_a_default(browser, client, system, api, province):
     instance = register_incoming(client, api("a.clerk"))
     instance = complete(client, api("a.leader"), only_task(instance, "distribute")["id"],
                         distribution_to(province["a.staff"]))
     handle = only_task(instance, "handle")["id"]
     staff = browser("a.staff")
     csrf = csrf_of(staff.get(f"/tasks/{handle}").text)
-    response = staff.post(f"/tasks/{handle}", data={"result": "Xong", "completed": "on", "csrf_token": csrf})
+    page = staff.get(f"/tasks/{handle}").text
+    assert '<button type="submit" name="completed" value="true"' in page and 'type="checkbox" name="completed"' not in page
+    silent = staff.post(f"/tasks/{handle}", data={"result": "Xong", "csrf_token": csrf})
+    assert silent.status_code == 422 and "Trường «Đã hoàn thành» là bắt buộc." in silent.text, "never decided by default"
+    response = staff.post(f"/tasks/{handle}", data={"result": "Xong", "completed": "true", "csrf_token": csrf})
     assert response.status_code == 303, response.text
     with system.sessions() as session:
         data = session.scalar(sa.select(HistoryEntry.data).where(HistoryEntry.spec_name == "handle",

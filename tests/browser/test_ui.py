@@ -254,8 +254,7 @@ def test_specialist_records_progress_and_completes_the_handling_the_unit_head_ap
     page.locator("table.worklist tbody tr", has_text="Xử lý văn bản đến").get_by_role("link").click()
     form = page.locator("form.card")
     form.locator("[name=result]").fill("Đã báo cáo UBND tỉnh bằng Công văn số 12/KT.")
-    form.get_by_label("Đã hoàn thành").check()
-    form.get_by_role("button", name="Hoàn thành").click()
+    form.get_by_role("button", name="Gửi kết quả: đã hoàn thành").click()
     expect(page).to_have_url(f"{server}/tasks")
     expect(page.get_by_text("Không có việc nào đang chờ bạn.")).to_be_visible()
 
