@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 from typing import Iterator
 
 import pytest
@@ -43,13 +44,16 @@ class PrivateRedis:
         self.process = subprocess.Popen([self.program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                          "--appendonly", "no"], stdout=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        for _ in range(200):  # until it answers: a server starting, not a test sleeping on time
+        # Until it answers or exits: a refused connection returns at once, so a count of tries
+        # could run out before the server has even bound its port on a loaded machine.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 client.ping()
                 return
             except redis.ConnectionError:
                 pass
-        raise RuntimeError("the test's Redis did not start")
+        raise RuntimeError(f"the test's Redis did not start (exit code {self.process.poll()})")
 
     def crash(self) -> None:
         self.process.kill()
