@@ -29,11 +29,7 @@ from engine.models import ProcessInstance
 from tests.conftest import PASSWORD
 from tests.files import samples
 from tests.serving import live_server
-from tests.tools import require_program
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path(os.environ.get("QLVBDH_SCREENSHOT", "/tmp/qlvbdh-task.png"))
 SCREENSHOT_ERRORS = SCREENSHOT.with_name(SCREENSHOT.stem + "-errors" + SCREENSHOT.suffix)
 SCREENSHOT_DOCUMENT = SCREENSHOT.with_name(SCREENSHOT.stem + "-document" + SCREENSHOT.suffix)
@@ -43,12 +39,6 @@ SCREENSHOT_HANDLER = SCREENSHOT.with_name("qlvbdh-casework-handler" + SCREENSHOT
 AGENCY = "000.00.01.H99"
 AGENCY_NAME = "Văn phòng UBND tỉnh Thử"
 SUBJECT = "Về việc tổ chức hội nghị tổng kết công tác năm 2026"
-
-
-@pytest.fixture
-def chromium() -> Path:
-    """Debian's Chromium (never `playwright install`); checked before any seeding or start-up."""
-    return Path(require_program(str(CHROMIUM), "chromium"))
 
 
 @pytest.fixture
@@ -73,21 +63,13 @@ def server(pg: System, office: dict) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser_page(chromium: Path, server: str):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # a declared test dependency: never skip on it
-        pytest.fail("the `playwright` package is missing: pip install -e '.[test]'", pytrace=False)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="vi-VN")
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            yield page
-            context.close()
-        finally:
-            browser.close()
+def browser_page(chromium_browser, server: str):
+    """A page of the shared Chromium (tests/browser/conftest.py) in a context of its own."""
+    context = chromium_browser.new_context(viewport={"width": 1100, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def log_in(page, server: str, username: str) -> None:
@@ -98,7 +80,7 @@ def log_in(page, server: str, username: str) -> None:
 
 
 def test_clerk_registers_a_paper_document_and_the_leader_gets_its_distribution(
-        chromium: Path, pg: System, office: dict, server: str, browser_page, tmp_path: Path) -> None:
+        pg: System, office: dict, server: str, browser_page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page = browser_page
@@ -221,7 +203,7 @@ def distributed_to_the_specialist(pg: System, people: dict) -> int:
 
 
 def test_specialist_records_progress_and_completes_the_handling_the_unit_head_approves(
-        chromium: Path, pg: System, economy: dict, server: str, browser_page) -> None:
+        pg: System, economy: dict, server: str, browser_page) -> None:
     from playwright.sync_api import expect
 
     from tests.conftest import drain_outbox
