@@ -16,12 +16,13 @@ from tasks import embedded
 from . import capacity, errors
 from .deps import CsrfRefused, LoginRequired
 from .pages import account, admin, casework, diagrams, docs, drafts, incoming_new, instances, my_tasks, reassignments, steering
-from .pages import form_stash
+from .pages import form_stash, incoming_corrections, informed
 from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
 from .pages.routes import router as pages_router
-from .routes import auth, exchange, health, incidents, incoming, incoming_work, migrations, outgoing, processes, tasks
+from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
+                     incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
 DESCRIPTION = """Hệ thống quản lý văn bản và điều hành (QLVBĐH) — JSON API.
 
@@ -93,7 +94,8 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
                    incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
                    casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
                    migrations.router, migration_pages.router, diagrams.router, instances.router, admin.router,
-                   account.router, docs.router):
+                   account.router, docs.router, incoming_correction_routes.router, incoming_informed.router,
+                   calendar.router, agency_settings.router, incoming_corrections.router, informed.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

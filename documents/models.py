@@ -32,6 +32,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(sa.String(255))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     created_at: Mapped[datetime]
+    # What a paper scan below the quality of seed 002 Đ9.3b (colour, >= 200 dpi) meets: "warn" or "refuse".
+    scan_quality_policy: Mapped[str] = mapped_column(sa.String(10), default="warn", server_default="warn")
 
 
 class OrgUnit(Base):

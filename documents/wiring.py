@@ -13,6 +13,7 @@ from forms import FormInvalid, default_registry
 
 from . import form_references
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
+from .incoming import assignment as incoming_assignment
 from .incoming import contract as incoming_contract
 from .incoming import service as incoming
 from .models import ROLES
@@ -71,5 +72,6 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
         # What the domain relies on in the diagrams it starts, checked at deploy.
         contracts={incoming_contract.PROCESS: incoming_contract.check},
         unmarked_roles=incoming_contract.unmarked_roles,
+        task_listener=incoming_assignment.on_task_event,
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

@@ -21,7 +21,7 @@ from . import clock as clocks
 from . import limits, outbox
 from . import step as steps
 from .errors import Conflict, ProcessFailed
-from .hooks import EngineHooks, Thrower
+from .hooks import EngineHooks, TaskEvent, Thrower
 from .marks import ROLE_PROPERTY
 from .models import HistoryEntry, InstanceStatus, ProcessInstance
 from .parsing import ParsedDiagram
@@ -161,11 +161,19 @@ class Execution:
         # The versioned UPDATE goes first: a stale writer stops here, before touching projections.
         self._flush_session(session)
         before = self._loaded.pop(workflow, NOTHING) if before is None else before
-        project(session, instance, workflow, self._assign, now, before)
+        opened = project(session, instance, workflow, self._assign, now, before)
         for event in events:
             if isinstance(event.event_definition, MessageEventDefinition):
                 self._throw(session, instance, event)
         self._flush_session(session)
+        for row in opened:
+            self._tell(session, TaskEvent("opened", row, actor))
+
+    def _tell(self, session: Session, event: TaskEvent) -> None:
+        """The domain hears what happened to a human task, inside the step (see EngineHooks)."""
+        if self.hooks.task_listener is not None:
+            self.hooks.task_listener(session, event)
+            self._flush_session(session)
 
     def _check_size(self, workflow: BpmnWorkflow) -> None:
         count = sum(len(wf.tasks) for wf in all_workflows(workflow))

@@ -35,6 +35,23 @@ class Thrower:
 
 # A domain subscriber: called once per thrown message, inside the throwing step's transaction.
 Subscriber = Callable[[Session, Thrower, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """Something happened to a human task: ``opened`` (it became ready, row written), ``claimed``
+    (someone took it) or ``completed`` (with the cleaned form ``data``). ``task`` is the engine's
+    row (read it; never change it): its ``role`` says what the step means to the domain."""
+
+    kind: str
+    task: Any  # engine.models.HumanTask
+    actor: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+# A domain listener of task events: called inside the step's transaction, after the rows are
+# flushed; an exception fails the step like any other part of it.
+TaskListener = Callable[[Session, TaskEvent], None]
 # A domain contract for one process key: what a diagram deployed under that key lacks (roles,
 # forms, messages…), each piece in words; nothing when it meets the contract.
 ContractCheck = Callable[["ParsedDiagram"], Iterable[str]]
@@ -52,6 +69,8 @@ class EngineHooks:
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     # Messages the domain itself listens to (a document's status, a notification), by name.
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    # Told of every human task opened, claimed or completed (the domain keys on the task's role).
+    task_listener: TaskListener | None = None
     # Checked at deploy, by process key: the domain starts these processes and relies on them.
     contracts: dict[str, ContractCheck] = field(default_factory=dict)
     # Element id -> role for a process key's versions deployed before roles were marked on

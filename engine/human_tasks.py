@@ -16,7 +16,7 @@ from . import incidents
 from .db import after_rollback
 from .errors import Conflict, NotAllowed, NotFound, ProcessFailed
 from .execution import Execution, in_step
-from .hooks import Principal
+from .hooks import Principal, TaskEvent
 from .models import HumanTask, ProcessInstance, TaskStatus
 
 
@@ -128,6 +128,7 @@ class HumanTasks(Execution):
         session.refresh(row)
         self._record(session, session.get(ProcessInstance, row.instance_id), principal.user, "claimed",
                      row.spec_name, row.title, None)
+        self._tell(session, TaskEvent("claimed", row, principal.user))
         return row
 
     @in_step
@@ -165,6 +166,8 @@ class HumanTasks(Execution):
             row.status, row.completed_by, row.completed_at = TaskStatus.COMPLETED, principal.user, clocks.now()
             self._record(session, instance, principal.user, "completed", row.spec_name, row.title, clean)
             self._advance(session, instance, workflow)
+            # Told before the tasks it opens are (in _save): what was decided, then what follows.
+            self._tell(session, TaskEvent("completed", row, principal.user, clean))
             self._save(session, instance, workflow, principal.user)
         except ProcessFailed as exc:
             # The diagram failed the person's step (its code, or a hard limit): the person gets the

@@ -103,10 +103,11 @@ def snapshot(workflow: BpmnWorkflow, running: bool) -> Projection:
 
 
 def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, assign: Assign,
-            now: datetime, before: Projection) -> None:
+            now: datetime, before: Projection) -> list[HumanTask]:
     """Bring the projection rows of ``instance`` from ``before`` (the state as loaded) to what the
     workflow says now, writing only the differences: no reads on the hot path. The instance's
-    version check, flushed first, guarantees nobody else moved the rows since the load."""
+    version check, flushed first, guarantees nobody else moved the rows since the load.
+    Returns the human task rows it opened."""
     after = snapshot(workflow, instance.status == InstanceStatus.RUNNING)
     # Rows completed by a user were marked so by complete(); the rest the flow withdrew.
     gone = {tid for tid in before.ready - after.ready if not _completed(workflow, tid)}
@@ -115,12 +116,14 @@ def project(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                         .where(HumanTask.instance_id == instance.id, HumanTask.task_id.in_(gone),
                                HumanTask.status == TaskStatus.READY)
                         .values(status=TaskStatus.CANCELLED).execution_options(synchronize_session=False))
+    opened = []
     if after.ready - before.ready:
         for task in ready_human_tasks(workflow):
             if str(task.id) not in before.ready:
-                _add_human_task(session, instance, task, assign(task), now)
+                opened.append(_add_human_task(session, instance, task, assign(task), now))
     _project_timers(session, instance, workflow, before, after)
     _project_waits(session, instance, before, after)
+    return opened
 
 
 def _completed(workflow: BpmnWorkflow, task_id: str) -> bool:
@@ -129,16 +132,18 @@ def _completed(workflow: BpmnWorkflow, task_id: str) -> bool:
 
 
 def _add_human_task(session: Session, instance: ProcessInstance, task: Any, assignment: TaskAssignment,
-                    now: datetime) -> None:
+                    now: datetime) -> HumanTask:
     props = properties(task)
-    session.add(HumanTask(
+    row = HumanTask(
         instance_id=instance.id, scope=instance.scope, task_id=str(task.id), spec_name=element_name(task),
         title=task_title(task), lane=task.task_spec.lane, form_key=props.get("formKey"),
         role=assignment.role,
         candidate_role=assignment.candidate_role, candidate_unit=assignment.candidate_unit,
         candidate_user=assignment.candidate_user, assignee=None, created_at=now,
         due_at=assignment.due_at, urgency=assignment.urgency, status=TaskStatus.READY,
-    ))
+    )
+    session.add(row)
+    return row
 
 
 def _project_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,

@@ -26,7 +26,7 @@ from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
-from . import register_search
+from . import document_panels, register_search
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page, templates
 
@@ -121,6 +121,7 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
+        "panels": document_panels.for_page(session, who, document),
     }, status)
 
 

@@ -15,8 +15,10 @@ DISTRIBUTE, RECHECK, UNIT_ASSIGN = "incoming.distribute", "incoming.recheck", "i
 HANDLE, COORDINATE, REVIEW = "incoming.handle", "incoming.coordinate", "incoming.review"
 HANDLE_DEADLINE = "incoming.handle_deadline"
 STATUS_MESSAGE = "incoming.status"
-# The statuses told to the sender as the handling moves; without them a document stays at 03.
-THROWN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
+# The statuses the diagram tells the sender as the handling moves; without them a document stays
+# at 03. 05 is not among them: the domain reports it when the handler actually starts (takes the
+# handling, records progress or completes it: documents/incoming/assignment.py), whatever the diagram.
+THROWN_STATUSES = (Status.ASSIGNED, Status.COMPLETED)
 
 CONTRACT = Contract(PROCESS, roles=(
     RoleRule(DISTRIBUTE, "the leader's distribution", form="incoming_distribute"),

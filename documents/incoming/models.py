@@ -60,8 +60,7 @@ class IncomingDocument(Base):
     page_count: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(sa.Text)
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
-    # Closed without handling: the leader returned it and the clerk found it is not this agency's
-    # (no edXML status follows 03 for that, so the status stays 03 and the sender is not told).
+    # Closed without handling: the leader returned it and the clerk found it is not this agency's.
     closed_at: Mapped[datetime | None]
     closure_reason: Mapped[str | None] = mapped_column(sa.Text)
     # What the arrival check found in each PDF's signatures (shown to the clerk, kept as evidence).
@@ -70,6 +69,20 @@ class IncomingDocument(Base):
     sender_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     sender_reference: Mapped[str | None] = mapped_column(sa.String(200))
     process_instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+    # The current assignment, kept by the domain as the handling moves (documents/incoming/assignment.py):
+    # the deadline set at distribution, then the open handling's due time with its extensions.
+    # Overdue is counted against it; ``due_date`` stays the sender's requested reply date.
+    handling_deadline: Mapped[datetime | None] = mapped_column(index=True)
+    lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"))
+    lead_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    # Number and notation of the reply (the register's "Số, ký hiệu văn bản trả lời").
+    reply_number: Mapped[str | None] = mapped_column(sa.String(100))
+    # Accepted although its signature check failed: the clerk's reason, kept and shown.
+    signature_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    signature_override_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    signature_override_at: Mapped[datetime | None]
+    # Received on paper during an outage and entered afterwards with its real arrival time.
+    entered_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Accent-free lower-case text of the searchable fields: "quyet dinh" finds "Quyết định".
     search_text: Mapped[str] = mapped_column(sa.Text)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
@@ -86,3 +99,41 @@ class IncomingStatus(Base):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     reason: Mapped[str | None] = mapped_column(sa.Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+
+PARTY_KINDS = ("coordinate", "inform")  # a coordinator, or told for information (để biết)
+
+
+class IncomingParty(Base):
+    """A unit or a person the distribution names besides the lead: a coordinator or one told for
+    information. They may read the document; the for-information ones find it in their own list."""
+
+    __tablename__ = "incoming_party"
+    __table_args__ = (
+        sa.CheckConstraint("unit_id IS NOT NULL OR user_id IS NOT NULL", name="ck_incoming_party_who"),
+        sa.Index("ix_incoming_party_user", "user_id", "kind"),
+        sa.Index("ix_incoming_party_unit", "unit_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    named_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    named_at: Mapped[datetime]
+    seen_at: Mapped[datetime | None]  # a for-information person opened it (units: None)
+
+
+class IncomingCorrection(Base):
+    """A correction of a registered document's metadata (NĐ 30 Đ24.3): the number never changes;
+    each field's value before and after, who, when and why."""
+
+    __tablename__ = "incoming_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True)
+    corrected_by: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id"))
+    corrected_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # field -> [before, after]

@@ -11,7 +11,7 @@ from engine import clock
 
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
-from . import contract, participants, texts, trail
+from . import contract, participants, service, texts, trail
 from .casework_models import ProgressNote
 from .models import IncomingDocument
 
@@ -35,6 +35,8 @@ def record(session: Session, who: Identity, document_id: int, *, text: str | Non
                         at=clock.now(), text=clean, percent=percent)
     session.add(note)
     session.flush()
+    if task.role == contract.HANDLE:
+        service.report_started(session, document, who.user_id)
     trail.record(session, who, "incoming.progress_recorded", document.id,
                  {"note": note.id, "step": note.step, "text": clean, "percent": percent})
     return note

@@ -174,6 +174,12 @@ def record_progress(session: Session, thrower: Thrower, payload: dict[str, Any])
             reassignment.lapse(session, document.id)
 
 
+def report_started(session: Session, document: IncomingDocument, actor_id: int | None) -> None:
+    """The handler started the handling (took it, recorded progress, or completed it): 05, once."""
+    if document.closed_at is None and document.status in (Status.ACCEPTED, Status.ASSIGNED):
+        _status(session, document, Status.IN_PROGRESS, actor_id)
+
+
 def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:
     """The document leaves the handling without a status for the sender (none exists for "not
     ours" after 03): it is marked closed with the clerk's reason, and no longer counts as overdue."""

@@ -117,14 +117,14 @@ def test_every_missing_piece_is_named_at_once(case, bureau):
     xml = (INCOMING.replace(b'value="incoming.distribute"', b'value="incoming.distribution"')
            .replace(b'<spiffworkflow:property name="formKey" value="incoming_review"/>',
                     b'<spiffworkflow:property name="formKey" value="incoming_handle"/>')
-           .replace(b"{'status': '05', 'document': data.get('document_id')}", b"{'document': data.get('document_id')}")
+           .replace(b"{'status': '04', 'document': data.get('document_id')}", b"{'document': data.get('document_id')}")
            .replace(b"'status': '06'", b"'status': data.get('done')"))
     message = refusal(case, xml)
     for piece in ("role 'incoming.distribution' (element 'distribute') is not one this process knows",
                   "role 'incoming.distribute' (the leader's distribution) is marked on no element",
                   "role 'incoming.review' (the review of the result) must use form 'incoming_review', "
                   "not 'incoming_handle'",
-                  "message 'incoming.status' with status '05' is thrown nowhere",
+                  "message 'incoming.status' with status '04' is thrown nowhere",
                   "message 'incoming.status' with status '06' is thrown nowhere"):
         assert piece in message
     assert "the 'incoming' process lacks what the system relies on" in message

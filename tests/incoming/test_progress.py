@@ -94,5 +94,5 @@ def test_the_tracking_register_shows_the_latest_progress(case, bureau):
     sheet = load_workbook(BytesIO(exported.data)).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=xlsx.HEADER_ROW + 1, values_only=True)}
     assert [c.value for c in sheet[xlsx.HEADER_ROW]][5] == "Tiến độ giải quyết"
-    assert rows[1][5] == "Đã phân công\n80% – Đã trình lãnh đạo phòng (23/11/2026)"
+    assert rows[1][5] == "Đang xử lý\n80% – Đã trình lãnh đạo phòng (23/11/2026)"  # the first progress note reports 05
     assert rows[2][5] == "Đã tiếp nhận"
