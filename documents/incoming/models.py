@@ -81,6 +81,8 @@ class IncomingDocument(Base):
     signature_override_reason: Mapped[str | None] = mapped_column(sa.Text)
     signature_override_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     signature_override_at: Mapped[datetime | None]
+    # What the scan quality check (seed 002 Đ9.3b) found wrong with a paper scan, kept and shown.
+    scan_findings: Mapped[list[str] | None] = mapped_column(sa.JSON, default=list)
     # Received on paper during an outage and entered afterwards with its real arrival time.
     entered_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Accent-free lower-case text of the searchable fields: "quyet dinh" finds "Quyết định".

@@ -56,6 +56,11 @@ def works_on(session: Session, who: Identity, document: IncomingDocument) -> boo
     return any(WorkflowRuntime.may_act(t, principal) for t in open_tasks(session, document))
 
 
+def may_read(session: Session, who: Identity, document: IncomingDocument) -> bool:
+    """Whether ``who``, not a reader of the register, may read the document: one who works on it."""
+    return works_on(session, who, document)
+
+
 def handling_unit(session: Session, task: HumanTask) -> int | None:
     """The unit a handle task belongs to: its candidate unit, else the unit of its person."""
     if task.candidate_unit and task.candidate_unit.isdigit():

@@ -4,7 +4,7 @@ content, a duplicate warning, statuses kept for the sender, and an audit event p
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -21,6 +21,7 @@ from ..calendar.service import calendar_for
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..exchange import statuses as statuses_to_sender
 from ..files.models import Attachment
+from ..files import scan_quality
 from ..files.service import Checked, attachments_of, check_upload, store_checked
 from ..files.store import FileStore
 from ..models import Agency, Role
@@ -52,6 +53,7 @@ class Registered:
     document: IncomingDocument
     attachments: list[Attachment]
     duplicates: list[IncomingDocument]  # same number/notation and issuer: a warning, not a refusal
+    warnings: list[str] = field(default_factory=list)  # e.g. a scan below the quality standard
 
 
 def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore: Keystore, who: Identity,
@@ -68,6 +70,8 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
         raise InvalidData("a paper document is registered with its scan", errors={"file": "Cần tệp bản quét (PDF)."})
     clean = _validated(metadata)
     files = _checked(uploads, scan=channel == "paper")
+    # The agency's policy refuses a poor scan here, before anything is signed or numbered.
+    findings = scan_quality.assess(session, who.agency_id, files[0].data, files[0].name) if channel == "paper" else []
     now = clock.now()
     if channel == "paper":
         files = [_digitised(session, keystore, who, files[0], now), *files[1:]]
@@ -75,6 +79,7 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
     document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=now,
                              received_at=received_at, created_by=who.user_id)
     document.signature_check = _signature_check(keystore, files, now)
+    document.scan_findings = findings
     session.add(document)
     session.flush()
     _status(session, document, Status.ARRIVED, who.user_id)
@@ -86,7 +91,7 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
                  object_type=OWNER_TYPE, object_id=document.id,
                  after={"number": document.incoming_number, "channel": channel,
                         "attachments": [a.sha256 for a in attachments]})
-    return Registered(document, attachments, duplicates_of(session, document))
+    return Registered(document, attachments, duplicates_of(session, document), findings)
 
 
 def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *, sender: Agency,
@@ -245,7 +250,7 @@ def get(session: Session, who: Identity, document_id: int) -> IncomingDocument:
     document = session.get(IncomingDocument, document_id)
     if document is None or document.agency_id != who.agency_id:
         raise NotFound(f"incoming document {document_id} not found")
-    if not (who.has_any(*READERS) or participants.works_on(session, who, document)):
+    if not (who.has_any(*READERS) or participants.may_read(session, who, document)):
         raise NotAllowed("your roles may not read the incoming register")
     audit.record(session, "incoming.viewed", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document_id)

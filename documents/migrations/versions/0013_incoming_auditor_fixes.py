@@ -28,11 +28,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('signature_override_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('signature_override_at', UtcDateTime(), nullable=True))
         batch_op.add_column(sa.Column('entered_late', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('scan_findings', sa.JSON(), nullable=True))
         batch_op.create_index(batch_op.f('ix_incoming_document_handling_deadline'), ['handling_deadline'], unique=False)
         batch_op.create_foreign_key('fk_incoming_document_lead_unit_id_org_unit', 'org_unit', ['lead_unit_id'], ['id'])
         batch_op.create_foreign_key('fk_incoming_document_lead_user_id_app_user', 'app_user', ['lead_user_id'], ['id'])
         batch_op.create_foreign_key('fk_incoming_document_signature_override_by_app_user', 'app_user',
                                     ['signature_override_by'], ['id'])
+    # Documents being handled: the open handling's due time is their deadline.
+    op.execute("UPDATE incoming_document SET handling_deadline = (SELECT MIN(t.due_at) FROM human_task t "
+               "WHERE t.instance_id = incoming_document.process_instance_id AND t.role = 'incoming.handle' "
+               "AND t.status = 'ready') WHERE process_instance_id IS NOT NULL")
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scan_quality_policy', sa.String(length=10), nullable=False,
                                       server_default='warn'))
@@ -83,6 +88,6 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_incoming_document_lead_user_id_app_user', type_='foreignkey')
         batch_op.drop_constraint('fk_incoming_document_lead_unit_id_org_unit', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_incoming_document_handling_deadline'))
-        for column in ('entered_late', 'signature_override_at', 'signature_override_by', 'signature_override_reason',
+        for column in ('scan_findings', 'entered_late', 'signature_override_at', 'signature_override_by', 'signature_override_reason',
                        'reply_number', 'lead_user_id', 'lead_unit_id', 'handling_deadline'):
             batch_op.drop_column(column)
