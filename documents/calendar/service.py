@@ -25,7 +25,7 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed, NotFound
 from .business import DEFAULT_CALENDAR, DEFAULT_HOURS, BusinessCalendar, HoursInput, Week, validate_week
-from ..models import Role
+from ..models import Agency, Role
 from .models import DAY_OFF, MAKE_UP, SPECIAL_DAY_KINDS, CalendarRevision, SpecialDay, WorkingPeriod
 
 CALENDAR_ADMINS = (Role.ADMIN,)
@@ -45,12 +45,18 @@ def calendar_for(session: Session, agency_id: int) -> BusinessCalendar:
     cached = _cache.get(agency_id)
     if cached is not None and cached[0] == token:
         return cached[1]
-    days = session.execute(sa.select(SpecialDay.day, SpecialDay.kind).where(SpecialDay.agency_id == agency_id)).all()
-    calendar = BusinessCalendar(week=working_hours(session, agency_id),
-                                days_off=frozenset(d for d, kind in days if kind == DAY_OFF),
-                                make_up_days=frozenset(d for d, kind in days if kind == MAKE_UP))
+    calendar = _built(session, agency_id)
     _cache[agency_id] = (token, calendar)
     return calendar
+
+
+def _built(session: Session, agency_id: int) -> BusinessCalendar:
+    """The calendar from the rows as this transaction sees them, never cached: a change checks
+    against it after renewing the token, when caching would bind the new token to the old rows."""
+    days = session.execute(sa.select(SpecialDay.day, SpecialDay.kind).where(SpecialDay.agency_id == agency_id)).all()
+    return BusinessCalendar(week=working_hours(session, agency_id),
+                            days_off=frozenset(d for d, kind in days if kind == DAY_OFF),
+                            make_up_days=frozenset(d for d, kind in days if kind == MAKE_UP))
 
 
 def working_hours(session: Session, agency_id: int) -> Week:
@@ -115,19 +121,70 @@ def add_special_day(session: Session, who: Identity, day: date | str, kind: str,
     # Renewing first takes the revision row's lock: two admins changing the calendar queue up,
     # so the check below sees the other's committed row.
     _renew_revision(session, who.agency_id)
-    existing = session.scalar(sa.select(SpecialDay).where(SpecialDay.agency_id == who.agency_id,
-                                                          SpecialDay.day == day))
-    if existing is not None and existing.kind == kind:
-        raise InvalidData(f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[kind]}.")
-    if existing is not None:
-        raise InvalidData(f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[existing.kind]}: "
-                          "một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù. "
-                          "Hãy xóa khai báo cũ trước.")
-    row = SpecialDay(agency_id=who.agency_id, day=day, kind=kind, note=note, created_at=clock.now())
-    session.add(row)
-    session.flush()
+    problem = _declared(session, who.agency_id, day, kind)
+    if problem:
+        raise InvalidData(problem, errors={"day": problem})
+    row = _insert_day(session, who.agency_id, day, kind, note)
     _audit(session, who, "calendar.special_day_added", object_id=day.isoformat(),
            after={"day": day.isoformat(), "kind": kind, "note": note})
+    return row
+
+
+def add_swap(session: Session, who: Identity, day_off: date | str, make_up: date | str,
+             note: str | None = None) -> tuple[SpecialDay, SpecialDay]:
+    """A swap the Government announces ("làm bù thứ Bảy … để nghỉ thứ Sáu …"): a day off and a
+    make-up working day, stored together or not at all. Refused when the day off is not a
+    working day now (nothing to swap) or the make-up day already is one (nothing to make up)."""
+    _require_admin(who)
+    errors: dict[str, str] = {}
+    days: dict[str, date] = {}
+    for field, value in (("day_off", day_off), ("make_up", make_up)):
+        try:
+            days[field] = _as_date(value)
+        except InvalidData as exc:
+            errors[field] = exc.message
+    note = _note(note)
+    if errors:
+        raise InvalidData(" ".join(errors.values()), errors=errors)
+    off, work = days["day_off"], days["make_up"]
+    if off == work:
+        raise InvalidData("Ngày nghỉ và ngày làm bù phải là hai ngày khác nhau.",
+                          errors={"make_up": "Ngày làm bù phải khác ngày nghỉ."})
+    _renew_revision(session, who.agency_id)
+    calendar = _built(session, who.agency_id)
+    for field, day, kind in (("day_off", off, DAY_OFF), ("make_up", work, MAKE_UP)):
+        problem = _declared(session, who.agency_id, day, kind)
+        if problem is None and kind == DAY_OFF and not calendar.is_working_day(day):
+            problem = f"Ngày {day:%d/%m/%Y} đã là ngày không làm việc: không cần nghỉ bù."
+        if problem is None and kind == MAKE_UP and calendar.is_working_day(day):
+            problem = f"Ngày {day:%d/%m/%Y} đã là ngày làm việc: không thể làm bù vào ngày này."
+        if problem:
+            errors[field] = problem
+    if errors:
+        raise InvalidData(" ".join(errors.values()), errors=errors)
+    rows = (_insert_day(session, who.agency_id, off, DAY_OFF, note),
+            _insert_day(session, who.agency_id, work, MAKE_UP, note))
+    _audit(session, who, "calendar.swap_added", object_id=off.isoformat(),
+           after={"day_off": off.isoformat(), "make_up": work.isoformat(), "note": note})
+    return rows
+
+
+def _declared(session: Session, agency_id: int, day: date, kind: str) -> str | None:
+    """Why ``day`` cannot be declared ``kind``: it already holds a kind (one per date)."""
+    existing = session.scalar(sa.select(SpecialDay).where(SpecialDay.agency_id == agency_id,
+                                                          SpecialDay.day == day))
+    if existing is None:
+        return None
+    if existing.kind == kind:
+        return f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[kind]}."
+    return (f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[existing.kind]}: "
+            "một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù. Hãy xóa khai báo cũ trước.")
+
+
+def _insert_day(session: Session, agency_id: int, day: date, kind: str, note: str | None) -> SpecialDay:
+    row = SpecialDay(agency_id=agency_id, day=day, kind=kind, note=note, created_at=clock.now())
+    session.add(row)
+    session.flush()
     return row
 
 
@@ -145,7 +202,22 @@ def remove_special_day(session: Session, who: Identity, day: date | str) -> None
            before={"day": day.isoformat(), "kind": row.kind, "note": row.note})
 
 
+def console_operator(session: Session, agency_code: str) -> Identity:
+    """Who changes an agency's calendar from the console (qlvbdh calendar …): the system, with
+    the agency admin's right and no user, so the audit trail records no person (actor_id NULL)."""
+    agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code.strip().upper()))
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã {agency_code!r}.")
+    return Identity(user_id=None, username="system", full_name="Hệ thống", agency_id=agency.id,  # type: ignore[arg-type]
+                    agency_code=agency.code, unit_id=None, roles=frozenset({Role.ADMIN}))
+
+
 # --- helpers -------------------------------------------------------------------------------
+
+def require_admin(who: Identity) -> None:
+    """Only the agency's admin reads the calendar's settings or changes them."""
+    _require_admin(who)
+
 
 def _require_admin(who: Identity) -> None:
     if not who.has_any(*CALENDAR_ADMINS):
