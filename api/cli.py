@@ -1,5 +1,5 @@
 """The `qlvbdh` command: run, worker, scheduler, migrate, seed-demo, create-agency,
-create-user, deploy-bpmn."""
+create-user, deploy-bpmn, calendar."""
 from __future__ import annotations
 
 import argparse
@@ -108,6 +108,50 @@ def cmd_deploy_bpmn(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from documents.calendar import console
+    from engine.db import unit_of_work
+
+    actions = {
+        "show": lambda session: console.show(session, args.agency, args.year),
+        "day-off": lambda session: console.add_day(session, args.agency, args.date, "day_off", args.note),
+        "make-up": lambda session: console.add_day(session, args.agency, args.date, "make_up", args.note),
+        "swap": lambda session: console.add_swap(session, args.agency, args.off, args.work, args.note),
+        "remove": lambda session: console.remove(session, args.agency, args.date),
+        "hours": lambda session: console.set_hours(session, args.agency, args.weekday, args.reset),
+    }
+    with unit_of_work(_system().sessions) as session:
+        print(actions[args.action](session))
+    return 0
+
+
+def _calendar_parser(sub) -> None:
+    calendar = sub.add_parser("calendar", help="review or change an agency's business calendar (audited as the system)")
+    actions = calendar.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help: str, day: bool = False, note: bool = False) -> argparse.ArgumentParser:
+        command = actions.add_parser(name, help=help)
+        command.add_argument("--agency", required=True, help="the agency's identifier, e.g. 000.00.01.H99")
+        if day:
+            command.add_argument("date", help="YYYY-MM-DD or dd/mm/yyyy")
+        if note:
+            command.add_argument("--note", help="why (e.g. the announcement's number)")
+        return command
+
+    action("show", "hours, special days and national holidays of a year").add_argument("--year", type=int)
+    action("day-off", "declare a day off (nghỉ bù, the agency's own holiday)", day=True, note=True)
+    action("make-up", "declare a make-up working day (làm bù)", day=True, note=True)
+    swap = action("swap", "a swap: a day off and a make-up working day, both or neither", note=True)
+    swap.add_argument("--off", required=True, help="the working day that becomes a day off")
+    swap.add_argument("--work", required=True, help="the day off that becomes a working day")
+    action("remove", "remove a declared day off or make-up day", day=True)
+    hours = action("hours", "replace the week's working hours")
+    hours.add_argument("--weekday", action="append", metavar="DAYS=PERIODS",
+                       help="e.g. 0-4=07:30-11:30,13:30-17:00 (0 = Monday); repeat; days not named are not worked")
+    hours.add_argument("--reset", action="store_true", help="back to the default hours")
+    calendar.set_defaults(func=cmd_calendar)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="qlvbdh", description="QLVBĐH: document management and executive operations")
     sub = root.add_subparsers(dest="command", required=True)
@@ -139,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
     deploy.add_argument("file")
     deploy.add_argument("--agency")
     deploy.set_defaults(func=cmd_deploy_bpmn)
+    _calendar_parser(sub)
     return root
 
 

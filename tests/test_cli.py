@@ -49,3 +49,49 @@ def test_migrate_seed_and_manage(tmp_path):
         definitions = connection.execute(sa.text("SELECT count(*) FROM process_definition")).scalar()
     engine.dispose()
     assert users == 2 * 6 + 1 and definitions == 1
+
+
+def test_the_calendar_commands_review_and_change_an_agencys_calendar_as_the_system(tmp_path):
+    db = tmp_path / "calendar.db"
+    assert qlvbdh("migrate", db=db).returncode == 0
+    assert qlvbdh("create-agency", "000.00.01.H99", "Sở Nội vụ", db=db).returncode == 0
+    agency = ("--agency", "000.00.01.H99")
+
+    swap = qlvbdh("calendar", "swap", *agency, "--off", "27/11/2026", "--work", "2026-11-28",
+                  "--note", "Thông báo 123/TB-VPCP", db=db)
+    assert swap.returncode == 0, swap.stderr
+    nothing_to_swap = qlvbdh("calendar", "swap", *agency, "--off", "2026-11-29", "--work", "2026-11-30", db=db)
+    assert nothing_to_swap.returncode == 2
+    assert "29/11/2026 đã là ngày không làm việc" in nothing_to_swap.stderr
+    assert "30/11/2026 đã là ngày làm việc" in nothing_to_swap.stderr
+    assert qlvbdh("calendar", "day-off", *agency, "2026-12-31", db=db).returncode == 0
+    assert qlvbdh("calendar", "make-up", *agency, "2026-12-26", "--note", "Làm bù", db=db).returncode == 0
+    assert qlvbdh("calendar", "remove", *agency, "31/12/2026", db=db).returncode == 0
+    unknown = qlvbdh("calendar", "remove", *agency, "2026-12-30", db=db)
+    assert unknown.returncode == 2 and "30/12/2026" in unknown.stderr
+    bad_date = qlvbdh("calendar", "day-off", *agency, "31/02/2026", db=db)
+    assert bad_date.returncode == 2 and "Ngày không hợp lệ" in bad_date.stderr
+    hours = qlvbdh("calendar", "hours", *agency, "--weekday", "0-4=07:00-11:00,13:00-16:30",
+                   "--weekday", "5=08:00-11:00", db=db)
+    assert hours.returncode == 0, hours.stderr
+    bad_hours = qlvbdh("calendar", "hours", *agency, "--weekday", "1=12:00-08:00", db=db)
+    assert bad_hours.returncode == 2 and "Thứ Ba" in bad_hours.stderr
+    other = qlvbdh("calendar", "show", "--agency", "000.00.99.H99", db=db)
+    assert other.returncode == 2 and "000.00.99.H99" in other.stderr
+
+    shown = qlvbdh("calendar", "show", *agency, "--year", "2026", db=db)
+    assert shown.returncode == 0, shown.stderr
+    assert "27/11/2026 ngày nghỉ · Thông báo 123/TB-VPCP" in shown.stdout
+    assert "28/11/2026 ngày làm bù" in shown.stdout and "26/12/2026 ngày làm bù" in shown.stdout
+    assert "31/12/2026" not in shown.stdout and "30/12/2026" not in shown.stdout
+    assert "Thứ Bảy   08:00–11:00" in shown.stdout and "02/09/2026 Quốc khánh" in shown.stdout
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        events = connection.execute(sa.text("SELECT action, actor_id FROM audit_event WHERE action LIKE 'calendar.%'"
+                                            " ORDER BY id")).all()
+    engine.dispose()
+    # Audited as the system (no person); the refused changes left nothing.
+    assert events == [("calendar.swap_added", None), ("calendar.special_day_added", None),
+                      ("calendar.special_day_added", None), ("calendar.special_day_removed", None),
+                      ("calendar.hours_set", None)]
