@@ -1,5 +1,10 @@
 """The agency's own signature on a digitised paper document (seed 002 Đ9.3c): a visible PAdES
-signature at the top right of page 1 showing the red seal, the agency name and the signing time.
+signature showing the red seal at its true size, the agency name and the signing time, placed
+where it covers no text (free_space), with an RFC 3161 timestamp when a TSA is configured.
+
+Where the stamp goes, in order: the free place nearest the top right of page 1 (beside or below
+an earlier stamp, whose widget is occupied space); else the free place nearest the bottom right
+of the last page; else a blank page added at the end for it. It is never drawn over text.
 """
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from functools import lru_cache
 from io import BytesIO
 
 from PIL import Image, UnidentifiedImageError
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
@@ -18,15 +25,20 @@ from pyhanko.sign.general import SigningError
 from documents.vntime import iso
 from engine.errors import InvalidData
 
-from .appearance import MM, SealStampStyle, plan_stamp
+from .appearance import MM, SealStampStyle, StampLayout, plan_stamp
 from .fonts import metrics
+from .free_space import Occupancy, free_rect, occupancy
 from .keys import CachedKeySigner, load_pem, load_pkcs12
+from .pagecontent import reader_for
 from .pdfinput import MAX_BYTES, SCAN_MIN_VERSION, open_pdf, unreadable
-from .placement import page_geometry, top_right_rect
+from .placement import Box, PageGeometry, page_geometry
+from .timestamps import TOKEN_RESERVE, TimestampRequestError, unavailable
 
 FIELD_NAME = "CoQuanSoHoa"  # "the digitising agency"
 REASON = "Số hóa văn bản đến"
-SEAL_DPI = 300
+SEAL_DPI = 300  # printing resolution of the seal as embedded
+SEAL_MM = 36.0  # a seal image that declares no resolution is taken as the usual round seal
+TEXT_MM = 40.0  # the column beside the seal for the agency name
 
 
 class _TimedPdfSigner(signers.PdfSigner):
@@ -45,17 +57,20 @@ class _TimedPdfSigner(signers.PdfSigner):
 class AgencySigner:
     """One agency's signing key and certificate chain, loaded once and reused for every scan.
 
-    ``width_mm``, ``seal_mm`` and ``margin_mm`` shape the stamp: about 4.5 cm wide, the seal
-    1.5 cm across, 1 cm from the top and right edges of the page as it is seen.
+    The seal is drawn at the size its image declares (its DPI), or ``seal_mm`` when given; the
+    stamp is that plus ``text_mm`` for the name beside it, ``margin_mm`` from the page's edges.
+    ``timestamper``: the TSA whose RFC 3161 token each signature carries (none: no token).
     """
 
-    def __init__(self, signer: CachedKeySigner, *, width_mm: float = 45, seal_mm: float = 15,
-                 margin_mm: float = 10, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, signer: CachedKeySigner, *, seal_mm: float | None = None,
+                 text_mm: float = TEXT_MM, margin_mm: float = 10, max_bytes: int = MAX_BYTES,
+                 timestamper=None) -> None:
         self.signer = signer
-        self.width = width_mm * MM
-        self.seal_size = seal_mm * MM
+        self.seal_mm = seal_mm
+        self.text_width = text_mm * MM
         self.margin = margin_mm * MM
         self.max_bytes = max_bytes
+        self.timestamper = timestamper
 
     @classmethod
     def from_pkcs12(cls, data: bytes, password: bytes | None = None, **options) -> AgencySigner:
@@ -70,7 +85,8 @@ class AgencySigner:
                   filename: str = "scan.pdf") -> bytes:
         """Sign a scanned PDF as ``agency_name`` at ``at``; returns the PDF with one more
         revision (earlier signatures stay valid). Refuses unreadable, encrypted, oversized or
-        pre-1.4 PDFs and unreadable seal images with ``InvalidData``.
+        pre-1.4 PDFs and unreadable seal images with ``InvalidData``; a TSA that fails gives
+        ``TimestampUnavailable`` (nothing signed).
 
         pyHanko runs its own event loop here: call it from a worker thread, not from async code.
         """
@@ -82,11 +98,13 @@ class AgencySigner:
         if not metrics().covers(name):
             missing = "".join(dict.fromkeys(ch for ch in name if not metrics().covers(ch)))
             raise InvalidData(f"the agency name has characters the stamp cannot show: {missing}")
-        seal = _seal_image(bytes(seal_png), math.ceil(self.seal_size / 72 * SEAL_DPI))
+        declared_mm = seal_size_mm(bytes(seal_png))
+        seal_size = (self.seal_mm or declared_mm) * MM
+        seal = _seal_image(bytes(seal_png), math.ceil(seal_size / 72 * SEAL_DPI))
         reader = open_pdf(pdf_bytes, filename, max_bytes=self.max_bytes,
                           min_version=SCAN_MIN_VERSION)
 
-        plan = plan_stamp(name, iso(at), self.width, self.seal_size)
+        plan = plan_stamp(name, iso(at), seal_size + self.text_width, seal_size)
         try:
             geometry = page_geometry(reader, 0)
             seen_width, seen_height = geometry.seen_size
@@ -94,6 +112,8 @@ class AgencySigner:
                     or seen_height < plan.height + 2 * self.margin):
                 raise InvalidData(f"file '{filename}': page 1 ({seen_width:.0f} x "
                                   f"{seen_height:.0f} pt) is too small for the agency signature")
+            writer = IncrementalPdfFileWriter.from_reader(reader)
+            page_index, geometry, box = self._place(pdf_bytes, reader, writer, plan)
             field_name = _free_field_name(reader)
             pdf_signer = _TimedPdfSigner(
                 signers.PdfSignatureMetadata(
@@ -101,24 +121,61 @@ class AgencySigner:
                     subfilter=fields.SigSeedSubFilter.PADES),
                 signer=self.signer,
                 stamp_style=SealStampStyle(plan=plan, seal=seal, rotation=geometry.rotation),
-                new_field_spec=fields.SigFieldSpec(
-                    sig_field_name=field_name, on_page=0,
-                    box=top_right_rect(geometry, plan.width, plan.height, self.margin)),
+                new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index,
+                                                   box=box),
+                timestamper=self.timestamper,
                 at=at,
             )
-            writer = IncrementalPdfFileWriter.from_reader(reader)
-            output = pdf_signer.sign_pdf(writer, bytes_reserved=self.signer.bytes_reserved)
+            reserved = self.signer.bytes_reserved + (TOKEN_RESERVE if self.timestamper else 0)
+            output = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+        except TimestampRequestError as exc:
+            raise unavailable(getattr(self.timestamper, "url", "?"), exc) from exc
         except SigningError as exc:  # e.g. certified with "no changes allowed"
             raise InvalidData(f"file '{filename}' cannot be signed: {exc}") from exc
         except (PdfError, KeyError) as exc:
             raise unreadable(filename, exc) from exc
         return output.getvalue()
 
+    def _place(self, pdf_bytes: bytes, reader, writer,
+               plan: StampLayout) -> tuple[int, PageGeometry, Box]:
+        """Page, its geometry and the widget's rectangle: see the module's docstring."""
+        content = reader_for(pdf_bytes)
+        last = len(content.pages) - 1
+        for page_index, anchor in ((0, "top"), (last, "bottom")):
+            geometry = page_geometry(reader, page_index)
+            grid = occupancy(content, page_index, geometry)
+            box = free_rect(grid, geometry, plan.width, plan.height, self.margin, anchor)
+            if box is not None:
+                return page_index, geometry, box
+        seen_width, seen_height = page_geometry(reader, 0).seen_size
+        writer.insert_page(generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/Page"),
+            pdf_name("/MediaBox"): generic.ArrayObject(
+                generic.FloatObject(v) for v in (0, 0, seen_width, seen_height)),
+            pdf_name("/Resources"): generic.DictionaryObject(),
+        }))
+        geometry = PageGeometry((0, 0, seen_width, seen_height), 0)
+        box = free_rect(Occupancy(*geometry.seen_size), geometry, plan.width, plan.height,
+                        self.margin)
+        assert box is not None  # the page fits the stamp (checked above) and is blank
+        return last + 1, geometry, box
+
+
+def seal_size_mm(seal_png: bytes) -> float:
+    """The seal's diameter as its image declares it (pixels over DPI), else ``SEAL_MM``."""
+    image = _decoded_seal(seal_png)
+    dpi = image.info.get("dpi")
+    try:
+        horizontal = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        horizontal = 0.0
+    if horizontal <= 1:  # no resolution, or a nonsensical one
+        return SEAL_MM
+    return max(image.size) / horizontal * 25.4
+
 
 @lru_cache(maxsize=16)
-def _seal_image(seal_png: bytes, side_px: int) -> Image.Image:
-    """The seal decoded once per agency, at most ``side_px`` across: printing resolution at the
-    size it is drawn, not the scanner's (a 420 px seal would add 60 KB to every file)."""
+def _decoded_seal(seal_png: bytes) -> Image.Image:
     try:
         image = Image.open(BytesIO(seal_png))
         if image.format != "PNG":
@@ -126,7 +183,14 @@ def _seal_image(seal_png: bytes, side_px: int) -> Image.Image:
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise InvalidData("the seal image is not a readable PNG") from exc
-    image = image.convert("RGBA")
+    return image
+
+
+@lru_cache(maxsize=16)
+def _seal_image(seal_png: bytes, side_px: int) -> Image.Image:
+    """The seal decoded once per agency, at most ``side_px`` across: printing resolution at the
+    size it is drawn, not the scanner's (a 4000 px seal would add megabytes to every file)."""
+    image = _decoded_seal(seal_png).convert("RGBA")
     if max(image.size) > side_px:
         image.thumbnail((side_px, side_px), Image.Resampling.LANCZOS)
     return image

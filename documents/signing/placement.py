@@ -53,15 +53,36 @@ def page_geometry(reader: PdfFileReader, page_index: int = 0) -> PageGeometry:
 def top_right_rect(geometry: PageGeometry, width: float, height: float, margin: float) -> Box:
     """The widget rectangle (user space) of a ``width`` x ``height`` box seen ``margin`` points
     from the top and right edges."""
+    seen_width, seen_height = geometry.seen_size
+    return user_rect(geometry, (seen_width - margin - width, seen_height - margin - height,
+                                seen_width - margin, seen_height - margin))
+
+
+def to_seen(geometry: PageGeometry, x: float, y: float) -> tuple[float, float]:
+    """A user-space point in the seen frame (origin at the seen bottom left, in points)."""
     x0, y0, x1, y1 = geometry.visible
     rotation = geometry.rotation
-    if rotation == 0:
-        return x1 - margin - width, y1 - margin - height, x1 - margin, y1 - margin
     if rotation == 90:  # the seen top edge is the left edge, the seen right edge the top edge
-        return x0 + margin, y1 - margin - width, x0 + margin + height, y1 - margin
+        return y - y0, x1 - x
     if rotation == 180:
-        return x0 + margin, y0 + margin, x0 + margin + width, y0 + margin + height
-    return x1 - margin - height, y0 + margin, x1 - margin, y0 + margin + width  # 270
+        return x1 - x, y1 - y
+    if rotation == 270:
+        return y1 - y, x - x0
+    return x - x0, y - y0
+
+
+def user_rect(geometry: PageGeometry, seen: Box) -> Box:
+    """A rectangle of the seen frame back in user space (the widget's /Rect)."""
+    x0, y0, x1, y1 = geometry.visible
+    sx0, sy0, sx1, sy1 = seen
+    rotation = geometry.rotation
+    if rotation == 90:
+        return x1 - sy1, y0 + sx0, x1 - sy0, y0 + sx1
+    if rotation == 180:
+        return x1 - sx1, y1 - sy1, x1 - sx0, y1 - sy0
+    if rotation == 270:
+        return x0 + sy0, y1 - sx1, x0 + sy1, y1 - sx0
+    return x0 + sx0, y0 + sy0, x0 + sx1, y0 + sy1
 
 
 def appearance_matrix(rotation: int, width: float, height: float) -> tuple[float, ...]:

@@ -1,4 +1,4 @@
-"""The agency's signature on a scanned paper document: top right of page 1, the red seal, the
+"""The agency's signature on a scanned paper document: top right of page 1 when it is blank there, the red seal, the
 agency name and the ISO 8601 time with +07:00; bad uploads refused with a clear message."""
 from __future__ import annotations
 
@@ -43,14 +43,17 @@ def test_the_original_pages_are_kept_byte_for_byte(signed):
     assert signed.startswith(original)  # an incremental update: earlier signatures stay valid
 
 
-def test_the_box_is_at_the_top_right_of_page_one_about_4_5_cm_wide(signed):
+STAMP_WIDTH = (36 + 40) * MM  # the seal at its declared 36 mm, the name's column beside it
+
+
+def test_the_box_is_at_the_top_right_of_page_one_seal_and_name_wide(signed):
     [widget] = signature_widgets(signed, 0)
     llx, lly, urx, ury = rect(widget)
 
     assert llx > WIDTH / 2 and lly > HEIGHT / 2  # the top right quadrant
     assert urx == pytest.approx(WIDTH - MARGIN, abs=0.01)
     assert ury == pytest.approx(HEIGHT - MARGIN, abs=0.01)
-    assert urx - llx == pytest.approx(45 * MM, abs=0.5)  # whole points
+    assert urx - llx == pytest.approx(STAMP_WIDTH, abs=1)  # whole points
     assert signature_widgets(signed, 1) == [] and signature_widgets(signed, 2) == []
 
 
@@ -77,7 +80,7 @@ def test_a_pdf_reader_extracts_the_vietnamese_text_from_the_top_right(signed, tm
     # only the top right corner of page 1, where the stamp is
     text = subprocess.run(
         [pdftotext, "-f", "1", "-l", "1", "-x", str(int(WIDTH / 2)), "-y", "0", "-W",
-         str(int(WIDTH / 2)), "-H", "120", str(path), "-"],
+         str(int(WIDTH / 2)), "-H", "160", str(path), "-"],
         capture_output=True, check=True, text=True).stdout
     assert " ".join(text.split()) == f"{AGENCY} {AT_TEXT}"
 
@@ -101,7 +104,7 @@ def test_on_a_rotated_page_the_box_is_where_the_top_right_is_seen(agency_signer,
             + ("right" if centre_x > WIDTH / 2 else "left"))
     assert seen == corner
     long_side = (ury - lly) if rotate in (90, 270) else (urx - llx)  # runs up a turned page
-    assert long_side == pytest.approx(45 * MM, abs=0.5)
+    assert long_side == pytest.approx(STAMP_WIDTH, abs=1)
     assert widget["/AP"]["/N"].data.startswith(b"q q ")  # drawn turned against the rotation
 
 
