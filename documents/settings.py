@@ -28,6 +28,9 @@ class Settings:
     file_store_dir: Path = Path("./data/files")  # attachments, content-addressed
     signing_dir: Path = Path("./data/signing")  # agency keys, seals, trusted roots
     signing_password: str = "demo-signing"  # of the agencies' PKCS#12 files
+    # RFC 3161 timestamp authority: when set, every agency signature carries its timestamp, and
+    # a registration whose TSA does not answer is refused (nothing stored, no number taken).
+    tsa_url: str | None = None
     # Diagram code runs in helper processes (engine.sandbox_pool): how many per process, and the
     # hard limits of one evaluation (wall clock, address space of a helper).
     sandbox_workers: int = 2
@@ -56,6 +59,7 @@ class Settings:
             file_store_dir=Path(env.get("FILE_STORE_DIR") or cls.file_store_dir),
             signing_dir=Path(env.get("SIGNING_DIR") or cls.signing_dir),
             signing_password=env.get("SIGNING_PASSWORD", cls.signing_password),
+            tsa_url=env.get("TSA_URL", "").strip() or None,
             sandbox_workers=int(env.get("SANDBOX_WORKERS", cls.sandbox_workers)),
             sandbox_seconds=float(env.get("SANDBOX_SECONDS", cls.sandbox_seconds)),
             sandbox_memory_mb=int(env.get("SANDBOX_MEMORY_MB", cls.sandbox_memory_mb)),

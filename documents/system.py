@@ -34,4 +34,5 @@ def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | 
                      lock_timeout=settings.db_lock_timeout, statement_timeout=settings.db_statement_timeout)
     return System(settings=settings, db=db, sessions=make_session_factory(db), runtime=build_runtime(engine_clock, settings),
                   files=LocalFileStore(settings.file_store_dir),
-                  keystore=Keystore(settings.signing_dir, settings.signing_password.encode()))
+                  keystore=Keystore(settings.signing_dir, settings.signing_password.encode(),
+                                    tsa_url=settings.tsa_url))

@@ -4,8 +4,8 @@
     <signing_dir>/<agency code>/agency.p12  the agency's key and certificate chain (PKCS#12)
     <signing_dir>/<agency code>/seal.png    the red seal image
 
-The PKCS#12 password comes from the settings (SIGNING_PASSWORD). A USB token or HSM would sit
-behind the same two methods."""
+The PKCS#12 password comes from the settings (SIGNING_PASSWORD), the timestamp authority from
+TSA_URL. A USB token or HSM would sit behind the same two methods."""
 from __future__ import annotations
 
 import threading
@@ -16,12 +16,14 @@ from ..errors import InvalidData
 from .agency import AgencySigner
 from .pki import DemoPki, make_demo_pki
 from .seal import red_seal_png
+from .timestamps import timestamper
 
 
 class Keystore:
-    def __init__(self, directory: Path, password: bytes | None) -> None:
+    def __init__(self, directory: Path, password: bytes | None, tsa_url: str | None = None) -> None:
         self.directory = Path(directory)
         self._password = password
+        self.tsa_url = tsa_url
         self._signers: dict[str, AgencySigner] = {}
         self._lock = threading.Lock()
 
@@ -33,7 +35,8 @@ class Keystore:
                 path = self._agency_dir(agency_code) / "agency.p12"
                 if not path.is_file():
                     raise InvalidData(f"agency {agency_code} has no signing key configured")
-                signer = self._signers[agency_code] = AgencySigner.from_pkcs12(path.read_bytes(), self._password)
+                signer = self._signers[agency_code] = AgencySigner.from_pkcs12(
+                    path.read_bytes(), self._password, timestamper=timestamper(self.tsa_url))
             return signer
 
     def seal(self, agency_code: str) -> bytes:

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Wide enough for the demo data and for validation "now" for twenty years.
 NOT_BEFORE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -132,6 +132,26 @@ def issue_signer(issuer: Issued, common_name: str, seed: str, organisation: str 
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_ski),
                        critical=False)
+    )
+    return Issued(key, _sign(builder, issuer.key), (issuer.cert, *issuer.chain))
+
+
+def issue_tsa(issuer: Issued, common_name: str, seed: str, key_type: str = "ec") -> Issued:
+    """A timestamp authority's certificate: digitalSignature and the critical extended key
+    usage timeStamping that RFC 3161 requires of a TSA."""
+    key = make_key(f"{seed}:tsa:{common_name}", key_type)
+    subject = _name(common_name, "QLVBĐH (demo, không dùng thật)")
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject).issuer_name(issuer.cert.subject).public_key(key.public_key())
+        .serial_number(_serial(f"{seed}:tsa", subject))
+        .not_valid_before(NOT_BEFORE).not_valid_after(NOT_AFTER)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
     )
     return Issued(key, _sign(builder, issuer.key), (issuer.cert, *issuer.chain))
 
