@@ -62,8 +62,8 @@ def test_the_calendar_commands_review_and_change_an_agencys_calendar_as_the_syst
     assert swap.returncode == 0, swap.stderr
     nothing_to_swap = qlvbdh("calendar", "swap", *agency, "--off", "2026-11-29", "--work", "2026-11-30", db=db)
     assert nothing_to_swap.returncode == 2
-    assert "29/11/2026 đã là ngày không làm việc" in nothing_to_swap.stderr
-    assert "30/11/2026 đã là ngày làm việc" in nothing_to_swap.stderr
+    assert "29/11/2026: Ngày này đã là ngày không làm việc" in nothing_to_swap.stderr
+    assert "30/11/2026: Ngày này đã là ngày làm việc" in nothing_to_swap.stderr
     assert qlvbdh("calendar", "day-off", *agency, "2026-12-31", db=db).returncode == 0
     assert qlvbdh("calendar", "make-up", *agency, "2026-12-26", "--note", "Làm bù", db=db).returncode == 0
     assert qlvbdh("calendar", "remove", *agency, "31/12/2026", db=db).returncode == 0

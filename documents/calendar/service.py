@@ -31,6 +31,12 @@ from .models import DAY_OFF, MAKE_UP, SPECIAL_DAY_KINDS, CalendarRevision, Speci
 CALENDAR_ADMINS = (Role.ADMIN,)
 NOTE_MAX = 500
 KIND_LABELS = {DAY_OFF: "ngày nghỉ", MAKE_UP: "ngày làm bù"}
+# Refusals of a date, shown next to its field (translated by api/locales/domain.en.json).
+DECLARED = {DAY_OFF: "Ngày này đã được khai báo là ngày nghỉ.", MAKE_UP: "Ngày này đã được khai báo là ngày làm bù."}
+ONE_KIND = "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù: hãy xóa khai báo cũ trước."
+ALREADY_OFF = "Ngày này đã là ngày không làm việc: không cần nghỉ bù."
+ALREADY_WORKING = "Ngày này đã là ngày làm việc: không cần làm bù."
+SAME_DAY = "Ngày làm bù phải khác ngày nghỉ."
 
 _cache: dict[int, tuple[str, BusinessCalendar]] = {}
 
@@ -123,7 +129,7 @@ def add_special_day(session: Session, who: Identity, day: date | str, kind: str,
     _renew_revision(session, who.agency_id)
     problem = _declared(session, who.agency_id, day, kind)
     if problem:
-        raise InvalidData(problem, errors={"day": problem})
+        raise InvalidData(f"Ngày {day:%d/%m/%Y}: {problem}", errors={"day": problem})
     row = _insert_day(session, who.agency_id, day, kind, note)
     _audit(session, who, "calendar.special_day_added", object_id=day.isoformat(),
            after={"day": day.isoformat(), "kind": kind, "note": note})
@@ -148,20 +154,21 @@ def add_swap(session: Session, who: Identity, day_off: date | str, make_up: date
         raise InvalidData(" ".join(errors.values()), errors=errors)
     off, work = days["day_off"], days["make_up"]
     if off == work:
-        raise InvalidData("Ngày nghỉ và ngày làm bù phải là hai ngày khác nhau.",
-                          errors={"make_up": "Ngày làm bù phải khác ngày nghỉ."})
+        raise InvalidData(SAME_DAY, errors={"make_up": SAME_DAY})
     _renew_revision(session, who.agency_id)
     calendar = _built(session, who.agency_id)
+    problems = []
     for field, day, kind in (("day_off", off, DAY_OFF), ("make_up", work, MAKE_UP)):
         problem = _declared(session, who.agency_id, day, kind)
         if problem is None and kind == DAY_OFF and not calendar.is_working_day(day):
-            problem = f"Ngày {day:%d/%m/%Y} đã là ngày không làm việc: không cần nghỉ bù."
+            problem = ALREADY_OFF
         if problem is None and kind == MAKE_UP and calendar.is_working_day(day):
-            problem = f"Ngày {day:%d/%m/%Y} đã là ngày làm việc: không thể làm bù vào ngày này."
+            problem = ALREADY_WORKING
         if problem:
             errors[field] = problem
+            problems.append(f"Ngày {day:%d/%m/%Y}: {problem}")
     if errors:
-        raise InvalidData(" ".join(errors.values()), errors=errors)
+        raise InvalidData(" ".join(problems), errors=errors)
     rows = (_insert_day(session, who.agency_id, off, DAY_OFF, note),
             _insert_day(session, who.agency_id, work, MAKE_UP, note))
     _audit(session, who, "calendar.swap_added", object_id=off.isoformat(),
@@ -170,15 +177,15 @@ def add_swap(session: Session, who: Identity, day_off: date | str, make_up: date
 
 
 def _declared(session: Session, agency_id: int, day: date, kind: str) -> str | None:
-    """Why ``day`` cannot be declared ``kind``: it already holds a kind (one per date)."""
-    existing = session.scalar(sa.select(SpecialDay).where(SpecialDay.agency_id == agency_id,
-                                                          SpecialDay.day == day))
+    """Why ``day`` cannot be declared ``kind``: it already holds a kind (one per date). Without
+    the date, so that the page shows it next to its field in its own language."""
+    existing = session.scalar(sa.select(SpecialDay.kind).where(SpecialDay.agency_id == agency_id,
+                                                               SpecialDay.day == day))
     if existing is None:
         return None
-    if existing.kind == kind:
-        return f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[kind]}."
-    return (f"Ngày {day:%d/%m/%Y} đã được khai báo là {KIND_LABELS[existing.kind]}: "
-            "một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù. Hãy xóa khai báo cũ trước.")
+    if existing == kind:
+        return DECLARED[kind]
+    return DECLARED[existing] + " " + ONE_KIND
 
 
 def _insert_day(session: Session, agency_id: int, day: date, kind: str, note: str | None) -> SpecialDay:

@@ -117,10 +117,10 @@ def test_hours_are_replaced_and_bad_hours_refused_at_the_field(client, api, prov
 
 
 @pytest.mark.parametrize("swap, field, message", [
-    ({"day_off": "2026-11-29", "make_up": "2026-12-05"}, "day_off", "đã là ngày không làm việc"),  # a Sunday
-    ({"day_off": "2026-09-02", "make_up": "2026-09-05"}, "day_off", "đã là ngày không làm việc"),  # National Day
-    ({"day_off": "2026-11-27", "make_up": "2026-11-30"}, "make_up", "đã là ngày làm việc"),       # a Monday
-    ({"day_off": "2026-11-27", "make_up": "2026-08-22"}, "make_up", "đã là ngày làm việc"),       # State's Saturday
+    ({"day_off": "2026-11-29", "make_up": "2026-12-05"}, "day_off", "Ngày này đã là ngày không làm việc"),  # a Sunday
+    ({"day_off": "2026-09-02", "make_up": "2026-09-05"}, "day_off", "Ngày này đã là ngày không làm việc"),  # National Day
+    ({"day_off": "2026-11-27", "make_up": "2026-11-30"}, "make_up", "Ngày này đã là ngày làm việc"),       # a Monday
+    ({"day_off": "2026-11-27", "make_up": "2026-08-22"}, "make_up", "Ngày này đã là ngày làm việc"),       # State's Saturday
     ({"day_off": "2026-11-27", "make_up": "2026-11-27"}, "make_up", "khác ngày nghỉ"),
 ])
 def test_a_swap_that_changes_nothing_is_refused_and_nothing_is_stored(client, api, province, swap, field, message):
@@ -134,7 +134,8 @@ def test_a_swap_over_a_declared_day_stores_neither_day(client, api, province):
     admin = api("a.admin")
     assert client.post("/api/calendar/days", json={"day": "2026-11-28", "kind": "day_off"}, headers=admin).status_code == 201
     refused = client.post("/api/calendar/swaps", json=SWAP, headers=admin)
-    assert refused.status_code == 422 and "28/11/2026" in refused.json()["error"]["errors"]["make_up"]
+    assert refused.status_code == 422 and "28/11/2026" in refused.json()["error"]["message"]
+    assert "đã được khai báo là ngày nghỉ" in refused.json()["error"]["errors"]["make_up"]
     assert [d["day"] for d in shown(client, admin)["special_days"]] == ["2026-11-28"]
     assert client.delete("/api/calendar/days/2026-11-28", headers=admin).status_code == 204
     assert client.post("/api/calendar/swaps", json=SWAP, headers=admin).status_code == 201

@@ -124,7 +124,9 @@ def test_a_make_up_day_cannot_also_be_a_day_off(system, people):
         service.add_special_day(session, admin, SATURDAY, "day_off")
     with pytest.raises(InvalidData) as refused, unit_of_work(system.sessions) as session:
         service.add_special_day(session, admin, SATURDAY, "make_up")
-    assert refused.value.message.startswith("Ngày 28/11/2026 đã được khai báo là ngày nghỉ: một ngày không thể")
+    assert refused.value.message.startswith("Ngày 28/11/2026: Ngày này đã được khai báo là ngày nghỉ. Một ngày không thể")
+    assert refused.value.errors == {"day": "Ngày này đã được khai báo là ngày nghỉ. Một ngày không thể vừa là "
+                                            "ngày nghỉ vừa là ngày làm bù: hãy xóa khai báo cũ trước."}
     with pytest.raises(InvalidData, match="đã được khai báo là ngày nghỉ."), unit_of_work(system.sessions) as session:
         service.add_special_day(session, admin, SATURDAY, "day_off")
 
