@@ -10,17 +10,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+
+from engine import clock
 
 from .. import audit
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
-from ..models import Agency
-from ..reports import Column, Report, build, pdf, xlsx
+from ..models import Agency, OrgUnit, User
+from ..outgoing.models import OutgoingDraft
+from ..reports import Cell, Closing, Column, Report, build, pdf, xlsx
 from ..vntime import FIRST_YEAR, LAST_YEAR, VN_TZ
 from . import progress
 from .casework_models import ProgressNote
-from .models import IncomingDocument, Status
+from .models import IncomingCorrection, IncomingDocument, IncomingParty, Status
 from .service import READERS
 
 
@@ -48,31 +51,118 @@ def _type_and_subject(d: IncomingDocument) -> str:
     return f"{d.doc_type} {d.subject}"
 
 
-def _notes(d: IncomingDocument) -> str:
-    returned = f"Trả lại: {d.refusal_reason}" if d.status == Status.REFUSED else None
-    return "\n".join(filter(None, (d.description, returned)))
-
-
 def _blank(d: IncomingDocument) -> None:
-    # Filled by hand on paper (Ký nhận), or by the workflow once it records assignments and replies.
+    # Ký nhận: signed by hand on the printed register.
     return None
 
 
-TYPE_AND_SUBJECT = Column("Tên loại và trích yếu nội dung", _type_and_subject, 45)
-RECIPIENT = Column("Đơn vị hoặc người nhận", _blank, 18)
-NOTES = Column("Ghi chú", _notes, 22)
+@dataclass(frozen=True)
+class Facts:
+    """What the register's cells read beyond the document row, loaded for all the listed documents
+    at once (a fixed number of queries, however many rows): names of units and people, the
+    coordinators, the reply drafts, the earlier registrations of a duplicate, the corrections."""
 
-REGISTER_COLUMNS = (
-    Column("Ngày đến", _received, 12, centered=True),
-    Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
-    Column("Tác giả", lambda d: d.issuer_name, 22),
-    Column("Số, ký hiệu", lambda d: d.number_notation, 14),
-    Column("Ngày tháng", lambda d: d.document_date, 12, centered=True),
-    TYPE_AND_SUBJECT,
-    RECIPIENT,
-    Column("Ký nhận", _blank, 10),
-    NOTES,
-)
+    units: dict[int, str]
+    people: dict[int, str]
+    coordinators: dict[int, list[IncomingParty]]
+    drafts: dict[int, str]                       # document -> subject of its latest reply draft
+    duplicates: dict[int, list[tuple[int, int]]]  # document -> (incoming number, year) of earlier ones
+    corrected: dict[int, list[datetime]]
+
+    @classmethod
+    def of(cls, session: Session, documents: list[IncomingDocument]) -> Facts:
+        ids = [d.id for d in documents]
+        if not ids:
+            return cls({}, {}, {}, {}, {}, {})
+        coordinators: dict[int, list[IncomingParty]] = {}
+        for party in session.scalars(sa.select(IncomingParty)
+                                     .where(IncomingParty.document_id.in_(ids), IncomingParty.kind == "coordinate")
+                                     .order_by(IncomingParty.id)):
+            coordinators.setdefault(party.document_id, []).append(party)
+        parties = [p for listed in coordinators.values() for p in listed]
+        unit_ids = {d.lead_unit_id for d in documents} | {p.unit_id for p in parties}
+        user_ids = {d.lead_user_id for d in documents} | {p.user_id for p in parties}
+        units = dict(session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids - {None}))).all())
+        people = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids - {None}))).all())
+        return cls(units, people, coordinators, _drafts(session, ids), _duplicates(session, documents),
+                   _corrections(session, ids))
+
+    def recipient(self, d: IncomingDocument) -> str | None:
+        """The lead unit and person, then the coordinators: "Phòng Kinh tế – Nguyễn Văn A\nPhối hợp: …"."""
+        lead = " – ".join(filter(None, (self.units.get(d.lead_unit_id), self.people.get(d.lead_user_id))))
+        helping = [self.units.get(p.unit_id) or self.people.get(p.user_id) for p in self.coordinators.get(d.id, ())]
+        helping_text = f"Phối hợp: {', '.join(filter(None, helping))}" if any(helping) else None
+        return "\n".join(filter(None, (lead, helping_text))) or None
+
+    def reply(self, d: IncomingDocument) -> str | None:
+        """The reply's number once it has one; until then its draft, so the row is not blank."""
+        if d.reply_number:
+            return d.reply_number
+        return f"Dự thảo: {self.drafts[d.id]}" if d.id in self.drafts else None
+
+    def notes(self, d: IncomingDocument) -> str:
+        year = _received(d).year
+        earlier = ", ".join(str(n) if y == year else f"{n}/{y}" for n, y in self.duplicates.get(d.id, ()))
+        corrected = ", ".join(f"{at.astimezone(VN_TZ):%d/%m/%Y}" for at in self.corrected.get(d.id, ()))
+        return "\n".join(filter(None, (
+            d.description,
+            f"Trùng với số đến {earlier}" if earlier else None,
+            _returned(d),
+            "Nhập bù (ghi trên giấy khi hệ thống gián đoạn)" if d.entered_late else None,
+            f"Đã đính chính ngày {corrected}" if corrected else None,
+        )))
+
+
+def _returned(d: IncomingDocument) -> str | None:
+    if d.closed_at is not None:
+        reason = d.closure_reason or d.refusal_reason
+        return f"Đóng, trả lại nơi gửi: {reason}" if reason else "Đóng, trả lại nơi gửi"
+    return f"Trả lại: {d.refusal_reason}" if d.status == Status.REFUSED else None
+
+
+def _drafts(session: Session, ids: list[int]) -> dict[int, str]:
+    rows = session.execute(sa.select(OutgoingDraft.in_reply_to, OutgoingDraft.subject)
+                           .where(OutgoingDraft.in_reply_to.in_(ids)).order_by(OutgoingDraft.id))
+    return dict(rows.all())  # the latest draft of each document wins
+
+
+def _duplicates(session: Session, documents: list[IncomingDocument]) -> dict[int, list[tuple[int, int]]]:
+    """Earlier numbered documents with the same number/notation and issuer (service.duplicates_of's
+    rule: an issuer code on both sides must agree), for every listed document in one query."""
+    D, E = IncomingDocument, aliased(IncomingDocument)
+    rows = session.execute(
+        sa.select(D.id, E.incoming_number, E.received_at)
+        .join(E, sa.and_(E.agency_id == D.agency_id, E.number_notation == D.number_notation,
+                         E.issuer_name == D.issuer_name, E.id < D.id, E.incoming_number.is_not(None),
+                         sa.or_(D.issuer_code.is_(None), E.issuer_code.is_(None), E.issuer_code == D.issuer_code)))
+        .where(D.id.in_([d.id for d in documents])).order_by(D.id, E.id))
+    found: dict[int, list[tuple[int, int]]] = {}
+    for document_id, number, received_at in rows:
+        found.setdefault(document_id, []).append((number, received_at.astimezone(VN_TZ).year))
+    return found
+
+
+def _corrections(session: Session, ids: list[int]) -> dict[int, list[datetime]]:
+    found: dict[int, list[datetime]] = {}
+    for document_id, at in session.execute(sa.select(IncomingCorrection.document_id, IncomingCorrection.corrected_at)
+                                           .where(IncomingCorrection.document_id.in_(ids))
+                                           .order_by(IncomingCorrection.id)):
+        found.setdefault(document_id, []).append(at)
+    return found
+
+
+def _deadline(d: IncomingDocument) -> Cell:
+    """The handling deadline of the current assignment (not the sender's reply date): a date when
+    it falls at the end of the working day (17:00) or of the day, else with its time."""
+    if d.handling_deadline is None:
+        return None
+    local = d.handling_deadline.astimezone(VN_TZ)
+    if (local.hour, local.minute) in ((17, 0), (23, 59)):
+        return local.date()
+    return f"{local:%H:%M %d/%m/%Y}"
+
+
+TYPE_AND_SUBJECT = Column("Tên loại và trích yếu nội dung", _type_and_subject, 45)
 NOTE_SHOWN = 300  # characters of the latest progress note a register cell shows
 
 
@@ -88,20 +178,32 @@ def _progress(d: IncomingDocument, note: ProgressNote | None) -> str:
 
 
 def _register_columns(session: Session, documents: list[IncomingDocument]) -> tuple[Column, ...]:
-    return REGISTER_COLUMNS
+    facts = Facts.of(session, documents)
+    return (
+        Column("Ngày đến", _received, 12, centered=True),
+        Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
+        Column("Tác giả", lambda d: d.issuer_name, 22),
+        Column("Số, ký hiệu", lambda d: d.number_notation, 14),
+        Column("Ngày tháng", lambda d: d.document_date, 12, centered=True),
+        TYPE_AND_SUBJECT,
+        Column("Đơn vị hoặc người nhận", facts.recipient, 18),
+        Column("Ký nhận", _blank, 10),
+        Column("Ghi chú", facts.notes, 22),
+    )
 
 
 def _tracking_columns(session: Session, documents: list[IncomingDocument]) -> tuple[Column, ...]:
     latest = progress.latest_of(session, (d.id for d in documents))
+    facts = Facts.of(session, documents)
     return (
         Column("Số đến", lambda d: d.incoming_number, 7, centered=True),
         Column("Ngày đến", _received, 12, centered=True),
         TYPE_AND_SUBJECT,
-        RECIPIENT,
-        Column("Thời hạn giải quyết", lambda d: d.due_date, 12, centered=True),
+        Column("Đơn vị hoặc người nhận", facts.recipient, 18),
+        Column("Thời hạn giải quyết", _deadline, 12, centered=True),
         Column("Tiến độ giải quyết", lambda d: _progress(d, latest.get(d.id)), 22),
-        Column("Số, ký hiệu văn bản trả lời", _blank, 14),
-        NOTES,
+        Column("Số, ký hiệu văn bản trả lời", facts.reply, 14),
+        Column("Ghi chú", facts.notes, 22),
     )
 
 
@@ -189,8 +291,46 @@ def report_of(session: Session, who: Identity, spec: Kind, period: Period, inclu
               max_rows: int) -> Report:
     agency = session.get(Agency, who.agency_id)
     documents = entries(session, who.agency_id, period, include_refused, max_rows)
+    span = _span(documents)
     return build(title=spec.title, heading=[agency.name], subtitle=period.label, sheet_name=spec.sheet_name,
-                 columns=spec.columns(session, documents), items=documents)
+                 columns=spec.columns(session, documents), items=documents, book=_book(span), closing=_closing(span))
+
+
+BOOK = "01"  # one book a year per register: the numbers restart every 1 January (NĐ 30 Đ22)
+Span = dict[int, tuple[int, int]]  # year -> first and last incoming number listed
+
+
+def _span(documents: list[IncomingDocument]) -> Span:
+    span: Span = {}
+    for d in documents:
+        if d.incoming_number is not None:
+            year = _received(d).year
+            first, last = span.get(year, (d.incoming_number, d.incoming_number))
+            span[year] = (min(first, d.incoming_number), max(last, d.incoming_number))
+    return span
+
+
+def _numbers(span: Span) -> str:
+    """ "từ số 1 đến số 52"; a period across 1 January names each number's year."""
+    if not span:
+        return "từ số … đến số …"
+    (first_year, (first, _)), (last_year, (_, last)) = min(span.items()), max(span.items())
+    if len(span) == 1:
+        return f"từ số {first} đến số {last}"
+    return f"từ số {first}/{first_year} đến số {last}/{last_year}"
+
+
+def _book(span: Span) -> tuple[str, ...]:
+    books = ", ".join(f"{BOOK}/{year}" for year in sorted(span)) if len(span) > 1 else BOOK
+    numbers = _numbers(span)
+    return (f"Quyển số: {books}", numbers[0].upper() + numbers[1:])
+
+
+def _closing(span: Span) -> Closing:
+    today = clock.now().astimezone(VN_TZ).date()
+    return Closing(lines=(f"Sổ này có {{pages}} trang, {_numbers(span)}.",),
+                   dated=f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}",
+                   signers=(("NGƯỜI LẬP SỔ", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)")))
 
 
 def entries(session: Session, agency_id: int, period: Period, include_refused: bool,

@@ -25,6 +25,16 @@ class Column(Generic[Item]):
 
 
 @dataclass(frozen=True)
+class Closing:
+    """The block a paper register ends with (khóa sổ): its lines, where "{pages}" is replaced by the
+    printed number of pages, the place and date, and the signers, each a title and how to sign."""
+
+    lines: tuple[str, ...]
+    dated: str                        # "Hà Nam, ngày 05 tháng 12 năm 2026"
+    signers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Report:
     title: str                        # "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
     heading: tuple[str, ...]          # lines above the title: the agency's name
@@ -32,6 +42,8 @@ class Report:
     sheet_name: str                   # ≤ 31 characters, none of []:*?/\ (Excel's rule)
     columns: tuple[Column[Any], ...]
     rows: tuple[tuple[Cell, ...], ...]
+    book: tuple[str, ...] = ()        # under the subtitle: "Quyển số: 01", "Từ số 1 đến số 52"
+    closing: Closing | None = None    # printed after the table (PDF)
 
     @property
     def headers(self) -> list[str]:
@@ -39,12 +51,17 @@ class Report:
 
 
 def build(*, title: str, heading: Iterable[str], subtitle: str, sheet_name: str,
-          columns: Iterable[Column[Item]], items: Iterable[Item]) -> Report:
+          columns: Iterable[Column[Item]], items: Iterable[Item], book: Iterable[str] = (),
+          closing: Closing | None = None) -> Report:
     """Evaluate every column on every item; text comes out NFC and free of control characters."""
     columns = tuple(columns)
     rows = tuple(tuple(clean(c.value(item)) for c in columns) for item in items)
+    if closing is not None:
+        closing = Closing(tuple(clean(line) for line in closing.lines), clean(closing.dated),
+                          tuple((clean(t), clean(h)) for t, h in closing.signers))
     return Report(title=clean(title), heading=tuple(clean(h) for h in heading), subtitle=clean(subtitle),
-                  sheet_name=clean(sheet_name)[:31], columns=columns, rows=rows)
+                  sheet_name=clean(sheet_name)[:31], columns=columns, rows=rows,
+                  book=tuple(clean(line) for line in book), closing=closing)
 
 
 def clean(value: Cell) -> Cell:

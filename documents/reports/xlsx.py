@@ -14,7 +14,7 @@ from .table import Report
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "dd/mm/yyyy"
-HEADER_ROW = 5  # agency, title, period, a blank line, then the headers
+HEADER_ROW = 5  # agency, title, period, the book (Quyển số, from … to), then the headers
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", start_color="FFD9D9D9")
@@ -43,6 +43,8 @@ def _title(sheet: Worksheet, report: Report) -> None:
     lines = [(" – ".join(report.heading), Font(bold=True, size=11)),
              (report.title, Font(bold=True, size=14)),
              (report.subtitle, Font(italic=True, size=11))]
+    if report.book:
+        lines.append((" – ".join(report.book), Font(size=11)))
     for row, (text, font) in enumerate(lines, start=1):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         cell = sheet.cell(row, 1)

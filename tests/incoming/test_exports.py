@@ -148,10 +148,11 @@ def test_refused_documents_are_added_on_request_with_the_reason(system, entered)
     assert rows[-1][8] == "Bản chính\nTrả lại: Không đúng thẩm quyền"
 
 
-def test_the_tracking_register_shows_deadline_and_progress(system, entered):
+def test_the_tracking_register_shows_progress_and_no_deadline_before_distribution(system, entered):
+    # The sender's reply date (15/12) is not the handling deadline: none is set before distribution.
     _, rows = sheet_rows(system, entered["a.leader"], "tracking", include_refused=True)
     number, received, subject, recipient, due, progress, reply, notes = rows[0]
-    assert (number, due.date(), progress, recipient, reply) == (1, date(2026, 12, 15), "Đã tiếp nhận", None, None)
+    assert (number, due, progress, recipient, reply) == (1, None, "Đã tiếp nhận", None, None)
     assert rows[-1][5] == "Trả lại"
     assert set(exports.PROGRESS) == set(STATUSES)
 
