@@ -1,12 +1,13 @@
 """A person's work list (Việc của tôi): their tasks in three queues (waiting, in progress, done),
-each with the incoming document it is about — number, subject, issuer, urgency, deadlines —
+each with the incoming document it is about — number, subject, issuer, urgency, deadlines (the
+step's own due time and the document's handling deadline, documents/incoming/deadlines.py) —
 searched, filtered, sorted and paged in the database. A page costs three queries whatever its
 size: the queues' counts, the page's rows with their documents, the steps offered as a filter.
 A task of another flow (no incoming document) shows its flow's name instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,13 +16,12 @@ from engine.human_tasks import Queue, queue_condition
 from engine.runtime import HumanTask, ProcessDefinition, ProcessInstance, WorkflowRuntime
 
 from .accounts import Identity
+from .incoming import deadlines
+from .incoming.deadlines import DUE_SOON
 from .incoming.models import IncomingDocument
-from .incoming.queries import FINISHED
 from .incoming.search import like_pattern, terms
-from .vntime import VN_TZ
 
 PAGE_SIZE = 25
-DUE_SOON = timedelta(hours=24)  # "sắp đến hạn": the deadline falls within the next 24 hours
 URGENCIES = (0, 1, 2, 3)        # normal … flash, as the engine keeps them on a task
 
 
@@ -54,7 +54,7 @@ class Row:
     flow: str                            # the flow's name, shown when there is no document
     process_key: str                     # its diagram's key (step names are translated by it)
     document: IncomingDocument | None
-    deadline: datetime | None            # the earlier of the step's due time and the document's
+    deadline: datetime | None            # the earlier of the step's due time and the document's handling deadline
     overdue: bool
     due_soon: bool
 
@@ -129,13 +129,12 @@ def _late(queue: Queue, now: datetime) -> sa.ColumnElement[bool]:
     T, D = HumanTask, IncomingDocument
     if queue == Queue.DONE:
         return T.completed_at > T.due_at
-    today = now.astimezone(VN_TZ).date()
-    return sa.or_(T.due_at < now, sa.and_(D.due_date < today, D.status.not_in(FINISHED), D.closed_at.is_(None)))
+    return sa.or_(T.due_at < now, deadlines.overdue_condition(now))
 
 
 def _ordering(order: str, queue: Queue) -> list[sa.ColumnElement]:
     T, D = HumanTask, IncomingDocument
-    deadline = [T.due_at.asc().nulls_last(), D.due_date.asc().nulls_last()]
+    deadline = [T.due_at.asc().nulls_last(), D.handling_deadline.asc().nulls_last()]
     if order == Sort.DEADLINE:
         return [*deadline, T.urgency.desc(), T.id]
     if order == Sort.RECEIVED:
@@ -146,7 +145,7 @@ def _ordering(order: str, queue: Queue) -> list[sa.ColumnElement]:
 def _row(task: HumanTask, flow: str, process_key: str, document: IncomingDocument | None, queue: Queue,
          now: datetime) -> Row:
     step_due = task.due_at
-    document_due = _end_of(document.due_date) if document is not None and _running(document) else None
+    document_due = document.handling_deadline if document is not None and deadlines.running(document) else None
     deadline = min((d for d in (step_due, document_due) if d is not None), default=None)
     if queue == Queue.DONE:  # the same rule as the filter: completed after the step's own due time
         overdue = step_due is not None and task.completed_at is not None and task.completed_at > step_due
@@ -154,14 +153,4 @@ def _row(task: HumanTask, flow: str, process_key: str, document: IncomingDocumen
         overdue = deadline is not None and deadline < now
     due_soon = queue != Queue.DONE and not overdue and deadline is not None and deadline - now <= DUE_SOON
     return Row(task, flow, process_key, document, deadline, overdue, due_soon)
-
-
-def _running(document: IncomingDocument) -> bool:
-    """Whether the document's handling deadline still runs (the register's overdue rule)."""
-    return document.due_date is not None and document.status not in FINISHED and document.closed_at is None
-
-
-def _end_of(day: date) -> datetime:
-    """A deadline given as a day ends when that day ends in Vietnam."""
-    return datetime.combine(day + timedelta(days=1), time(0, 0), VN_TZ)
 

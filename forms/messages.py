@@ -44,6 +44,7 @@ _VI = {
     "minItems": "«{label}» phải có ít nhất {limit} mục.",
     "maxItems": "«{label}» có tối đa {limit} mục.",
     "uniqueItems": "«{label}» không được có mục trùng nhau.",
+    "x-not-past": "{label} đã qua: chọn một thời điểm sau bây giờ.",
     "item": "{label}, mục {n}",
     "anyOf.required": "Cần nhập ít nhất một trong các trường: {labels}.",
     "invalid": "«{label}» không hợp lệ.",
@@ -83,6 +84,7 @@ _EN = {
     "minItems": "“{label}” must have at least {limit} items.",
     "maxItems": "“{label}” must have at most {limit} items.",
     "uniqueItems": "“{label}” must not contain duplicate items.",
+    "x-not-past": "{label} has passed: choose a time after now.",
     "item": "{label}, item {n}",
     "anyOf.required": "At least one of these fields is required: {labels}.",
     "invalid": "“{label}” is invalid.",
@@ -224,8 +226,8 @@ def _keyword_text(error, cat, label, locale, base) -> str:
         if examples:
             return cat["pattern.example"].format(label=label, example=examples[0])
         return cat["pattern"].format(label=label)
-    if keyword == "uniqueItems":
-        return cat["uniqueItems"].format(label=label)
+    if keyword in ("uniqueItems", "x-not-past"):
+        return cat[keyword].format(label=label)
     if not base:
         return cat["invalid.form"]
     return cat["invalid"].format(label=label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import json
 import re
@@ -13,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from forms.messages import DEFAULT_LOCALE, error_messages, messages, normalize_locale
 
@@ -30,6 +31,9 @@ _DATE_TIME_RE = re.compile(
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 FORMAT_CHECKER = FormatChecker(formats=())
+NOT_PAST = "x-not-past"  # a date or date-time field marked so must not be before the moment of validation
+# The moment ``FormRegistry.validate`` was given; the forms know no clock of their own.
+_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("forms_now", default=None)
 
 
 @FORMAT_CHECKER.checks("date", raises=ValueError)
@@ -50,6 +54,34 @@ def _is_date_time(value: object) -> bool:
 @FORMAT_CHECKER.checks("email")
 def _is_email(value: object) -> bool:
     return not isinstance(value, str) or bool(_EMAIL_RE.match(value))
+
+
+def _not_past(validator, marked, value, schema):
+    """``x-not-past``: a ``date-time`` before now, or a ``date`` before now's day (in now's zone),
+    is refused. Not checked when the caller gave no moment, nor on a value of the wrong format
+    (the ``format`` keyword reports that)."""
+    now = _NOW.get()
+    if not marked or now is None or not isinstance(value, str):
+        return
+    given = _moment(value, schema.get("format"))
+    if given is None:
+        return
+    if (given < now.date()) if isinstance(given, date) and not isinstance(given, datetime) else (given < now):
+        yield ValidationError(f"{value!r} is before {now.isoformat()}")
+
+
+def _moment(value: str, kind: str | None) -> date | datetime | None:
+    try:
+        if kind == "date-time" and _DATE_TIME_RE.match(value):
+            return datetime.fromisoformat(value)
+        if kind == "date" and _DATE_RE.match(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    return None
+
+
+FormValidator = validators.extend(Draft202012Validator, {NOT_PAST: _not_past})
 
 
 class UnknownForm(KeyError):
@@ -127,6 +159,7 @@ class FormDefinition:
         except SchemaError as exc:
             raise fail(f"invalid JSON Schema: {exc.message}") from exc
         _check_ui(ui, schema.get("properties") or {}, fail)
+        _check_not_past(schema.get("properties") or {}, fail)
         return cls(key=key, title=dict(title), schema=dict(schema), ui=dict(ui))
 
 
@@ -147,6 +180,13 @@ def _check_ui(ui: Any, properties: Mapping, fail) -> None:
     if not isinstance(distribution, Mapping) or set(distribution) - DISTRIBUTION_COLUMNS or any(
             f not in properties for f in distribution.values()):
         raise fail(f"'ui.distribution' maps {sorted(DISTRIBUTION_COLUMNS)} to fields of the schema")
+
+
+def _check_not_past(properties: Mapping, fail) -> None:
+    wrong = [name for name, field in properties.items() if isinstance(field, Mapping) and NOT_PAST in field
+             and (field[NOT_PAST] is not True or field.get("format") not in ("date", "date-time"))]
+    if wrong:
+        raise fail(f"'{NOT_PAST}: true' marks only fields of format date or date-time: {wrong}")
 
 
 def _check_decision(ui: Mapping, properties: Mapping, fail) -> None:
@@ -221,7 +261,7 @@ class FormRegistry:
         if definition.key in self._forms:
             raise FormDefinitionError(f"duplicate form key {definition.key!r}")
         self._forms[definition.key] = definition
-        self._validators[definition.key] = Draft202012Validator(
+        self._validators[definition.key] = FormValidator(
             definition.schema, format_checker=FORMAT_CHECKER
         )
 
@@ -254,15 +294,22 @@ class FormRegistry:
     def __contains__(self, key: object) -> bool:
         return key in self._forms
 
-    def validate(self, key: str, data: Mapping, locale: str = DEFAULT_LOCALE) -> dict:
-        """Return cleaned data or raise FormInvalid with localised messages."""
+    def validate(self, key: str, data: Mapping, locale: str = DEFAULT_LOCALE, *,
+                 now: datetime | None = None) -> dict:
+        """Return cleaned data or raise FormInvalid with localised messages. ``now`` (aware) is
+        the moment fields marked ``x-not-past`` are checked against: the caller's clock."""
         definition = self.get(key)
         locale = normalize_locale(locale)
         if not isinstance(data, Mapping):
             raise FormInvalid({"": messages(locale)["not_object"]})
+        if now is not None and now.tzinfo is None:
+            raise ValueError("validate needs a timezone-aware 'now'")
         cleaned = clean(data, definition.schema)
-        errors = self._validators[key].iter_errors(cleaned)
-        found = error_messages(errors, definition.schema, locale)
+        token = _NOW.set(now)
+        try:
+            found = error_messages(self._validators[key].iter_errors(cleaned), definition.schema, locale)
+        finally:
+            _NOW.reset(token)
         if found:
             raise FormInvalid(found)
         return cleaned

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from documents.incoming.models import STATUSES, URGENCIES
 from documents.incoming.queries import Filters
 
+from . import deadline_marks  # noqa: F401  (the list's deadline badges: a template global)
+
 PAGE_SIZE = 25
 FIELDS = ("q", "received_from", "received_to", "issuer", "doc_type", "urgency", "status", "overdue")
 MAX_LENGTHS = {"q": 200, "issuer": 255, "doc_type": 100}

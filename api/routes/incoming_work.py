@@ -1,7 +1,8 @@
 """What the people handling an incoming document do besides completing their task: progress
-notes, related documents, re-assignment requests, the reply draft, and the leader's hand on the
-distribution and on each coordinator's task. The app includes this router before the register's
-(api/routes/incoming.py), whose "/{document_id}" would otherwise take "/reassignment-requests"."""
+notes, related documents, re-assignment requests, the reply draft, the leader's hand on the
+distribution and on each coordinator's task, and the handling deadlines. The app includes this
+router before the register's (api/routes/incoming.py), whose "/{document_id}" would otherwise
+take "/reassignment-requests" and "/deadlines"."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from documents.incoming import handling, progress, reassignment, related, replies
+from documents.incoming import deadlines, handling, progress, queries, reassignment, related, replies, service
 
+from ..deadline_schemas import DeadlineList, DeadlineOut
 from ..deps import DB, ApiUser, Runtime
-from ..params import Id
+from ..params import Id, Offset
 from ..schemas import (ERRORS, CoordinationReassignRequest, DistributionReassignRequest, DraftOut, ExtendRequest,
                        IncomingOut, ProgressOut, ProgressRequest, ReasonRequest, ReassignmentRequestOut, RelatedOut,
                        RelatedRequest, ReplyDraftRequest)
@@ -28,6 +30,22 @@ def reassignment_requests(who: ApiUser, session: DB,
                           = "open") -> list[ReassignmentRequestOut]:
     found = reassignment.pending(session, who, None if state == "all" else state)
     return [ReassignmentRequestOut.of(r) for r in found]
+
+
+@router.get("/deadlines", response_model=DeadlineList,
+            summary="The register's handling deadlines, newest first; overdue: only those past it")
+def deadline_list(who: ApiUser, session: DB, overdue: bool = False,
+                  q: Annotated[str | None, Query(max_length=200, description="words of subject, number, issuer…")]
+                  = None, limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0) -> DeadlineList:
+    at = deadlines.now()
+    total, rows = queries.search(session, who, queries.Filters(overdue=overdue, text=q, limit=limit, offset=offset), at)
+    return DeadlineList(total=total, items=[DeadlineOut.of(d, at) for d in rows])
+
+
+@router.get("/{document_id}/deadline", response_model=DeadlineOut,
+            summary="A document's handling deadline, its lead and the sender's requested reply date")
+def deadline(document_id: Id, who: ApiUser, session: DB) -> DeadlineOut:
+    return DeadlineOut.of(service.get(session, who, document_id), deadlines.now())
 
 
 @router.post("/{document_id}/progress", response_model=ProgressOut, status_code=201,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.runtime import TaskEvent
 
 from ..models import Agency
-from . import parties, service
+from . import deadlines, parties, service
 from .contract import DISTRIBUTE, HANDLE, PROCESS, UNIT_ASSIGN
 from .models import IncomingDocument
 from .reading import moment
@@ -43,10 +43,13 @@ def on_task_event(session: Session, event: TaskEvent) -> None:
 
 def _distributed(document: IncomingDocument, data) -> None:
     """The leader's distribution names the lead and may set the deadline; until the handling is
-    open (a unit head may still have to name the person) that deadline is the document's."""
+    open (a unit head may still have to name the person) that deadline is the document's. One
+    already past is refused here too, whatever form the diagram asked with."""
+    deadline = moment(data.get("deadline"))
+    deadlines.refuse_past(deadline)
     document.lead_unit_id = _number(data.get("lead_unit_id"))
     document.lead_user_id = _number(data.get("lead_user_id"))
-    document.handling_deadline = moment(data.get("deadline"))
+    document.handling_deadline = deadline
 
 
 def _handling_opened(document: IncomingDocument, task) -> None:

@@ -8,7 +8,12 @@ kept in the process history and the audit trail:
 
 Every change is one engine ``retarget`` of one open task (plus ``reschedule`` of the handling's
 overdue timer), so all of them are recorded, released from claims and versioned alike. Tasks and
-the timer are found by their role (documents/incoming/contract.py), never by element id."""
+the timer are found by their role (documents/incoming/contract.py), never by element id.
+
+The document keeps its current assignment (documents/incoming/assignment.py): a re-assignment
+names its lead, an extension of the handling moves its handling deadline (what overdue counts,
+documents/incoming/deadlines.py); a coordinator's extension moves only that coordinator's task.
+A deadline already past is refused."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,18 +26,21 @@ from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..models import User
 from ..vntime import YEARS_MESSAGE, within_years
-from . import contract, participants, people, reassignment, texts, trail
+from . import contract, deadlines, participants, people, reassignment, texts, trail
 from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE
 from .models import IncomingDocument
 
 
 def reassign(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
              lead_user_id: int | None, lead_unit_id: int | None, reason: str | None,
-             request_id: int | None = None) -> IncomingDocument:
-    """Name a new lead (person and/or unit) of the handling; closes the re-assignment request it
-    answers (``request_id``, 409 when already resolved) or any open one of the document."""
+             request_id: int | None = None, deadline: datetime | None = None) -> IncomingDocument:
+    """Name a new lead (person and/or unit) of the handling, and with ``deadline`` a new handling
+    deadline; closes the re-assignment request it answers (``request_id``, 409 when already
+    resolved) or any open one of the document."""
     document = participants.document_of(session, who, document_id)
     task = _handle_task_for(session, who, document)
+    if deadline is not None:
+        _check_deadline(deadline)
     if participants.is_leader(who):
         if lead_user_id is None and lead_unit_id is None:
             raise InvalidData("Cần chọn người hoặc đơn vị chủ trì mới.",
@@ -43,26 +51,29 @@ def reassign(session: Session, runtime: WorkflowRuntime, who: Identity, document
         lead_user_id, lead_unit_id = _inside_own_unit(session, who, lead_user_id, lead_unit_id)
     reason = texts.reason(reason)
     closed = reassignment.grant(session, who, document, request_id, reason, lead_user_id)
-    _retarget(session, runtime, who, document, task, reason,
-              data={"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "handler_user_id": None},
+    data = {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "handler_user_id": None}
+    if deadline is not None:
+        data["deadline"] = deadline.isoformat()
+    _retarget(session, runtime, who, document, task, reason, data=data, due_at=deadline,
               candidate_user=_key(lead_user_id), candidate_unit=_key(lead_unit_id))
+    document.lead_user_id, document.lead_unit_id = lead_user_id, lead_unit_id
+    if deadline is not None:
+        _move_deadline(session, runtime, who, document, deadline, reason)
     trail.record(session, who, "incoming.reassigned", document.id,
-                 {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason, "requests": closed})
+                 {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason, "requests": closed,
+                  "deadline": deadline.isoformat() if deadline else None})
     return document
 
 
 def extend_deadline(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
                     deadline: datetime, reason: str | None) -> IncomingDocument:
-    """Move the handling's deadline: the task's due time and its overdue timer."""
+    """Move the handling's deadline: the document's, the task's due time and its overdue timer."""
     document = _for_leader(session, who, document_id)
     task = _open_task(session, document, HANDLE)
     reason = _extension(deadline, reason)
     _retarget(session, runtime, who, document, task, reason, data={"deadline": deadline.isoformat()},
               due_at=deadline, **_candidates(task))
-    # A diagram without an overdue timer on its handling (the role is optional) has none to move.
-    for element in _elements(session, runtime, who, document, HANDLE_DEADLINE):
-        runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), element,
-                           deadline, reason)
+    _move_deadline(session, runtime, who, document, deadline, reason)
     trail.record(session, who, "incoming.deadline_extended", document.id,
                  {"deadline": deadline.isoformat(), "reason": reason})
     return document
@@ -177,12 +188,27 @@ def _inside_own_unit(session: Session, who: Identity, user_id: int | None,
 
 
 def _extension(deadline: datetime, reason: str | None) -> str:
+    _check_deadline(deadline)
+    return texts.reason(reason)
+
+
+def _check_deadline(deadline: datetime) -> None:
     if deadline.tzinfo is None:
         raise InvalidData("Hạn xử lý phải có múi giờ, ví dụ 2026-12-01T17:00:00+07:00.",
                           errors={"deadline": "Hạn xử lý phải là ngày giờ ISO 8601 có múi giờ."})
     if not within_years(deadline):
         raise InvalidData(YEARS_MESSAGE, errors={"deadline": YEARS_MESSAGE})
-    return texts.reason(reason)
+    deadlines.refuse_past(deadline)
+
+
+def _move_deadline(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument,
+                   deadline: datetime, reason: str) -> None:
+    """The handling's deadline is the document's (what overdue counts) and its overdue timer's."""
+    document.handling_deadline = deadline
+    # A diagram without an overdue timer on its handling (the role is optional) has none to move.
+    for element in _elements(session, runtime, who, document, HANDLE_DEADLINE):
+        runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), element,
+                           deadline, reason)
 
 
 def _candidates(task: HumanTask) -> dict[str, str | None]:

@@ -15,12 +15,10 @@ from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
 from ..models import User
 from ..vntime import VN_TZ, YEARS_MESSAGE, within_years
-from .models import IncomingDocument, Status
+from . import deadlines
+from .models import IncomingDocument
 from .search import fold, like_pattern, terms
 from .service import READERS
-
-# Refused or completed: no handling deadline runs any more.
-FINISHED = (Status.REFUSED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -31,14 +29,17 @@ class Filters:
     doc_type: str | None = None
     urgency: str | None = None
     status: str | None = None
-    overdue: bool = False
+    overdue: bool = False               # the handling deadline has passed (documents/incoming/deadlines.py)
     text: str | None = None             # words of the subject, number, issuer … in any accents
     limit: int = 50
     offset: int = 0
 
 
-def search(session: Session, who: Identity, filters: Filters, today: date) -> tuple[int, list[IncomingDocument]]:
-    """Matching documents, newest first, with the total count for paging."""
+def search(session: Session, who: Identity, filters: Filters,
+           at: datetime | date | None = None) -> tuple[int, list[IncomingDocument]]:
+    """Matching documents, newest first, with the total count for paging. Overdue is counted at
+    the moment ``at`` (default: now by the injected clock); a day, as older callers pass
+    ``today()``, cannot say which hour, so it counts as now too."""
     if not who.has_any(*READERS):
         raise NotAllowed("your roles may not read the incoming register")
     for field, day in (("received_from", filters.received_from), ("received_to", filters.received_to)):
@@ -57,7 +58,7 @@ def search(session: Session, who: Identity, filters: Filters, today: date) -> tu
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        conditions.append(sa.and_(D.due_date < today, D.status.not_in(FINISHED), D.closed_at.is_(None)))
+        conditions.append(deadlines.overdue_condition(moment(at)))
     for term in terms(filters.text or ""):
         conditions.append(D.search_text.like(like_pattern(term), escape="\\"))
     total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*conditions)) or 0
@@ -77,10 +78,19 @@ def today() -> date:
     return clock.now().astimezone(VN_TZ).date()
 
 
-def is_overdue(document: IncomingDocument, on: date) -> bool:
+def now() -> datetime:
+    """The moment handling deadlines are compared with."""
+    return deadlines.now()
+
+
+def moment(at: datetime | date | None) -> datetime:
+    """``at`` if it is a moment, else now (a bare day cannot be compared with a deadline's time)."""
+    return at if isinstance(at, datetime) else deadlines.now()
+
+
+def is_overdue(document: IncomingDocument, at: datetime | date | None = None) -> bool:
     """The same rule as the ``overdue`` filter of ``search``, for one document already loaded."""
-    return (document.due_date is not None and document.due_date < on and document.status not in FINISHED
-            and document.closed_at is None)
+    return deadlines.is_overdue(document, moment(at))
 
 
 def names_of(session: Session, who: Identity, user_ids: Iterable[int | str | None]) -> dict[str, str]:

@@ -38,7 +38,8 @@ def test_each_row_names_its_document_step_urgency_and_deadline(browser, client, 
     assert '<span class="badge level-1">Khẩn</span>' in row
     # An urgent document's distribution is due in 4 working hours (lunch aside): due soon, not overdue.
     assert "Sắp đến hạn" in row and "Quá hạn" not in row
-    assert "Hạn văn bản: 15/12/2026" in row and "Hạn bước: 14:00, 23/11/2026" in row
+    # The sender's requested reply date is not the document's deadline: no handling deadline yet.
+    assert "15/12/2026" not in row and "Hạn văn bản" not in row and "14:00, 23/11/2026" in row
     assert "08:00, 23/11/2026" in row  # received
 
 
