@@ -78,6 +78,15 @@ def page_content(page) -> PageContent:
     return PageContent(_text_boxes(page, contents), images, forms)
 
 
+def placed_images(page) -> list[PlacedImage]:
+    """The images ``page`` draws directly, with where (forms' insides are not opened)."""
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if not isinstance(contents, (ArrayObject, StreamObject)):
+        return []
+    return _placements(page, ContentStream(contents, page.pdf, "bytes").operations)[0]
+
+
 def _text_boxes(page, contents) -> list[Box]:
     fonts = page._layout_mode_fonts()
     ops = iter(ContentStream(contents, page.pdf, "bytes").operations)
