@@ -1,11 +1,13 @@
-"""Registering incoming documents: validated metadata (NFC), secret documents refused, the
-receipt time by the agency's calendar, a gap-free incoming number, attachments checked by
-content, a duplicate warning, statuses kept for the sender, and an audit event per action."""
+"""Registering incoming documents: validated metadata (NFC), secret documents refused (and the
+sender told), the receipt time by the agency's calendar, a gap-free incoming number, attachments
+checked by content, signatures that must be the sender's and valid (or overridden with a reason),
+probable duplicates confirmed before the number is taken, late entries after an outage, statuses
+kept for the sender, and an audit event per action."""
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
 import sqlalchemy as sa
@@ -28,7 +30,7 @@ from ..models import Agency, Role
 from ..signing import validate_pdf, verdict
 from ..signing.keystore import Keystore
 from ..registers.service import claim_number
-from . import participants, reassignment, texts
+from . import participants, reassignment, signature_binding, texts
 from .models import STATUSES, IncomingDocument, IncomingStatus, Status
 from .search import fold
 
@@ -40,6 +42,20 @@ OWNER_TYPE = "incoming_document"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20  # per document
 SECRET = frozenset({"confidential", "secret", "top_secret"})
+SECRET_REFUSAL = "Văn bản mật không được gửi, nhận qua Hệ thống quản lý văn bản và điều hành; đề nghị gửi bản giấy."
+CLOSURE_REFUSAL = "Văn bản không thuộc thẩm quyền giải quyết của cơ quan nhận."
+# A late entry (seed 000 Đ4.2) is made within this many days of the paper receipt it records.
+LATE_ENTRY_DAYS = 30
+
+
+class ProbableDuplicate(Conflict):
+    """The document looks like one already in the register: the clerk confirms before it is numbered."""
+
+    def __init__(self, duplicates: list[IncomingDocument]) -> None:
+        numbers = ", ".join(str(d.incoming_number or "?") for d in duplicates)
+        super().__init__(f"Có thể trùng văn bản đến đã vào sổ (số đến {numbers}): cùng số, ký hiệu và cơ quan "
+                         "ban hành. Kiểm tra lại, hoặc xác nhận vẫn đăng ký.")
+        self.duplicates = duplicates
 
 
 @dataclass(frozen=True)
@@ -57,11 +73,16 @@ class Registered:
 
 
 def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore: Keystore, who: Identity,
-             metadata: dict[str, Any], uploads: Sequence[Upload] = (), channel: str = "manual") -> Registered:
+             metadata: dict[str, Any], uploads: Sequence[Upload] = (), channel: str = "manual", *,
+             allow_duplicate: bool = False, override_reason: str | None = None,
+             arrived_at: datetime | None = None) -> Registered:
     """Register a paper or otherwise received document: it is accepted at once (01 then 03).
     A paper document's first file is its scan, which gets the agency's digitisation signature
-    (seed 002 Đ9.3); every PDF's signatures are checked and the result kept. Every file is
-    checked before anything is signed, numbered or stored: a refused file leaves no trace."""
+    (seed 002 Đ9.3); every PDF's signatures are checked against the issuer and the result kept.
+    Every file is checked before anything is signed, numbered or stored: a refused file leaves no
+    trace. Refused unless confirmed: a probable duplicate (``allow_duplicate``), a signature that
+    fails (``override_reason``). ``arrived_at``: a late entry of a paper receipt made during an
+    outage, with its real arrival time."""
     if not who.has_any(*CLERKS):
         raise NotAllowed("only a clerk registers incoming documents")
     if channel not in ("paper", "manual"):
@@ -69,16 +90,26 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
     if channel == "paper" and not uploads:
         raise InvalidData("a paper document is registered with its scan", errors={"file": "Cần tệp bản quét (PDF)."})
     clean = _validated(metadata)
+    now = clock.now()
+    arrival = _late_arrival(arrived_at, now) if arrived_at is not None else now
     files = _checked(uploads, scan=channel == "paper")
+    duplicates = probable_duplicates(session, who.agency_id, clean["number_notation"], clean["issuer_name"],
+                                     clean.get("issuer_code"))
+    if duplicates and not allow_duplicate:
+        raise ProbableDuplicate(duplicates)
     # The agency's policy refuses a poor scan here, before anything is signed or numbered.
     findings = scan_quality.assess(session, who.agency_id, files[0].data, files[0].name) if channel == "paper" else []
-    now = clock.now()
     if channel == "paper":
         files = [_digitised(session, keystore, who, files[0], now), *files[1:]]
-    received_at = calendar_for(session, who.agency_id).receipt_time(now)
-    document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=now,
-                             received_at=received_at, created_by=who.user_id)
-    document.signature_check = _signature_check(keystore, files, now)
+    agency = session.get(Agency, who.agency_id)
+    issuer = signature_binding.Party(clean.get("issuer_code"), clean["issuer_name"])
+    own = signature_binding.Party(agency.code, agency.name) if channel == "paper" else None
+    check = [signature_binding.bind(c, issuer, own) for c in _signature_check(keystore, files, now)]
+    reason = _override(check, channel, override_reason)
+    received_at = calendar_for(session, who.agency_id).receipt_time(arrival)
+    document = _new_document(clean, agency_id=who.agency_id, channel=channel, arrived_at=arrival,
+                             received_at=received_at, created_by=who.user_id, entered_late=arrived_at is not None)
+    document.signature_check = check
     document.scan_findings = findings
     session.add(document)
     session.flush()
@@ -90,8 +121,16 @@ def register(session: Session, runtime: WorkflowRuntime, store: FileStore, keyst
     audit.record(session, "incoming.registered", actor_id=who.user_id, agency_code=who.agency_code,
                  object_type=OWNER_TYPE, object_id=document.id,
                  after={"number": document.incoming_number, "channel": channel,
-                        "attachments": [a.sha256 for a in attachments]})
-    return Registered(document, attachments, duplicates_of(session, document), findings)
+                        "attachments": [a.sha256 for a in attachments],
+                        **({"allow_duplicate": True, "duplicates": [d.id for d in duplicates]} if duplicates else {})})
+    if reason:
+        _overridden(session, who, document, reason, now)
+    if document.entered_late:
+        audit.record(session, "incoming.entered_late", actor_id=who.user_id, agency_code=who.agency_code,
+                     object_type=OWNER_TYPE, object_id=document.id,
+                     after={"arrived_at": arrival.isoformat(), "entered_at": now.isoformat(),
+                            "number": document.incoming_number})
+    return Registered(document, attachments, duplicates, findings)
 
 
 def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *, sender: Agency,
@@ -101,15 +140,18 @@ def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *
     once, and the recipient's clerk checks its signatures, then accepts or refuses it."""
     if sender.id == recipient.id:
         raise InvalidData("an agency does not send documents to itself")
+    clean = _form(metadata)
+    now = clock.now()
+    if clean.get("secrecy", "none") in SECRET:
+        return _refused_secret(session, clean, sender, recipient, sender_reference, now)
     if not uploads:
         raise InvalidData("an electronic document arrives with its files")
-    clean = _validated(metadata)
     files = _checked(uploads)
-    now = clock.now()
     document = _new_document(clean, agency_id=recipient.id, channel="electronic", arrived_at=now,
                              received_at=calendar_for(session, recipient.id).receipt_time(now), created_by=None,
                              sender_agency_id=sender.id, sender_reference=sender_reference[:200])
-    document.signature_check = _signature_check(keystore, files, now)
+    expected = signature_binding.Party(sender.code, sender.name)
+    document.signature_check = [signature_binding.bind(c, expected) for c in _signature_check(keystore, files, now)]
     session.add(document)
     session.flush()
     for file in files:
@@ -120,15 +162,79 @@ def receive_electronic(session: Session, store: FileStore, keystore: Keystore, *
     return document
 
 
-def accept(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int) -> IncomingDocument:
+def accept(session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int, *,
+           override_reason: str | None = None, allow_duplicate: bool = False) -> IncomingDocument:
     """The clerk accepts an arrived electronic document: it is numbered (03) and its handling
-    starts."""
+    starts. Refused while its signatures are not the sender's valid ones, unless the clerk gives
+    a reason (``override_reason``); and while it looks like a document already registered, unless
+    confirmed (``allow_duplicate``)."""
     document = _arrived(session, who, document_id)
+    reason = _override(document.signature_check or [], document.channel, override_reason)
+    duplicates = duplicates_of(session, document)
+    if duplicates and not allow_duplicate:
+        raise ProbableDuplicate(duplicates)
     _number(session, document, who.user_id)
     _start_handling(session, runtime, document, who)
     audit.record(session, "incoming.accepted", actor_id=who.user_id, agency_code=who.agency_code,
-                 object_type=OWNER_TYPE, object_id=document.id, after={"number": document.incoming_number})
+                 object_type=OWNER_TYPE, object_id=document.id,
+                 after={"number": document.incoming_number,
+                        **({"allow_duplicate": True, "duplicates": [d.id for d in duplicates]} if duplicates else {})})
+    if reason:
+        _overridden(session, who, document, reason, clock.now())
     return document
+
+
+def _override(check: list[dict[str, Any]], channel: str, reason: str | None) -> str | None:
+    """The clerk's reason for taking in files whose signatures fail; refused without one. None
+    when nothing fails (a reason given anyway is not kept: there was nothing to override)."""
+    problems = signature_binding.failures(check, channel)
+    if not problems:
+        return None
+    if not (reason or "").strip():
+        raise signature_binding.refusal(problems)
+    return texts.text(reason, field="override_reason", label="Lý do tiếp nhận dù chữ ký không hợp lệ",
+                      max_length=texts.REASON_LENGTH, missing="Cần nêu lý do.")
+
+
+def _overridden(session: Session, who: Identity, document: IncomingDocument, reason: str, at: datetime) -> None:
+    document.signature_override_reason, document.signature_override_by = reason, who.user_id
+    document.signature_override_at = at
+    audit.record(session, "incoming.signature_overridden", actor_id=who.user_id, agency_code=who.agency_code,
+                 object_type=OWNER_TYPE, object_id=document.id,
+                 after={"reason": reason, "failures": signature_binding.failures(document.signature_check or [],
+                                                                                 document.channel)})
+
+
+def _refused_secret(session: Session, clean: dict[str, Any], sender: Agency, recipient: Agency,
+                    sender_reference: str, now: datetime) -> IncomingDocument:
+    """A secret document sent electronically (seeds 000 Đ7, 004 Đ6): its metadata is recorded and
+    returned to the sender (01 then 02 with the reason); its files never enter the system."""
+    document = _new_document(clean, agency_id=recipient.id, channel="electronic", arrived_at=now,
+                             received_at=calendar_for(session, recipient.id).receipt_time(now), created_by=None,
+                             sender_agency_id=sender.id, sender_reference=sender_reference[:200])
+    document.signature_check, document.refusal_reason = [], SECRET_REFUSAL
+    session.add(document)
+    session.flush()
+    _status(session, document, Status.ARRIVED, None)
+    _status(session, document, Status.REFUSED, None, reason=SECRET_REFUSAL)
+    audit.record(session, "incoming.refused_secret", actor_id=None, agency_code=recipient.code,
+                 object_type=OWNER_TYPE, object_id=document.id,
+                 after={"from": sender.code, "reference": document.sender_reference, "secrecy": clean["secrecy"],
+                        "reason": SECRET_REFUSAL})
+    return document
+
+
+def _late_arrival(arrived_at: datetime, now: datetime) -> datetime:
+    """A late entry's real arrival: not in the future, not older than LATE_ENTRY_DAYS."""
+    if arrived_at.tzinfo is None:
+        raise InvalidData("the arrival time must be timezone-aware")
+    if arrived_at > now:
+        raise InvalidData("Thời điểm đến không được ở tương lai.",
+                          errors={"arrived_at": "Thời điểm đến không được ở tương lai."})
+    if arrived_at < now - timedelta(days=LATE_ENTRY_DAYS):
+        message = f"Chỉ nhập bù văn bản đến trong vòng {LATE_ENTRY_DAYS} ngày."
+        raise InvalidData(message, errors={"arrived_at": message})
+    return arrived_at
 
 
 def refuse(session: Session, who: Identity, document_id: int, reason: str) -> IncomingDocument:
@@ -186,15 +292,19 @@ def report_started(session: Session, document: IncomingDocument, actor_id: int |
 
 
 def _record_closure(session: Session, document: IncomingDocument | None, reason: Any) -> None:
-    """The document leaves the handling without a status for the sender (none exists for "not
-    ours" after 03): it is marked closed with the clerk's reason, and no longer counts as overdue."""
-    if document is None or document.status != Status.ACCEPTED or document.closed_at is not None:
+    """The clerk closed the document as not this agency's (NĐ 30 Đ21.2b): it goes back to the
+    sender as 02 with the reason (a paper one records 02 locally), keeps its number, and no longer
+    counts as overdue. The only way from 03/04 back to 02."""
+    if document is None or document.status not in (Status.ACCEPTED, Status.ASSIGNED) or document.closed_at is not None:
         return
     document.closed_at = clock.now()
     # The recheck form already checked the reason; a subscriber never fails the step over it.
     document.closure_reason = unicodedata.normalize("NFC", str(reason or "")).strip()[:texts.REASON_LENGTH] or None
+    document.refusal_reason = document.closure_reason or CLOSURE_REFUSAL
+    _status(session, document, Status.REFUSED, None, reason=document.refusal_reason)
     audit.record(session, "incoming.closed", actor_id=None, agency_code=session.get(Agency, document.agency_id).code,
-                 object_type=OWNER_TYPE, object_id=document.id, after={"reason": document.closure_reason})
+                 object_type=OWNER_TYPE, object_id=document.id,
+                 after={"reason": document.closure_reason, "status": Status.REFUSED.value})
 
 
 def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocument:
@@ -233,15 +343,24 @@ def _check(keystore: Keystore, file: Checked, at: datetime) -> dict[str, Any]:
 
 
 def duplicates_of(session: Session, document: IncomingDocument) -> list[IncomingDocument]:
-    query = (sa.select(IncomingDocument)
-             .where(IncomingDocument.agency_id == document.agency_id, IncomingDocument.id != document.id,
-                    IncomingDocument.number_notation == document.number_notation,
-                    IncomingDocument.issuer_name == document.issuer_name,
-                    IncomingDocument.status != Status.REFUSED)
-             .order_by(IncomingDocument.id))
-    if document.issuer_code:
-        query = query.where(sa.or_(IncomingDocument.issuer_code.is_(None),
-                                   IncomingDocument.issuer_code == document.issuer_code))
+    return probable_duplicates(session, document.agency_id, document.number_notation, document.issuer_name,
+                               document.issuer_code, exclude_id=document.id)
+
+
+def probable_duplicates(session: Session, agency_id: int, number_notation: str, issuer_name: str,
+                        issuer_code: str | None = None, exclude_id: int | None = None) -> list[IncomingDocument]:
+    """Registered documents (numbered, not returned) with the same number/notation and issuer,
+    compared without case or surrounding spaces; the issuer code too when both have one."""
+    D = IncomingDocument
+    query = (sa.select(D)
+             .where(D.agency_id == agency_id, D.incoming_number.is_not(None), D.status != Status.REFUSED,
+                    sa.func.lower(sa.func.trim(D.number_notation)) == number_notation.strip().lower(),
+                    sa.func.lower(sa.func.trim(D.issuer_name)) == issuer_name.strip().lower())
+             .order_by(D.id))
+    if exclude_id is not None:
+        query = query.where(D.id != exclude_id)
+    if issuer_code:
+        query = query.where(sa.or_(D.issuer_code.is_(None), D.issuer_code == issuer_code))
     return list(session.scalars(query))
 
 
@@ -266,11 +385,15 @@ def attachments(session: Session, document: IncomingDocument) -> list[Attachment
     return attachments_of(session, OWNER_TYPE, document.id)
 
 
-def _validated(metadata: dict[str, Any]) -> dict[str, Any]:
+def _form(metadata: dict[str, Any]) -> dict[str, Any]:
     try:
-        clean = default_registry().validate(METADATA_FORM, metadata)
+        return default_registry().validate(METADATA_FORM, metadata)
     except FormInvalid as exc:
         raise InvalidData("Thông tin văn bản đến không hợp lệ.", errors=exc.errors) from None
+
+
+def _validated(metadata: dict[str, Any]) -> dict[str, Any]:
+    clean = _form(metadata)
     if clean.get("secrecy", "none") in SECRET:
         # Seeds 000 Đ7, 004 Đ6: documents marked secret never enter the system.
         raise InvalidData("Văn bản mật không được xử lý trên hệ thống.",

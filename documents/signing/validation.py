@@ -36,7 +36,12 @@ VERDICTS = {  # overall verdict -> (Vietnamese, English)
                   "A signer's certificate is not trusted"),
     "invalid": ("Có chữ ký không hợp lệ", "A signature is not valid"),
     "unsigned": ("Tài liệu không có chữ ký số", "The document has no digital signature"),
+    "wrong_signer": ("Chữ ký hợp lệ nhưng không phải của cơ quan gửi",
+                     "The signature is valid but not the sending agency's"),
 }
+# The subject attributes that may name the signing agency: its name or its identifier.
+IDENTIFYING = ("common_name", "organization_name", "organizational_unit_name", "organization_identifier",
+               "serial_number")
 _AFTER_SIGNING = {  # what was added after a valid signature -> (Vietnamese, English)
     ModificationLevel.LTA_UPDATES: ("sau đó chỉ bổ sung dữ liệu kiểm tra chữ ký",
                                     "later revisions only add validation data"),
@@ -56,6 +61,7 @@ class SignatureReport:
     signer_common_name: str | None
     signer_organisation: str | None
     signer_subject: str | None
+    signer_identifiers: tuple[str, ...]  # CN, O, OU, organizationIdentifier, serialNumber values
     signing_time: str | None  # as claimed by the signer, ISO 8601 +07:00
     timestamp_time: str | None  # from a timestamp token, when there is one
     intact: bool
@@ -139,6 +145,7 @@ def _report(embedded: EmbeddedPdfSignature, context: ValidationContext) -> Signa
         signer_common_name=_shown(_first(common_name)),
         signer_organisation=_shown(_first(organisation)),
         signer_subject=_shown(cert.subject.human_friendly),
+        signer_identifiers=_identifiers(subject),
         signing_time=iso(status.signer_reported_dt),
         timestamp_time=iso(timestamp.timestamp) if timestamp is not None else None,
         intact=status.intact,
@@ -197,11 +204,19 @@ def _broken(field_name: str, exc: Exception) -> SignatureReport:
     reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
     return SignatureReport(
         field_name=field_name, signer_common_name=None, signer_organisation=None,
-        signer_subject=None, signing_time=None, timestamp_time=None, intact=False, valid=False,
+        signer_subject=None, signer_identifiers=(), signing_time=None, timestamp_time=None, intact=False, valid=False,
         trusted=False, revoked=False, coverage=None, modification_level=None, ok=False,
         summary_vi=f"Chữ ký hỏng, không đọc được ({reason})",
         summary_en=f"The signature is damaged and cannot be read ({reason})",
         details=f"{type(exc).__name__}: {reason}")
+
+
+def _identifiers(subject: dict) -> tuple[str, ...]:
+    values = []
+    for key in IDENTIFYING:
+        value = subject.get(key)
+        values.extend(_shown(v) for v in (value if isinstance(value, list) else [value]) if v)
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _first(value) -> str | None:

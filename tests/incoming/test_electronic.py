@@ -204,7 +204,8 @@ def test_concurrent_progress_reports_never_move_a_document_backwards(pg, tmp_pat
     store = LocalFileStore(tmp_path / "files")
     for _ in range(10):
         with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(pg.sessions) as session:
-            document_id = service.register(session, pg.runtime, store, keystore, clerk, METADATA).document.id
+            document_id = service.register(session, pg.runtime, store, keystore, clerk, METADATA,
+                                           allow_duplicate=True).document.id
         barrier = threading.Barrier(2)
 
         def report(code):
