@@ -12,6 +12,12 @@ from sqlalchemy.orm import Session
 from forms.registry import FormDefinition
 
 from .models import Agency, OrgUnit, User
+from .organisation import headed_units
+
+# A unit named in a field of ui ``headed`` gets a task only its head can take (unless the field
+# the hint names, a person, is given too); a unit without a head is refused at the field.
+HEADLESS = ("{unit} chưa có lãnh đạo phòng trên hệ thống: chọn người chủ trì/phối hợp cụ thể hoặc "
+            "đơn vị khác.")
 
 MESSAGES = {
     "unit": "Chọn một đơn vị của cơ quan.",
@@ -27,6 +33,21 @@ def foreign(session: Session, scope: str, definition: FormDefinition, data: dict
     known = _of_agency(session, scope, wanted)
     return {field: MESSAGES[kind] for field, kind in _reference_fields(definition)
             if any(i not in known[kind] for i in named[field])}
+
+
+def headless(session: Session, definition: FormDefinition, data: dict[str, Any]) -> dict[str, str]:
+    """Field -> warning naming the first unit of the field that has no head to take its task
+    (the units are the agency's: ``foreign`` checked them first)."""
+    rules = (definition.ui or {}).get("headed", {})
+    named = {field: [i for i in _ids(data.get(field)) if _is_id(i)] for field, unless in rules.items()
+             if not (unless and data.get(unless) not in (None, "", []))}
+    wanted = {i for ids in named.values() for i in ids}
+    if not wanted:
+        return {}
+    headed = headed_units(session, wanted)
+    names = dict(session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(wanted - headed))).all())
+    return {field: HEADLESS.format(unit=names[missing[0]])
+            for field, ids in named.items() if (missing := [i for i in ids if i in names])}
 
 
 def _reference_fields(definition: FormDefinition) -> list[tuple[str, str]]:

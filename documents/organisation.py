@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .models import OrgUnit, User
+from .models import OrgUnit, Role, User, UserRole
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Unit:
     id: int
     name: str
     depth: int  # 0 for a unit under the agency itself, 1 for one of its sections…
+    headed: bool = True  # has an active head: a task for the unit (its head's) can be taken
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def of_agency(session: Session, agency_id: int, own_unit: int | None = None) -> 
     person's unit: a unit head assigns within it) come first."""
     rows = session.execute(sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id)
                            .where(OrgUnit.agency_id == agency_id, OrgUnit.active.is_(True))).all()
-    units = _tree(rows)
+    headed = headed_units(session, [r.id for r in rows])
+    units = [Unit(u.id, u.name, u.depth, u.id in headed) for u in _tree(rows)]
     members: dict[int | None, list[Person]] = defaultdict(list)
     people = session.execute(sa.select(User.id, User.full_name, User.position, User.unit_id)
                              .where(User.agency_id == agency_id, User.active.is_(True))
@@ -56,6 +58,18 @@ def of_agency(session: Session, agency_id: int, own_unit: int | None = None) -> 
     groups += [Group(u, tuple(members[u.id])) for u in units if members[u.id]]
     groups.sort(key=lambda group: group.unit is None or group.unit.id != own_unit)  # stable: the rest keep their order
     return Organisation(tuple(units), tuple(groups))
+
+
+def headed_units(session: Session, unit_ids) -> set[int]:
+    """Those of ``unit_ids`` that have an active person with the unit head role: a task offered
+    to a unit waits for its head (the diagram's "Lãnh đạo phòng" lane), so a unit without one
+    would leave it with nobody to take it."""
+    if not unit_ids:
+        return set()
+    return set(session.scalars(sa.select(User.unit_id).distinct()
+                               .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.agency_id == User.agency_id))
+                               .where(User.unit_id.in_(list(unit_ids)), User.active.is_(True),
+                                      UserRole.role == Role.UNIT_HEAD)))
 
 
 def _tree(rows) -> list[Unit]:

@@ -35,7 +35,8 @@ def urgency_level(value: Any) -> int:
 def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, Any]:
     """The cleaned form. A submitted form sets every one of its fields: one left empty is cleared
     (None), so a value from an earlier round (a previous lead, a previous handler) cannot linger
-    in the process data. Units and people it names must be of the agency (``scope``)."""
+    in the process data. Units and people it names must be of the agency (``scope``), and a unit
+    that would get a task only its head can take must have one (form ui ``headed``)."""
     registry = default_registry()
     try:
         clean = registry.validate(form_key, data)
@@ -46,7 +47,11 @@ def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, 
     foreign = form_references.foreign(step.session, scope, definition, clean) if step is not None else {}
     if foreign:
         raise InvalidData("Biểu mẫu nêu đơn vị hoặc người không thuộc cơ quan.", errors=foreign)
-    return {name: clean.get(name) for name in definition.schema.get("properties", {})}
+    headless = form_references.headless(step.session, definition, clean) if step is not None else {}
+    if headless:
+        raise InvalidData(next(iter(headless.values())), errors=headless)
+    fields = {name: clean.get(name) for name in definition.schema.get("properties", {})}
+    return incoming_contract.completed_form(form_key, fields)
 
 
 def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

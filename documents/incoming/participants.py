@@ -14,6 +14,7 @@ from engine.runtime import HumanTask, WorkflowRuntime
 from ..accounts import Identity
 from ..errors import NotAllowed, NotFound
 from ..models import User
+from . import parties
 from .contract import COORDINATE, DISTRIBUTE, HANDLE
 from .models import IncomingDocument
 
@@ -57,8 +58,10 @@ def works_on(session: Session, who: Identity, document: IncomingDocument) -> boo
 
 
 def may_read(session: Session, who: Identity, document: IncomingDocument) -> bool:
-    """Whether ``who``, not a reader of the register, may read the document: one who works on it."""
-    return works_on(session, who, document)
+    """Whether ``who``, not a reader of the register, may read the document: one who works on it
+    now, or a party the distribution named — a coordinator (during and after its opinion) or one
+    told for information, in person or as a member of the unit named (documents/incoming/parties.py)."""
+    return parties.is_party(session, who, document) or works_on(session, who, document)
 
 
 def handling_unit(session: Session, task: HumanTask) -> int | None:

@@ -76,6 +76,7 @@ class Reading:
         for key in ("lead_user_id", "handler_user_id"):
             yield self.data.get(key)
         yield from listed(self.data.get("for_information"))
+        yield from (user for _, user in contract.coordinators_of(self.data))
         for task in self.view.tasks:
             yield from (task.assignee, task.candidate_user)
 

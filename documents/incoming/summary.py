@@ -31,7 +31,7 @@ class Said:
 
 @dataclass(frozen=True)
 class Coordinator:
-    unit: str
+    unit: str                           # the unit asked ("" when a person was asked)
     person: str = ""                    # who gave the opinion, else who the open request waits for
     opinion: Said | None = None
     waiting: bool = False               # asked and not answered yet
@@ -88,7 +88,8 @@ def of(document: IncomingDocument, reading: Reading | None) -> Summary:
         status=document.status, instance_id=reading.instance_id, data_visible=reading.view.data_visible,
         lead_unit=reading.unit(data.get("lead_unit_id")) or reading.unit(reading.unit_of(handler)),
         handler=reading.person(handler), coordinators=_coordinators(reading),
-        for_information=[n for n in map(reading.person, listed(data.get("for_information"))) if n],
+        for_information=[n for n in [*map(reading.unit, listed(data.get("informed_units"))),
+                                     *map(reading.person, listed(data.get("for_information")))] if n],
         direction=_direction(reading), deadline=deadline, deadline_state=_deadline_state(document, deadline),
         result=_result(reading), approval=_approval(reading), now=[_holding(reading, t) for t in tasks])
 
@@ -118,26 +119,43 @@ def _direction(reading: Reading) -> Said | None:
 
 
 def _coordinators(reading: Reading) -> list[Coordinator]:
-    """Each unit asked, with the opinion it gave: the completion by one of its people, else the
-    opinion the process data keeps at its place (someone of another unit answered for it)."""
-    units, opinions = listed(reading.data.get("coordinators")), listed(reading.data.get("opinions"))
+    """Each coordinator asked — a unit, or a person by name — with the opinion it gave: the
+    completion by the person asked or one of the unit's people, else the opinion the process data
+    keeps at its place (someone else answered for it, after a re-assignment)."""
+    asked, opinions = contract.coordinators_of(reading.data), listed(reading.data.get("opinions"))
     answers = reading.completed(COORDINATE)
     waiting = [t for t in reading.view.tasks if t.role == COORDINATE]
     shown = []
-    for place, unit_id in enumerate(units):
+    for place, (unit_id, user_id) in enumerate(asked):
         kept = opinions[place] if place < len(opinions) else None
-        answer = (next((a for a in answers if reading.unit_of(a.actor) == unit_id), None)
+        answer = (next((a for a in answers if _answered_by(reading, a.actor, unit_id, user_id)), None)
                   or next((a for a in answers if kept and (a.data or {}).get("opinion") == kept), None))
+        unit = reading.unit(unit_id)
         if answer is not None:
             answers.remove(answer)
-            shown.append(Coordinator(unit=reading.unit(unit_id), person=reading.person(answer.actor),
+            shown.append(Coordinator(unit=unit, person=reading.person(answer.actor),
                                      opinion=_said(reading, answer, "opinion")))
             continue
-        task = next((t for t in waiting if t.candidate_unit == str(unit_id)), None)
-        person = reading.person(task.assignee or task.candidate_user) if task is not None else ""
-        shown.append(Coordinator(unit=reading.unit(unit_id), person=person,
+        task = next((t for t in waiting if _asks(t, unit_id, user_id)), None)
+        if task is not None:
+            waiting.remove(task)
+        person = reading.person(task.assignee or task.candidate_user) if task is not None else reading.person(user_id)
+        shown.append(Coordinator(unit=unit, person=person,
                                  opinion=Said(text=str(kept)) if kept else None, waiting=task is not None))
     return shown
+
+
+def _answered_by(reading: Reading, actor: str | None, unit_id: int | None, user_id: int | None) -> bool:
+    if user_id is not None:
+        return actor == str(user_id)
+    return unit_id is not None and reading.unit_of(actor) == unit_id
+
+
+def _asks(task: HumanTask, unit_id: int | None, user_id: int | None) -> bool:
+    """Whether the open coordination ``task`` is the one of this coordinator."""
+    if user_id is not None:
+        return task.candidate_user == str(user_id)
+    return task.candidate_unit == str(unit_id) and not task.candidate_user
 
 
 def _result(reading: Reading) -> Result | None:

@@ -132,8 +132,10 @@ def _lead(r: Reading) -> list[Fact]:
 
 
 def _recipients(r: Reading) -> list[Fact]:
-    """The coordinating units and the people told for information, by name."""
-    facts = [Fact("context.coordinators", names=r.units(r.data.get("coordinators") or [])),
+    """The coordinators (units, then people) and those told for information, by name."""
+    asked = contract.coordinators_of(r.data)
+    facts = [Fact("context.coordinators", names=r.units(u for u, _ in asked if u is not None)
+                  + r.people(p for _, p in asked if p is not None)),
              Fact("context.for_information", names=r.units(r.data.get("informed_units") or [])
                   + r.people(r.data.get("for_information") or []))]
     return [f for f in facts if f.names]
@@ -175,9 +177,10 @@ def _proposed_result(r: Reading) -> list[Fact]:
 
 
 def _opinions(r: Reading) -> list[Fact]:
-    """The opinions the coordination gathered, each with the unit it was asked of."""
-    opinions, units = r.data.get("opinions") or [], r.data.get("coordinators") or []
-    notes = [Note(text=str(o), by=next(iter(r.units([u])), "")) for o, u in zip(opinions, units) if o]
+    """The opinions the coordination gathered, each with the unit or person it was asked of."""
+    opinions, asked = r.data.get("opinions") or [], contract.coordinators_of(r.data)
+    notes = [Note(text=str(o), by=next(iter(r.units([u]) if u is not None else r.people([p])), ""))
+             for o, (u, p) in zip(opinions, asked) if o]
     return _noted("context.opinions", *notes)
 
 

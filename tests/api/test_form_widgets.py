@@ -61,8 +61,11 @@ def test_the_distribution_offers_the_agencys_units_and_active_people_by_name(bro
     page = browser("a.leader").get(f"/tasks/{task_id}").text
 
     # The units as a tree: a sub-unit right under its parent, indented; one radio a unit to lead.
-    rows = re.findall(r'<th scope="row" class="unit depth-(\d)">([^<]+)</th>', page)
-    assert rows == [("0", "Ban Tiếp dân"), ("0", "Phòng Kinh tế"), ("1", "Tổ Đầu tư")]
+    # A unit with no head is marked (nobody would take its task).
+    rows = re.findall(r'<th scope="row" class="unit depth-(\d)">([^<]+?)(?: <span class="headless muted">\(([^)]*)\)</span>)?</th>',
+                      page)
+    assert rows == [("0", "Ban Tiếp dân", "chưa có trưởng đơn vị"), ("0", "Phòng Kinh tế", ""),
+                    ("1", "Tổ Đầu tư", "chưa có trưởng đơn vị")]
     assert f'name="lead_unit_id" value="{section_id}"' in page
     assert f'name="coordinators" value="{section_id}"' in page and f'name="informed_units" value="{section_id}"' in page
     # People grouped by unit, with their position; never another agency's nor an inactive one.

@@ -137,7 +137,7 @@ def test_a_role_marked_twice_or_on_the_wrong_element_is_refused(case, bureau):
     message = refusal(case, off_timer)
     assert "role 'incoming.distribute' (the leader's distribution) is marked on 2 elements" in message
     coordination = INCOMING.replace(b"<bpmn:loopDataOutputRef>opinions<", b"<bpmn:loopDataOutputRef>views<")
-    assert ("role 'incoming.coordinate' (the coordinators' opinions) must be a multi-instance over 'coordinators' "
+    assert ("role 'incoming.coordinate' (the coordinators' opinions) must be a multi-instance over 'coordination' "
             "filling 'opinions'") in refusal(case, coordination)
 
 

@@ -1,0 +1,187 @@
+"""Issue 9 item 10: those told for information (a person, or every member of a unit) read the
+document and find it in their own list, unread first, read once opened; coordinators can be
+people, each with their own coordination task, and stay readers after answering; a unit with no
+head is refused at distribution with a warning naming it."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from documents import accounts
+from documents.errors import InvalidData, NotAllowed, NotFound
+from documents.incoming import informed, parties, reading, service, summary
+from documents.incoming.models import IncomingDocument, IncomingParty
+from documents.models import Agency, AuditEvent
+from engine.db import unit_of_work
+from tests.conftest import PASSWORD
+
+
+def distribute(case, document_id: int, **fields) -> None:
+    lead = case.people["a.staff"]
+    data = {"decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": lead.user_id, "lead_unit_id": lead.unit_id,
+            **fields}
+    case.act("a.leader", document_id, "distribute", {k: v for k, v in data.items() if v is not None})
+
+
+def reads(case, who: str, document_id: int) -> bool:
+    try:
+        case.run(service.get, case.people[who], document_id)
+    except NotAllowed:
+        return False
+    return True
+
+
+def listed(case, who: str) -> list[informed.Informed]:
+    return case.run(informed.of, case.people[who])
+
+
+def opened(case, who: str, document_id: int):
+    def run(session):
+        document = service.get(session, case.people[who], document_id)
+        return informed.opened(session, case.people[who], document)
+    return case.run(run)
+
+
+# --------------------------------------------------------------------------- for information
+
+def test_a_person_and_every_member_of_a_unit_told_for_information_read_it_others_do_not(case, bureau):
+    to_unit, to_person = case(), case(number_notation="124/SNV-VP")
+    distribute(case, to_unit, informed_units=[bureau["a.u2"]])
+    distribute(case, to_person, for_information=[bureau["a.staff2"].user_id])
+
+    # Phòng Tổng hợp was told: its staff reads it as well as its head; a staff of another unit does not.
+    assert reads(case, "a.staff3", to_unit) and reads(case, "a.head2", to_unit)
+    assert not reads(case, "a.staff2", to_unit)
+    # A person told by name reads it; their unit's colleague and the other unit do not.
+    assert reads(case, "a.staff2", to_person)
+    assert not reads(case, "a.staff3", to_person)
+    # Another agency never learns it exists, whoever it names.
+    with pytest.raises(NotFound):
+        case.run(service.get, bureau["b.staff3"], to_unit)
+
+    (item,) = listed(case, "a.staff3")
+    assert (item.document_id, item.named_by, item.through_unit, item.seen_at) == (to_unit, "leader a", "Phòng Tổng hợp",
+                                                                                 None)
+    assert [i.document_id for i in listed(case, "a.staff2")] == [to_person]
+    assert listed(case, "b.staff3") == [] and listed(case, "a.staff") == []
+
+
+def test_opening_marks_the_persons_own_row_read_once_and_unread_ones_come_first(case, bureau, clock):
+    first, second = case(), case(number_notation="124/SNV-VP")
+    distribute(case, first, for_information=[bureau["a.staff3"].user_id])
+    clock.advance(hours=1)
+    distribute(case, second, informed_units=[bureau["a.u2"]])
+    assert [(i.document_id, i.seen_at) for i in listed(case, "a.staff3")] == [(second, None), (first, None)]
+
+    clock.advance(hours=1)
+    seen_at = clock.now()
+    assert opened(case, "a.staff3", second).seen_at == seen_at
+    clock.advance(hours=1)
+    assert opened(case, "a.staff3", second).seen_at == seen_at, "the first opening counts"
+    # Read, it goes after the unread one; the unit's head has not read it for having a colleague read it.
+    assert [(i.document_id, i.seen_at) for i in listed(case, "a.staff3")] == [(first, None), (second, seen_at)]
+    assert [i.seen_at for i in listed(case, "a.head2")] == [None]
+    assert opened(case, "a.staff3", first).seen_at == clock.now()
+    with case.system.sessions() as session:
+        marks = session.scalars(sa.select(AuditEvent.object_id).where(AuditEvent.action == "incoming.informed_seen")
+                                .order_by(AuditEvent.id)).all()
+        # The unit's row stays the unit's: the colleague's read mark is their own row.
+        unit_row = session.scalar(sa.select(IncomingParty).where(IncomingParty.document_id == second,
+                                                                 IncomingParty.user_id.is_(None)))
+    assert marks == [str(second), str(first)]
+    assert unit_row.seen_at is None
+    # Someone not told of it: the page shows no note, nothing is marked.
+    assert opened(case, "a.leader", first) is None
+
+
+def test_a_new_distribution_names_the_parties_anew(case, bureau):
+    document_id = case()
+    distribute(case, document_id, for_information=[bureau["a.staff3"].user_id])
+    case.act("a.staff", document_id, "handle", {"result": "Xong", "completed": True})
+    case.act("a.head1", document_id, "review", {"approved": False, "comment": "Làm lại"})
+    with case.system.sessions() as session:
+        named = session.scalars(sa.select(IncomingParty.user_id).where(IncomingParty.document_id == document_id)).all()
+    assert named == [bureau["a.staff3"].user_id]
+
+
+# --------------------------------------------------------------------------- coordinators who are people
+
+def test_a_person_coordinates_answers_and_appears_in_the_summary(case, bureau):
+    document_id = case()
+    distribute(case, document_id, coordinators=[bureau["a.u2"]], coordinator_people=[bureau["a.staff2"].user_id])
+    # Each gets their own task: the unit's head for the unit, the person named for themselves.
+    with case.system.sessions() as session:
+        task = case.task(session, "a.staff2", document_id, "coordinate")
+        assert (task.candidate_user, task.candidate_unit) == (str(bureau["a.staff2"].user_id), None)
+        case.task(session, "a.head2", document_id, "coordinate")
+    assert reads(case, "a.staff2", document_id)
+    case.act("a.staff2", document_id, "coordinate", {"opinion": "Đồng ý với dự thảo."})
+
+    shown = read_summary(case, "a.leader", document_id)
+    assert [(c.unit, c.person, c.opinion.text if c.opinion else None, c.waiting) for c in shown.coordinators] == [
+        ("Phòng Tổng hợp", "", None, True), ("", "staff2 a", "Đồng ý với dự thảo.", False)]
+    # A coordinator stays a reader of the document after answering.
+    assert reads(case, "a.staff2", document_id)
+    with case.system.sessions() as session:
+        kinds = session.execute(sa.select(IncomingParty.kind, IncomingParty.unit_id, IncomingParty.user_id)
+                                .where(IncomingParty.document_id == document_id).order_by(IncomingParty.id)).all()
+    assert kinds == [("coordinate", bureau["a.u2"], None), ("coordinate", None, bureau["a.staff2"].user_id)]
+
+
+def read_summary(case, who: str, document_id: int) -> summary.Summary:
+    def run(session):
+        document = session.get(IncomingDocument, document_id)
+        return summary.of(document, reading.of(session, case.system.runtime, case.people[who], document))
+    return case.run(run)
+
+
+def test_the_summary_lists_the_units_and_people_told_for_information(case, bureau):
+    document_id = case()
+    distribute(case, document_id, informed_units=[bureau["a.u2"]], for_information=[bureau["a.staff2"].user_id])
+    assert read_summary(case, "a.leader", document_id).for_information == ["Phòng Tổng hợp", "staff2 a"]
+
+
+# --------------------------------------------------------------------------- a unit with no head
+
+@pytest.fixture
+def headless(case, bureau) -> int:
+    """Phòng Pháp chế: a unit with staff but no head (its former head left)."""
+    with unit_of_work(case.system.sessions) as session:
+        agency = session.scalar(sa.select(Agency).where(Agency.code == "000.00.01.H99"))
+        unit = accounts.create_unit(session, agency, "Phòng Pháp chế")
+        accounts.create_user(session, agency, "a.jurist", "jurist a", PASSWORD, ["staff"], unit=unit)
+        gone = accounts.create_user(session, agency, "a.oldhead", "oldhead a", PASSWORD, ["unit_head"], unit=unit)
+        gone.active = False
+        return unit.id
+
+
+MESSAGE = ("Phòng Pháp chế chưa có lãnh đạo phòng trên hệ thống: chọn người chủ trì/phối hợp cụ thể hoặc "
+           "đơn vị khác.")
+
+
+@pytest.mark.parametrize("fields", [
+    pytest.param(lambda unit: {"lead_unit_id": unit, "lead_user_id": None}, id="lead unit without a person"),
+    pytest.param(lambda unit: {"coordinators": [unit]}, id="coordinating unit"),
+])
+def test_a_unit_without_a_head_is_refused_at_its_field(case, bureau, headless, fields):
+    document_id = case()
+    data = fields(headless)
+    with pytest.raises(InvalidData) as refused:
+        distribute(case, document_id, **data)
+    field = "lead_unit_id" if "lead_unit_id" in data else "coordinators"
+    assert refused.value.errors == {field: MESSAGE}
+    with case.system.sessions() as session:
+        assert session.get(IncomingDocument, document_id).status == "03", "nothing stored"
+        assert session.scalar(sa.select(sa.func.count()).select_from(IncomingParty)) == 0
+
+
+def test_a_unit_without_a_head_may_lead_through_a_named_person(case, bureau, headless):
+    document_id = case()
+    jurist = case.run(lambda s: s.scalar(sa.select(accounts.User.id).where(accounts.User.username == "a.jurist")))
+    distribute(case, document_id, lead_unit_id=headless, lead_user_id=jurist)
+    with case.system.sessions() as session:
+        assert session.get(IncomingDocument, document_id).lead_unit_id == headless
+
+
+def test_the_party_helpers_read_only_integer_ids():
+    assert list(parties.ids([3, True, "4", 3, 5])) == [3, 5]
