@@ -26,17 +26,25 @@ OTHER_AGENCY = {"number_notation": "99/SNV", "subject": "Văn bản của Sở N
 
 
 @pytest.fixture
-def documents(pg, demo_province) -> None:
+def documents(pg, demo_province, clock) -> None:
     """Two documents registered by the demo agency's clerk, one by the second agency's."""
-    today = pg.runtime.clock.now().astimezone(VN_TZ).date()
     common = {"document_date": "2026-11-20", "doc_type": "Công văn"}
-    # Deadlines relative to the engine's (test) clock make the badges certain: due at the end of
-    # its day, due soon; due the day before, overdue.
-    road, hiring = ROAD | {"due_date": today.isoformat()}, HIRING | {"due_date": (today - timedelta(days=1)).isoformat()}
+    # Deadlines by the engine's (test) clock make the badges certain: the hiring document has
+    # waited for its distribution since Monday (due within a working day or so: overdue on
+    # Thursday); the urgent road document arrives on Thursday (due in 4 working hours: due soon).
+    # The senders' requested reply dates (one long past, one far off) are not what overdue counts.
+    today = clock.now().astimezone(VN_TZ).date()
+    hiring = HIRING | {"due_date": (today + timedelta(days=30)).isoformat()}
+    road = ROAD | {"due_date": (today - timedelta(days=10)).isoformat()}
     with unit_of_work(pg.sessions) as session:
-        for clerk, metadata in (("vanthu", road), ("vanthu", hiring), ("snv.vanthu", OTHER_AGENCY)):
+        def register(clerk: str, metadata: dict) -> None:
             who = accounts.identity_of(session, session.get(User, demo_province[clerk]))
             service.register(session, pg.runtime, pg.files, pg.keystore, who, common | metadata)
+
+        register("vanthu", hiring)
+        clock.advance(days=3)
+        register("vanthu", road)
+        register("snv.vanthu", OTHER_AGENCY)
 
 
 def test_the_leader_finds_the_document_searches_and_switches_tabs(open_page, demo_server, documents):
