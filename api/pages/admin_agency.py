@@ -4,7 +4,7 @@ in working days and hours are counted (documents/calendar) — with the year's n
 and a check of what a deadline would be. Dates are typed dd/mm/yyyy (or picked)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,7 +21,7 @@ from engine import clock
 
 from ..deps import DB, CsrfUser, PageUser
 from ..i18n import locale_of
-from .formdata import FormText, Unreadable, typed_date
+from .formdata import END_OF_WORKING_DAY, FormText, Unreadable, typed_date
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page
 
@@ -140,8 +140,8 @@ def _check(request: Request, session: Session, who: Identity) -> dict:
         return {"asked": asked, "error": {"from": "calendar_admin.check.bad_from"}}
     if not days.isdigit() or int(days) > MAX_WORKING_DAYS:
         return {"asked": asked, "error": {"days": "calendar_admin.check.bad_days"}}
-    if not isinstance(start, datetime):
-        start = datetime.combine(start, time(0))
+    if not isinstance(start, datetime):  # a date alone: 17:00, as the date picker fills it
+        start = datetime.combine(start, END_OF_WORKING_DAY)
     moment = start if start.tzinfo else start.replace(tzinfo=VN_TZ)
     return {"asked": asked, "result": overview.preview(session, who.agency_id, moment, int(days))}
 
