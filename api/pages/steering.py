@@ -2,7 +2,7 @@
 of the handling unit, inside the unit), extend its deadline, hand the distribution to another
 leader, re-assign or extend one coordinator's task. A reason every time; each form calls one
 service of documents.incoming.handling, which decides who may. A deadline is typed in a
-``datetime-local`` field, in Vietnam time."""
+``datetime-local`` field, in Vietnam time (optional on a re-assignment: the current one stays)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -19,13 +19,15 @@ HANDLING_ENDED = "casework.handling_ended"  # the task changed hands or closed w
 
 @router.post("/incoming/{document_id:int}/reassign")
 def reassign(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
-             lead_user_id: FormText = "", lead_unit_id: FormText = "", reason: FormText = ""):
-    values = {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason}
+             lead_user_id: FormText = "", lead_unit_id: FormText = "", reason: FormText = "",
+             deadline: FormText = ""):
+    values = {"lead_user_id": lead_user_id, "lead_unit_id": lead_unit_id, "reason": reason, "deadline": deadline}
     return on_the_document(
         request, session, runtime, who, document_id, "reassign", values,
         lambda: handling.reassign(session, runtime, who, document_id, reason=reason,
                                   lead_user_id=optional_int("lead_user_id", lead_user_id),
-                                  lead_unit_id=optional_int("lead_unit_id", lead_unit_id)),
+                                  lead_unit_id=optional_int("lead_unit_id", lead_unit_id),
+                                  deadline=vietnam_time("deadline", deadline) if deadline.strip() else None),
         conflict=HANDLING_ENDED)
 
 
