@@ -10,6 +10,7 @@ nearest the anchor corner wins (moving left costs ``SIDEWAYS`` times moving down
 from __future__ import annotations
 
 import math
+from io import BytesIO
 
 from PIL import Image
 
@@ -81,13 +82,13 @@ def occupancy(reader, page_index: int, geometry: PageGeometry) -> Occupancy:
 def _take_ink(grid: Occupancy, page, image: PlacedImage, geometry: PageGeometry) -> None:
     """Take the cells where the scan has ink: the image thresholded and shrunk so that one of its
     pixels is about one cell, each dark one mapped through the placing matrix."""
-    try:
-        picture = page.images[image.name].image
-    except Exception:  # an image pypdf cannot decode: treat it all as ink, never guess blank
-        grid.take(_seen_box(geometry, image.box))
-        return
     shown_w, shown_h = image.shown_size
     cols, rows = max(1, math.ceil(shown_w / CELL)), max(1, math.ceil(shown_h / CELL))
+    try:
+        picture = _decoded(page, image, (cols, rows))
+    except Exception:  # an image that cannot be decoded: all of it is ink, never guess blank
+        grid.take(_seen_box(geometry, image.box))
+        return
     ink = picture.convert("L").point(lambda v: 255 if v < DARK else 0)
     small = ink.resize((cols, rows), Image.Resampling.BOX)
     a, b, c, d, e, f = image.matrix
@@ -100,6 +101,25 @@ def _take_ink(grid: Occupancy, page, image: PlacedImage, geometry: PageGeometry)
         x, y = u * a + v * c + e, u * b + v * d + f
         sx, sy = to_seen(geometry, x, y)
         grid.take((sx - CELL / 2, sy - CELL / 2, sx + CELL / 2, sy + CELL / 2))
+
+
+def _decoded(page, image: PlacedImage, size: tuple[int, int]) -> Image.Image:
+    """The scan's pixels. The common scanner outputs are read directly (a JPEG at a reduced
+    scale, 8-bit grey or RGB pixels); anything else through pypdf, which is slower."""
+    xobject = image.xobject
+    filters = xobject.get("/Filter")
+    filters = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
+    if filters[-1] == "/DCTDecode":  # pypdf undoes the filters before it, not the JPEG itself
+        picture = Image.open(BytesIO(xobject.get_data()))
+        picture.draft("L", size)  # JPEG decodes at 1/2, 1/4 or 1/8 scale for free
+        return picture
+    width, height = int(xobject["/Width"]), int(xobject["/Height"])
+    space = xobject.get("/ColorSpace")
+    mode = {"/DeviceGray": "L", "/DeviceRGB": "RGB"}.get(str(space))
+    if filters in (["/FlateDecode"], ["/ASCII85Decode", "/FlateDecode"]) and mode \
+            and xobject.get("/BitsPerComponent") == 8 and "/SMask" not in xobject:
+        return Image.frombytes(mode, (width, height), xobject.get_data())
+    return page.images[image.name].image
 
 
 def _seen_box(geometry: PageGeometry, box: Box) -> Box:

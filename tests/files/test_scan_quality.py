@@ -10,6 +10,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from documents.files.scan_quality import NOT_A_SCAN, UNREADABLE, findings
+from tests.signing.pdfs import write_pdf
 from tests.signing.stamp_pages import A4, phu_luc_i, scan_of_heading, scan_pdf
 
 GREY = "ảnh quét đen trắng/thang xám, không phải ảnh màu"
@@ -45,16 +46,7 @@ def bitmap_pdf(width: int, height: int) -> bytes:
         b"/ColorSpace /DeviceGray /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
         % (width, height, len(pixels), pixels),
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return write_pdf(objects)
 
 
 def test_a_black_and_white_bitmap_is_not_colour():

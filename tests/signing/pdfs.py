@@ -26,6 +26,11 @@ def make_pdf(pages: int = 3, version: str = "1.7", size: tuple[float, float] = A
         objects.append(b"<< /Length %d >>\nstream\n%sendstream" % (len(text), text))
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
 
+    return write_pdf(objects, version)
+
+
+def write_pdf(objects: list[bytes], version: str = "1.7") -> bytes:
+    """A PDF file of ``objects`` (object n is objects[n - 1], the catalog first)."""
     out = bytearray(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -106,7 +106,8 @@ def full_of_text() -> bytes:
     return out.getvalue()
 
 
-def scan_of_heading(dpi: int = 150, colour: bool = True) -> tuple[bytes, Image.Image]:
+def scan_of_heading(dpi: int = 150, colour: bool = True,
+                    jpeg: bool = False) -> tuple[bytes, Image.Image]:
     """An A4 scan (one image page, as a scanner writes it): dark bands where a Phụ lục I page has
     its headings, title and body text. Returns the PDF and the image."""
     size = round(WIDTH / 72 * dpi), round(HEIGHT / 72 * dpi)
@@ -127,10 +128,16 @@ def scan_of_heading(dpi: int = 150, colour: bool = True) -> tuple[bytes, Image.I
     for line in range(12):
         band(30, 70 + 7 * line, 165)
     band(120, 170, 60)  # signature block
-    return scan_pdf(image if colour else image.convert("L")), image
+    picture = image if colour else image.convert("L")
+    if jpeg:  # kept as the scanner's JPEG (DCTDecode) in the PDF
+        out = BytesIO()
+        picture.save(out, format="JPEG", quality=85)
+        out.seek(0)
+        picture = out
+    return scan_pdf(picture), image
 
 
-def scan_pdf(*images: Image.Image, page_size: tuple[float, float] = A4) -> bytes:
+def scan_pdf(*images: Image.Image | BytesIO, page_size: tuple[float, float] = A4) -> bytes:
     """What a scanner writes: each image alone on a page, drawn over the whole page."""
     out = BytesIO()
     page = canvas.Canvas(out, pagesize=page_size, pdfVersion=(1, 7))

@@ -1,5 +1,6 @@
-"""The agency's signature on a scanned paper document: top right of page 1 when it is blank there, the red seal, the
-agency name and the ISO 8601 time with +07:00; bad uploads refused with a clear message."""
+"""The agency's signature on a scanned paper document: top right of page 1 when it is blank
+there, the red seal, the agency name and the ISO 8601 time with +07:00; bad uploads refused
+with a clear message."""
 from __future__ import annotations
 
 import subprocess

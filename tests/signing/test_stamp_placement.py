@@ -58,8 +58,9 @@ def test_a_second_stamp_goes_beside_or_below_the_first_never_on_it(agency_signer
     assert covered_text(second, words) == []
 
 
-def test_on_a_scan_the_stamp_lands_on_blank_paper(agency_signer, seal_png):
-    scan, image = scan_of_heading(dpi=150)
+@pytest.mark.parametrize("jpeg", [False, True], ids=["flate", "jpeg"])
+def test_on_a_scan_the_stamp_lands_on_blank_paper(agency_signer, seal_png, jpeg):
+    scan, image = scan_of_heading(dpi=150, jpeg=jpeg)
     signed = agency_signer.sign_scan(scan, AGENCY, AT, seal_png)
     [widget] = signature_widgets(signed)
     llx, lly, urx, ury = rect(widget)
