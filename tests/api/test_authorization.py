@@ -89,6 +89,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         "refused", lambda ids: {"json": {"related_id": ids["arrived_document_id"]}}, document="handled"),
     ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): Route("refused", document="handled"),
     ("GET", "/api/incoming/reassignment-requests"): Route("hidden"),
+    ("GET", "/api/incoming/deadlines"): Route("hidden"),
+    ("GET", "/api/incoming/{document_id}/deadline"): Route("refused"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests"): Route(
         "refused", lambda ids: {"json": {"reason": "Bận việc khác"}}, document="handled"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): Route(
@@ -123,6 +125,8 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/incoming/{document_id}/related"): ("a.clerk", "a.process_admin"),
     ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): ("a.clerk", "a.process_admin"),
     ("GET", "/api/incoming/reassignment-requests"): ("a.staff", "a.clerk", "a.process_admin"),
+    ("GET", "/api/incoming/deadlines"): ("a.staff", "a.process_admin", "a.admin"),
+    ("GET", "/api/incoming/{document_id}/deadline"): ("a.process_admin", "a.admin"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests"): ("a.leader", "a.unit_head", "a.clerk"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): (
         "a.staff", "a.clerk", "a.process_admin"),
