@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 from documents.signing import red_seal_png
-from documents.signing.agency import seal_size_mm
 from documents.signing.appearance import MM
 from tests.signing.conftest import AGENCY, AT, AT_TEXT
 from tests.signing.helpers import appearance_texts, rect, signature_widgets
@@ -43,6 +42,8 @@ def test_a_seal_declaring_another_size_is_drawn_at_that_size(agency_signer):
 
 
 def test_a_seal_without_resolution_is_taken_as_36_mm():
+    from documents.signing.agency import seal_size_mm
+
     out = BytesIO()
     Image.open(BytesIO(red_seal_png())).save(out, format="PNG")  # dpi dropped
     assert "dpi" not in Image.open(BytesIO(out.getvalue())).info

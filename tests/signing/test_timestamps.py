@@ -54,7 +54,8 @@ def test_the_signature_carries_a_valid_timestamp_from_the_configured_tsa(pki, ts
     assert token.signing_cert.subject.native["common_name"] == TSA_NAME
     assert status.bottom_line  # the signature itself stays valid
     # the application's own check accepts it once the TSA's root is trusted (signing/trust/)
-    assert validate_pdf(signed, [pki.root.cert, tsa_root.cert])[0].ok
+    [report] = validate_pdf(signed, [pki.root.cert, tsa_root.cert])
+    assert report.ok and report.timestamp_time == "2026-11-23T08:00:07+07:00"
 
 
 def test_without_a_tsa_there_is_no_timestamp(agency_signer, seal_png, pki):
