@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 
-from documents.errors import InvalidData
+from documents.errors import InvalidData, NotAllowed
+from documents.vntime import VN_TZ
 from documents.incoming import exports, handling, handling_view, queries, service, view
 
+from ..arrival_schemas import AcceptRequest, DuplicateList, DuplicateWarning, IncomingArrivalOut, duplicates_out
 from ..deps import DB, ApiUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
 from ..handling_schemas import HandlingOut
@@ -19,12 +21,24 @@ from ..schemas import ERRORS, ExtendRequest, IncomingList, IncomingOut, Reassign
 router = APIRouter(prefix="/api/incoming", tags=["incoming documents"], responses=ERRORS)
 
 
-@router.post("", response_model=IncomingOut, status_code=201,
-             summary="Register an incoming document (clerks): metadata as JSON, files attached")
+DUPLICATE_RESPONSE = {409: {"model": DuplicateWarning,
+                             "description": "probable duplicates (id, incoming number, received at): "
+                                            "repeat with allow_duplicate to go on; or another conflict"}}
+
+
+@router.post("", response_model=IncomingArrivalOut, status_code=201, responses=DUPLICATE_RESPONSE,
+             summary="Register an incoming document (clerks): metadata as JSON, files attached; a probable "
+                     "duplicate is refused (409) unless allow_duplicate, failing signatures unless override_reason")
 def register(request: Request, who: ApiUser, session: DB,
              metadata: Annotated[str, Form(description="JSON object of the incoming_document form")],
              channel: Annotated[str, Form(pattern="^(paper|manual)$")] = "manual",
-             files: Annotated[list[UploadFile], File()] = ()) -> IncomingOut:
+             files: Annotated[list[UploadFile], File()] = (),
+             allow_duplicate: Annotated[bool, Form(description="register although it looks like a duplicate")] = False,
+             override_reason: Annotated[str | None, Form(max_length=2000, description=(
+                 "why a file whose signatures fail is registered anyway"))] = None,
+             arrived_at: Annotated[datetime | None, Form(description=(
+                 "late entry after an outage: the real arrival time (ISO 8601; without an offset, Vietnam time), "
+                 f"not in the future, at most {service.LATE_ENTRY_DAYS} days ago"))] = None):
     # A plain `def`: pyHanko runs its own event loop, so signing must stay off the server's loop.
     try:
         fields = json.loads(metadata)
@@ -39,9 +53,37 @@ def register(request: Request, who: ApiUser, session: DB,
     system = get_system(request)
     limit = service.MAX_ATTACHMENT_BYTES
     uploads = [service.Upload(f.filename or "", f.file.read(limit + 1)) for f in files]
-    result = service.register(session, system.runtime, system.files, system.keystore, who, fields, uploads, channel)
-    return IncomingOut.of(result.document, service.statuses(session, result.document), result.attachments,
-                          result.duplicates)
+    if arrived_at is not None and arrived_at.tzinfo is None:
+        arrived_at = arrived_at.replace(tzinfo=VN_TZ)
+    try:
+        result = service.register(session, system.runtime, system.files, system.keystore, who, fields, uploads,
+                                  channel, allow_duplicate=allow_duplicate, override_reason=override_reason,
+                                  arrived_at=arrived_at)
+    except service.ProbableDuplicate as warning:
+        return duplicate_warning(session, warning)
+    out = IncomingOut.of(result.document, service.statuses(session, result.document), result.attachments,
+                         result.duplicates)
+    return JSONResponse(IncomingArrivalOut.of_incoming(out, result.document).model_dump(mode="json"), status_code=201)
+
+
+def duplicate_warning(session, warning: service.ProbableDuplicate) -> JSONResponse:
+    """409 listing the probable duplicates; nothing was stored and no number taken."""
+    body = DuplicateWarning(error={"message": warning.message, "duplicates": duplicates_out(warning.duplicates)})
+    session.rollback()
+    return JSONResponse(body.model_dump(mode="json"), status_code=409)
+
+
+@router.get("/duplicates", response_model=DuplicateList,
+            summary="Registered documents that look like the one being registered (same number/notation and "
+                    "issuer): the registration page asks before the number is taken")
+def probable_duplicates(who: ApiUser, session: DB,
+                        number_notation: Annotated[str, Query(min_length=1, max_length=100)],
+                        issuer_name: Annotated[str, Query(min_length=1, max_length=255)],
+                        issuer_code: Annotated[str | None, Query(max_length=35)] = None) -> DuplicateList:
+    if not who.has_any(*service.CLERKS):
+        raise NotAllowed("only a clerk registers incoming documents")
+    found = service.probable_duplicates(session, who.agency_id, number_notation, issuer_name, issuer_code or None)
+    return DuplicateList(duplicates=duplicates_out(found))
 
 
 @router.get("", response_model=IncomingList, summary="Search the incoming register (accent-insensitive)")
@@ -88,18 +130,29 @@ def export_tracking_pdf(who: ApiUser, session: DB, query: ExportQuery) -> Respon
     return register_export(session, who, "tracking", "pdf", query)
 
 
-@router.get("/{document_id}", response_model=IncomingOut, summary="An incoming document with its statuses and files")
-def show(document_id: Id, who: ApiUser, session: DB) -> IncomingOut:
+@router.get("/{document_id}", response_model=IncomingArrivalOut,
+            summary="An incoming document with its statuses and files")
+def show(document_id: Id, who: ApiUser, session: DB) -> IncomingArrivalOut:
     document = service.get(session, who, document_id)
     shown = view.of(session, document)  # the document's page shows the same, and offers the same actions
-    return IncomingOut.full(shown).model_copy(
+    out = IncomingOut.full(shown).model_copy(
         update={"handling": HandlingOut.of(handling_view.of(session, who, document, shown))})
+    return IncomingArrivalOut.of_incoming(out, document)
 
 
-@router.post("/{document_id}/accept", response_model=IncomingOut,
-             summary="Accept an arrived electronic document (clerks): numbered, sender told 03")
-def accept(document_id: Id, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
-    return document_out(session, service.accept(session, runtime, who, document_id))
+@router.post("/{document_id}/accept", response_model=IncomingArrivalOut, responses=DUPLICATE_RESPONSE,
+             summary="Accept an arrived electronic document (clerks): numbered, sender told 03. Refused (409) "
+                     "while its signatures fail unless override_reason is given, and while it looks like a "
+                     "registered document unless allow_duplicate; the body is optional")
+def accept(document_id: Id, who: ApiUser, session: DB, runtime: Runtime,
+           body: Annotated[AcceptRequest | None, Body()] = None):
+    body = body or AcceptRequest()
+    try:
+        document = service.accept(session, runtime, who, document_id, override_reason=body.override_reason,
+                                  allow_duplicate=body.allow_duplicate)
+    except service.ProbableDuplicate as warning:
+        return duplicate_warning(session, warning)
+    return IncomingArrivalOut.of_incoming(document_out(session, document), document)
 
 
 @router.post("/{document_id}/refuse", response_model=IncomingOut,

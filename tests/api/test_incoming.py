@@ -16,9 +16,11 @@ METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Nội vụ tỉ
             "subject": "Về việc kiểm tra công tác văn thư năm 2026", "urgency": "urgent"}
 
 
-def register(client, headers, metadata=None, files=(("scan.pdf", samples.pdf("1.7")),), channel="paper"):
+def register(client, headers, metadata=None, files=(("scan.pdf", samples.pdf("1.7")),), channel="paper",
+             allow_duplicate=True):
     return client.post("/api/incoming", headers=headers,
-                       data={"metadata": json.dumps(metadata or METADATA, ensure_ascii=False), "channel": channel},
+                       data={"metadata": json.dumps(metadata or METADATA, ensure_ascii=False), "channel": channel,
+                             "allow_duplicate": str(allow_duplicate).lower()},
                        files=[("files", (name, data, "application/octet-stream")) for name, data in files])
 
 
@@ -39,6 +41,11 @@ def test_a_paper_document_is_registered_signed_and_numbered(client, api, system,
     assert "filename*=UTF-8''scan.pdf" in download.headers["content-disposition"]
     assert verdict(validate_pdf(download.content, system.keystore.trust_roots)) == "valid"
 
+    warned = register(client, api("a.clerk"), files=(("email.pdf", samples.pdf("1.7")),), channel="manual",
+                      allow_duplicate=False)
+    assert warned.status_code == 409
+    assert warned.json()["error"]["duplicates"] == [{"id": body["id"], "incoming_number": 1,
+                                                     "received_at": "2026-11-23T08:00:00+07:00"}]
     again = register(client, api("a.clerk"), files=(("email.pdf", samples.pdf("1.7")),), channel="manual")
     assert again.json()["incoming_number"] == 2
     assert [d["id"] for d in again.json()["duplicates"]] == [body["id"]]  # the warning
@@ -106,8 +113,13 @@ def test_accepting_an_electronic_document_over_http_tells_the_sender(client, api
 
     document_id = arrived_from(system, "000.00.01.H99", sender="000.00.02.H99", reference="B-123")
     assert client.post(f"/api/incoming/{document_id}/refuse", headers=api("a.clerk"), json={"reason": ""}).status_code == 422
-    accepted = client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk"))
+    unsigned = client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk"))
+    assert unsigned.status_code == 409 and "cong-van.pdf" in unsigned.json()["error"]["message"]
+    reason = "Cơ quan B xác nhận qua điện thoại"
+    accepted = client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk"),
+                           json={"override_reason": reason})
     assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["arrival"]["signature_override"]["reason"] == reason
     assert (accepted.json()["status"], accepted.json()["incoming_number"]) == ("03", 1)
     assert client.post(f"/api/incoming/{document_id}/accept", headers=api("a.clerk")).status_code == 409
 

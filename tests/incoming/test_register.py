@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from documents.errors import InvalidData, NotAllowed
 from documents.incoming import queries, service
 from documents.incoming.models import IncomingDocument, IncomingStatus
+from documents.incoming.signature_binding import SignatureRefused
 from documents.registers.models import RegisterEntry
 from engine import clock
 from engine.db import unit_of_work
@@ -26,10 +27,12 @@ METADATA = {"issuer_code": "000.00.31.H41", "issuer_name": "Sở Nội vụ tỉ
 @pytest.fixture
 def reg(system, store, keystore):
     """Register as ``who`` at a fixed time; returns (id, incoming number, duplicate ids)."""
-    def register(who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800):
+    def register(who, metadata=None, uploads=(), channel="manual", at=MONDAY_0800, allow_duplicate=True,
+                 override_reason=None):
         with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
             result = service.register(session, system.runtime, store, keystore, who,
-                                      dict(METADATA if metadata is None else metadata), uploads, channel)
+                                      dict(METADATA if metadata is None else metadata), uploads, channel,
+                                      allow_duplicate=allow_duplicate, override_reason=override_reason)
             return result.document.id, result.document.incoming_number, [d.id for d in result.duplicates]
     return register
 
@@ -91,7 +94,9 @@ def test_only_clerks_register(system, reg, office):
 
 
 def test_duplicate_warning_on_same_number_notation_and_issuer(system, reg, office):
-    first, _, none = reg(office["a.clerk"])
+    first, _, none = reg(office["a.clerk"], allow_duplicate=False)
+    with pytest.raises(service.ProbableDuplicate):  # asked before the number is taken
+        reg(office["a.clerk"], allow_duplicate=False)
     _, number, duplicates = reg(office["a.clerk"])
     assert none == [] and duplicates == [first] and number == 2
 
@@ -157,13 +162,17 @@ def test_a_paper_scan_gets_the_agency_signature_and_is_checked(system, store, re
     assert reports_of(stored, keystore)[0].ok  # what is stored is the signed scan
 
 
-def test_a_signed_pdf_from_an_untrusted_root_is_reported_not_refused(system, reg, office, keystore, tmp_path):
+def test_a_signed_pdf_from_an_untrusted_root_is_refused_unless_overridden(system, reg, office, keystore, tmp_path):
     from documents.signing.keystore import Keystore
     stranger = Keystore(tmp_path / "stranger", b"pw")
     stranger.install_demo("000.00.01.H99", "Cơ quan lạ", seed="stranger")
     signed_elsewhere = stranger.signer("000.00.01.H99").sign_scan(
         samples.pdf("1.7"), "Cơ quan lạ", MONDAY_0800, stranger.seal("000.00.01.H99"))
-    document_id, _, _ = reg(office["a.clerk"], uploads=[service.Upload("cong-van.pdf", signed_elsewhere)])
+    uploads = [service.Upload("cong-van.pdf", signed_elsewhere)]
+    with pytest.raises(SignatureRefused):
+        reg(office["a.clerk"], uploads=uploads)
+    assert counts(system) == (0, 0)
+    document_id, _, _ = reg(office["a.clerk"], uploads=uploads, override_reason="Đã đối chiếu với bản giấy")
     with unit_of_work(system.sessions) as session:
         (check,) = session.get(IncomingDocument, document_id).signature_check
     assert check["verdict"] == "untrusted"
