@@ -13,6 +13,7 @@ from documents.incoming import informed, parties, reading, service, summary
 from documents.incoming.models import IncomingDocument, IncomingParty
 from documents.models import Agency, AuditEvent
 from engine.db import unit_of_work
+from engine.models import ProcessDefinition, ProcessInstance
 from tests.conftest import PASSWORD
 
 
@@ -185,3 +186,35 @@ def test_a_unit_without_a_head_may_lead_through_a_named_person(case, bureau, hea
 
 def test_the_party_helpers_read_only_integer_ids():
     assert list(parties.ids([3, True, "4", 3, 5])) == [3, 5]
+
+
+# --------------------------------------------------------------------------- instances of the earlier diagram
+
+def earlier_diagram() -> bytes:
+    """The default diagram as it was before people could coordinate: one task a unit, over ``coordinators``."""
+    from documents.settings import BPMN_DIR
+
+    xml = (BPMN_DIR / "incoming.bpmn").read_text(encoding="utf-8")
+    xml = xml.replace('<spiffworkflow:property name="candidateUnit" value="coordinator.get(\'unit\')"/>',
+                      '<spiffworkflow:property name="candidateUnit" value="coordinator"/>')
+    xml = xml.replace('<spiffworkflow:property name="candidateUser" value="coordinator.get(\'user\')"/>\n', "")
+    xml = xml.replace("<bpmn:loopDataInputRef>coordination</", "<bpmn:loopDataInputRef>coordinators</")
+    assert "coordination<" not in xml and "coordinator.get" not in xml
+    return xml.encode("utf-8")
+
+
+def test_an_instance_of_the_earlier_diagram_still_runs_its_unit_coordination(case, bureau, monkeypatch):
+    # Deployed when the contract still asked for a loop over the units (the check of that day).
+    monkeypatch.setitem(case.system.runtime.hooks.contracts, "incoming", lambda diagram: [])
+    with unit_of_work(case.system.sessions) as session:
+        case.system.runtime.deploy(session, "000.00.01.H99", earlier_diagram(), "a.process_admin")
+    document_id = case()
+    monkeypatch.undo()
+    with case.system.sessions() as session:
+        instance = session.get(ProcessInstance, session.get(IncomingDocument, document_id).process_instance_id)
+        assert "<bpmn:loopDataInputRef>coordinators<" in session.get(ProcessDefinition, instance.definition_id).bpmn_xml
+    distribute(case, document_id, coordinators=[bureau["a.u2"]])
+    case.act("a.head2", document_id, "coordinate", {"opinion": "Thống nhất"})
+    shown = read_summary(case, "a.leader", document_id)
+    assert [(c.unit, c.person, c.opinion.text) for c in shown.coordinators] == [
+        ("Phòng Tổng hợp", "head2 a", "Thống nhất")]
