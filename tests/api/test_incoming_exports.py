@@ -2,6 +2,7 @@
 and PDF, agency B gets its own empty one, staff none; each download is audited."""
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 from datetime import date
@@ -20,9 +21,12 @@ METADATA = {"issuer_name": "Sở Nội vụ tỉnh Hà Nam", "number_notation": 
             "doc_type": "Công văn", "subject": "Về việc kiểm tra công tác văn thư năm 2026", "due_date": "2026-12-15"}
 URL = "/api/incoming/export/{}"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTATIONS = itertools.count(1)
 
 
 def register(client, headers, **changes) -> dict:
+    # A number of its own: the same number and issuer would be a probable duplicate.
+    changes = {"number_notation": f"{next(NOTATIONS)}/SNV-VP", **changes}
     response = client.post("/api/incoming", headers=headers,
                            data={"metadata": json.dumps({**METADATA, **changes}, ensure_ascii=False)})
     assert response.status_code == 201, response.text

@@ -34,8 +34,8 @@ def correct_on_the_page(page, server: str, document_id: int, subject: str, date:
     assert_fits_width(page)
     assert_accessible(page)
     page.get_by_label("Trích yếu").fill(subject)
-    page.locator("input[name=document_date]").fill(date)
-    page.get_by_label("Lý do đính chính").fill(reason)
+    page.get_by_label("Ngày văn bản").fill(date)  # the date picker's visible field, typed dd/mm/yyyy
+    page.get_by_label("Lý do đính chính").fill(reason)  # leaving the date field reads it
     page.get_by_role("button", name="Lưu đính chính").click()
     page.wait_for_url(f"{server}/incoming/{document_id}#corrections")
 
@@ -48,7 +48,7 @@ def test_the_clerk_corrects_a_registration_and_the_page_lists_it(pg, demo_server
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(f"{demo_server}/incoming/{document_id}/correct")
     expect(page.get_by_label("Trích yếu")).to_have_value(SUBJECT)
-    expect(page.locator("input[name=document_date]")).to_have_value("20/11/2026")
+    expect(page.get_by_label("Ngày văn bản")).to_have_value("20/11/2026")
     screenshot(page, "correction-form-laptop")
 
     # Without a reason the browser keeps the form: nothing is sent.

@@ -184,10 +184,13 @@ def test_a_register_longer_than_a_writer_takes_asks_for_a_shorter_period(system,
 
 
 def test_a_range_across_new_year_lists_each_year_in_number_order(system, store, keystore, office):
-    for at in (datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc), datetime(2026, 12, 31, 1, 0, tzinfo=timezone.utc),
-               datetime(2026, 12, 30, 1, 0, tzinfo=timezone.utc)):
+    for n, at in enumerate((datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc),
+                            datetime(2026, 12, 31, 1, 0, tzinfo=timezone.utc),
+                            datetime(2026, 12, 30, 1, 0, tzinfo=timezone.utc))):
         with clock.using(clock.FixedClock(at)), unit_of_work(system.sessions) as session:
-            service.register(session, system.runtime, store, keystore, office["a.clerk"], METADATA)
+            # Numbers of their own: the same number and issuer would be a probable duplicate.
+            service.register(session, system.runtime, store, keystore, office["a.clerk"],
+                             {**METADATA, "number_notation": f"{n}/SNV"})
     _, rows = sheet_rows(system, office["a.clerk"], "register", exports.Period(date(2026, 12, 1), date(2027, 1, 31)))
     assert [(r[0].date(), r[1]) for r in rows] == [(date(2026, 12, 31), 1), (date(2026, 12, 30), 2),
                                                    (date(2027, 1, 4), 1)]
