@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
 from documents.errors import Conflict, InvalidData, NotFound
-from documents.incoming import exports, handling_view, queries, service, story, summary, view
+from documents.incoming import exports, handling_view, queries, service, signature_binding, story, summary, view
 from documents.incoming import reading as handling_reading
 from documents.incoming.models import IncomingDocument, Status
 from documents.vntime import VN_TZ
@@ -26,7 +26,7 @@ from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import ExportQuery, incoming_file, register_export
-from . import document_panels, register_search
+from . import arrival_view, document_panels, register_search
 from .refusals import NOTHING_FAILED, Failed, attempt
 from .render import page, templates
 
@@ -79,9 +79,23 @@ def download(document_id: int, attachment_id: int, request: Request, who: PageUs
 
 
 @router.post("/incoming/{document_id:int}/accept")
-def accept(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
-    return _decide(request, session, runtime, who, document_id,
-                   lambda: service.accept(session, runtime, who, document_id))
+def accept(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime,
+           override_reason: Annotated[str, Form(max_length=2000)] = "",
+           allow_duplicate: Annotated[bool, Form()] = False):
+    """Accept; the override section sends the clerk's reason, the duplicate warning's button the
+    confirmation. Refused, the page again says why, with the reason typed kept."""
+    try:
+        service.accept(session, runtime, who, document_id, override_reason=override_reason or None,
+                       allow_duplicate=allow_duplicate)
+    except (signature_binding.SignatureRefused, service.ProbableDuplicate) as exc:
+        session.rollback()
+        key = "arrival.duplicate.confirm_first" if isinstance(exc, service.ProbableDuplicate) else "arrival.override.required"
+        document = service.get(session, who, document_id)
+        return detail_page(request, session, runtime, who, document, errors={"decision": key, "override": key},
+                           override_reason=override_reason, status=exc.status)
+    except (InvalidData, Conflict) as exc:
+        return _failed_decision(request, session, runtime, who, document_id, exc)
+    return RedirectResponse(f"/incoming/{document_id}", status_code=303)
 
 
 @router.post("/incoming/{document_id:int}/refuse")
@@ -98,17 +112,22 @@ def _decide(request: Request, session: Session, runtime: WorkflowRuntime, who: I
     try:
         decision()
     except (InvalidData, Conflict) as exc:
-        session.rollback()
-        key = "incoming.decided_already" if isinstance(exc, Conflict) else "incoming.refuse.reason_required"
-        document = service.get(session, who, document_id)
-        return detail_page(request, session, runtime, who, document, errors={"decision": key},
-                           reason=reason, status=exc.status)
+        return _failed_decision(request, session, runtime, who, document_id, exc, reason)
     return RedirectResponse(f"/incoming/{document_id}", status_code=303)
+
+
+def _failed_decision(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity, document_id: int,
+                     exc: InvalidData | Conflict, reason: str = ""):
+    session.rollback()
+    key = "incoming.decided_already" if isinstance(exc, Conflict) else "incoming.refuse.reason_required"
+    document = service.get(session, who, document_id)
+    return detail_page(request, session, runtime, who, document, errors={"decision": key}, reason=reason,
+                       status=exc.status)
 
 
 def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, who: Identity,
                 document: IncomingDocument, errors: dict[str, str] | None = None, reason: str = "",
-                status: int = 200, failed: Failed = NOTHING_FAILED):
+                status: int = 200, failed: Failed = NOTHING_FAILED, override_reason: str = ""):
     shown = view.of(session, document)  # what the API shows of it too
     reading = handling_reading.of(session, runtime, who, document)  # None: no process, or not the reader's to see
     actors = [s.actor_id for s in shown.statuses] + list(handling_view.actors(shown))
@@ -121,6 +140,7 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
         "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
+        "arrival": arrival_view.of(session, who, document), "override_reason": override_reason,
         "panels": document_panels.for_page(session, who, document),
     }, status)
 

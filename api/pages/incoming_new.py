@@ -11,12 +11,12 @@ from starlette.datastructures import FormData, UploadFile
 
 from documents.accounts import Identity
 from documents.errors import InvalidData, NotAllowed
-from documents.incoming import service
+from documents.incoming import service, signature_binding
 from forms import default_registry
 
 from ..deps import DB, CsrfUser, PageUser, get_system
 from ..i18n import locale_of, translator
-from . import form_stash
+from . import arrival_form, arrival_held, form_stash
 from .formdata import coerce, shown_dates, typed_values, undated
 from .localized import form_errors
 from .render import field_label, page
@@ -52,12 +52,26 @@ def register(request: Request, who: CsrfUser, session: DB, form: SubmittedForm):
         too_many = translator(locale_of(request))("incoming.new.too_many_files").format(max=service.MAX_FILES)
         return _refused(request, who, form, {"file": too_many})
     system = get_system(request)
+    root = arrival_held.root_of(system.files)
+    token = str(form.get("held") or "")
+    if not uploads and token:  # the files chosen before the page asked its question
+        uploads = arrival_held.held(root, who, token) or []
     try:
+        arrived_at = arrival_form.late_arrival(form, locale_of(request))
         registered = service.register(session, system.runtime, system.files, system.keystore, who, data, uploads,
-                                      str(form.get("channel") or ""))
+                                      str(form.get("channel") or ""), allow_duplicate=form.get("allow_duplicate") == "true",
+                                      override_reason=str(form.get("override_reason") or "") or None,
+                                      arrived_at=arrived_at)
+    except (service.ProbableDuplicate, signature_binding.SignatureRefused) as exc:
+        session.rollback()
+        if uploads and not arrival_held.held(root, who, token):
+            token = arrival_held.hold(root, who, uploads)
+        question = arrival_form.Question.of(exc, token, arrival_held.names(root, who, token))
+        return _form_page(request, who, typed_values(form), status=409, question=question)
     except InvalidData as exc:
         session.rollback()
         return _refused(request, who, form, _errors(request, data, exc, sent_files=bool(uploads)))
+    arrival_held.release(root, token)
     return RedirectResponse(f"/incoming/{registered.document.id}", status_code=303)
 
 
@@ -99,11 +113,12 @@ def _refused(request: Request, who: Identity, form: FormData, errors: dict[str, 
 
 
 def _form_page(request: Request, who: Identity, values: dict | None = None, errors: dict | None = None,
-               status: int = 200, restored: bool = False):
+               status: int = 200, restored: bool = False, question: arrival_form.Question | None = None):
     definition = _definition()
     return page(request, "incoming_new.html", {"who": who, "form": definition, "channels": CHANNELS,
                                                "values": shown_dates(values or {}, definition.schema),
-                                               "errors": errors or {}, "restored": restored}, status)
+                                               "errors": errors or {}, "restored": restored, "question": question,
+                                               "late_days": service.LATE_ENTRY_DAYS}, status)
 
 
 def _definition():

@@ -29,6 +29,7 @@ class SignatureRefused(InvalidData):
     """The files' signatures do not let the document in without the clerk's explicit override."""
 
     status = 409
+    problems: list[str] = []  # one sentence per file that fails
 
 
 @dataclass(frozen=True)
@@ -102,4 +103,6 @@ def failures(checks: Iterable[dict[str, Any]], channel: str) -> list[str]:
 def refusal(problems: list[str], field: str = "override_reason") -> SignatureRefused:
     message = ("Chữ ký số của văn bản không đạt nên chưa thể tiếp nhận. " + " ".join(problems)
                + " Chỉ tiếp nhận khi văn thư xác nhận và nêu lý do.")
-    return SignatureRefused(message, errors={field: "Cần nêu lý do tiếp nhận dù chữ ký không hợp lệ."})
+    refused = SignatureRefused(message, errors={field: "Cần nêu lý do tiếp nhận dù chữ ký không hợp lệ."})
+    refused.problems = problems
+    return refused

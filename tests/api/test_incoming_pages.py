@@ -247,7 +247,11 @@ def test_the_clerk_registers_a_paper_scan_and_sees_it_signed_and_numbered(browse
 def test_a_second_registration_of_the_same_document_warns_of_the_duplicate(browser, signing):
     clerk = browser("a.clerk")
     first = document_id_of(register_on_page(clerk, channel="manual", files=()))
-    second = document_id_of(register_on_page(clerk, channel="manual", files=(("email.pdf", samples.pdf()),)))
+    asked = register_on_page(clerk, channel="manual", files=(("email.pdf", samples.pdf()),))
+    assert asked.status_code == 409 and f'href="/incoming/{first}"' in asked.text  # asked before the number
+    held = re.search(r'name="held" value="([^"]+)"', asked.text).group(1)
+    second = document_id_of(clerk.post("/incoming/new", files=[NO_FILE], data={
+        **FORM, "channel": "manual", "csrf_token": csrf_of(asked.text), "held": held, "allow_duplicate": "true"}))
     detail = clerk.get(f"/incoming/{second}").text
     assert "Cảnh báo trùng" in detail and f'href="/incoming/{first}"' in detail
     assert re.search(r'id="incoming-number">2<', detail)
@@ -318,12 +322,14 @@ def test_the_clerk_accepts_an_arrived_electronic_document(browser, system, provi
     clerk = browser("a.clerk")
     detail = clerk.get(f"/incoming/{document_id}")
     assert "01 · Đã đến" in detail.text and "Văn bản điện tử" in detail.text
-    assert "Tiếp nhận</button>" in detail.text and "Trả lại</button>" in detail.text
+    # Unsigned: the plain button gives way to accepting with a reason (issue 9 item 1).
+    assert "Tiếp nhận dù chữ ký không hợp lệ</button>" in detail.text and "Trả lại</button>" in detail.text
     assert "Tài liệu không có chữ ký số" in detail.text and "cong-van.pdf" in detail.text
     leader_view = browser("a.leader").get(f"/incoming/{document_id}").text
-    assert "Tiếp nhận</button>" not in leader_view and "Trả lại</button>" not in leader_view
+    assert "Tiếp nhận dù chữ ký không hợp lệ</button>" not in leader_view and "Trả lại</button>" not in leader_view
 
-    response = clerk.post(f"/incoming/{document_id}/accept", data={"csrf_token": csrf_of(detail.text)})
+    response = clerk.post(f"/incoming/{document_id}/accept",
+                          data={"csrf_token": csrf_of(detail.text), "override_reason": "Đã xác nhận với Cơ quan B"})
     assert (response.status_code, response.headers["location"]) == (303, f"/incoming/{document_id}")
     assert status_of(system, document_id) == ("03", 1)
     accepted = clerk.get(f"/incoming/{document_id}").text
