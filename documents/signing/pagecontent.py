@@ -105,10 +105,13 @@ def _text_boxes(page, contents) -> list[Box]:
             state.set_state_param(op, operands)
     boxes = []
     for tj in shown:
-        if abs(tj.displaced_tx - tj.tx) < 1e-3:  # nothing drawn
-            continue
         height = tj.font_height
-        x0, x1 = sorted((tj.tx, tj.displaced_tx))
+        if tj.font.interpretable:
+            x0, x1 = sorted((tj.tx, tj.displaced_tx))
+        else:  # no widths to measure with: a full em per character, never too narrow
+            x0, x1 = tj.tx, tj.tx + height * len(tj.value)
+        if x1 - x0 < 1e-3:  # nothing drawn
+            continue
         boxes.append((x0, tj.ty - DESCENT * height, x1, tj.ty + ASCENT * height))
     return boxes
 
