@@ -2,7 +2,18 @@
 đến) and the handling-tracking register (sổ theo dõi giải quyết văn bản đến), as XLSX or PDF.
 
 Each register is one table of columns (Vietnamese header, value, width); the XLSX and PDF
-writers of ``documents.reports`` both render that table, so a column is changed in one place."""
+writers of ``documents.reports`` both render that table, so a column is changed in one place.
+
+The rules the columns follow:
+- recipient: the current assignment's lead unit and person, then "Phối hợp: …" (coordinating units
+  and people), then "Để biết: …" (told for information);
+- deadline: the handling deadline of the current assignment (never the sender's reply date), a date
+  when it falls at 17:00 (the end of the working day), else with its time; blank before distribution;
+- the reply: its number and notation once numbered, else "Dự thảo: <subject>" of its latest draft;
+- notes: the clerk's note, "Trùng với số đến N" (earlier registrations with the same number and
+  issuer), the closure or return with its reason, "Nhập bù" for a late entry, "Đã đính chính ngày …".
+- the book: "Quyển số 01" — one book a register a year, its numbers restarting every 1 January —
+  from the first to the last incoming number listed; the PDF ends with the closing block (khóa sổ)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,11 +71,12 @@ def _blank(d: IncomingDocument) -> None:
 class Facts:
     """What the register's cells read beyond the document row, loaded for all the listed documents
     at once (a fixed number of queries, however many rows): names of units and people, the
-    coordinators, the reply drafts, the earlier registrations of a duplicate, the corrections."""
+    coordinators and those told for information, the reply drafts, the earlier registrations of a
+    duplicate, the corrections."""
 
     units: dict[int, str]
     people: dict[int, str]
-    coordinators: dict[int, list[IncomingParty]]
+    parties: dict[tuple[int, str], list[IncomingParty]]  # (document, kind) -> its parties
     drafts: dict[int, str]                       # document -> subject of its latest reply draft
     duplicates: dict[int, list[tuple[int, int]]]  # document -> (incoming number, year) of earlier ones
     corrected: dict[int, list[datetime]]
@@ -74,25 +86,28 @@ class Facts:
         ids = [d.id for d in documents]
         if not ids:
             return cls({}, {}, {}, {}, {}, {})
-        coordinators: dict[int, list[IncomingParty]] = {}
-        for party in session.scalars(sa.select(IncomingParty)
-                                     .where(IncomingParty.document_id.in_(ids), IncomingParty.kind == "coordinate")
+        parties: dict[tuple[int, str], list[IncomingParty]] = {}
+        for party in session.scalars(sa.select(IncomingParty).where(IncomingParty.document_id.in_(ids))
                                      .order_by(IncomingParty.id)):
-            coordinators.setdefault(party.document_id, []).append(party)
-        parties = [p for listed in coordinators.values() for p in listed]
-        unit_ids = {d.lead_unit_id for d in documents} | {p.unit_id for p in parties}
-        user_ids = {d.lead_user_id for d in documents} | {p.user_id for p in parties}
+            parties.setdefault((party.document_id, party.kind), []).append(party)
+        named = [p for listed in parties.values() for p in listed]
+        unit_ids = {d.lead_unit_id for d in documents} | {p.unit_id for p in named}
+        user_ids = {d.lead_user_id for d in documents} | {p.user_id for p in named}
         units = dict(session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids - {None}))).all())
         people = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids - {None}))).all())
-        return cls(units, people, coordinators, _drafts(session, ids), _duplicates(session, documents),
+        return cls(units, people, parties, _drafts(session, ids), _duplicates(session, documents),
                    _corrections(session, ids))
 
     def recipient(self, d: IncomingDocument) -> str | None:
-        """The lead unit and person, then the coordinators: "Phòng Kinh tế – Nguyễn Văn A\nPhối hợp: …"."""
+        """The lead unit and person, then the coordinators and those told for information:
+        "Phòng Kinh tế – Nguyễn Văn A\nPhối hợp: …\nĐể biết: …"."""
         lead = " – ".join(filter(None, (self.units.get(d.lead_unit_id), self.people.get(d.lead_user_id))))
-        helping = [self.units.get(p.unit_id) or self.people.get(p.user_id) for p in self.coordinators.get(d.id, ())]
-        helping_text = f"Phối hợp: {', '.join(filter(None, helping))}" if any(helping) else None
-        return "\n".join(filter(None, (lead, helping_text))) or None
+        return "\n".join(filter(None, (lead, self._named(d, "coordinate", "Phối hợp"),
+                                        self._named(d, "inform", "Để biết")))) or None
+
+    def _named(self, d: IncomingDocument, kind: str, label: str) -> str | None:
+        names = [self.units.get(p.unit_id) or self.people.get(p.user_id) for p in self.parties.get((d.id, kind), ())]
+        return f"{label}: {', '.join(filter(None, names))}" if any(names) else None
 
     def reply(self, d: IncomingDocument) -> str | None:
         """The reply's number once it has one; until then its draft, so the row is not blank."""

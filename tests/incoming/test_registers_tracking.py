@@ -29,19 +29,19 @@ def rows(case, kind: str, who: str = "a.leader", **options) -> list[list]:
     return [[c.value for c in row] for row in sheet.iter_rows(min_row=xlsx.HEADER_ROW + 1)]
 
 
-def distribute(case, document_id: int, deadline: str, coordinators=("a.u2",)) -> None:
+def distribute(case, document_id: int, deadline: str, coordinators=("a.u2",), informed=()) -> None:
     staff = case.people["a.staff"]
     case.act("a.leader", document_id, "distribute", {
         "decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": staff.user_id,
         "lead_unit_id": staff.unit_id, "coordinators": [case.people[u] for u in coordinators],
-        "deadline": deadline})
+        "for_information": [case.people[p].user_id for p in informed], "deadline": deadline})
 
 
 def test_the_tracking_register_names_the_assignment_its_deadline_and_the_reply(case):
     document_id = case()
-    distribute(case, document_id, "2026-12-10T17:00:00+07:00")
+    distribute(case, document_id, "2026-12-10T17:00:00+07:00", informed=("a.leader2",))
     (number, _, _, recipient, deadline, _, reply, _), = rows(case, "tracking")
-    assert (number, recipient) == (1, "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp")
+    assert (number, recipient) == (1, "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp\nĐể biết: leader2 a")
     assert deadline.date() == date(2026, 12, 10)  # the leader's deadline, not the sender's 15/12
     assert reply is None
     draft = case.run(replies.start, case.people["a.staff"], document_id)
@@ -50,7 +50,7 @@ def test_the_tracking_register_names_the_assignment_its_deadline_and_the_reply(c
         session.get(IncomingDocument, document_id).reply_number = "45/UBND-VP"
     assert rows(case, "tracking")[0][6] == "45/UBND-VP"
     register_row = rows(case, "register")[0]
-    assert register_row[6] == "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp"
+    assert register_row[6] == "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp\nĐể biết: leader2 a"
 
 
 def test_a_deadline_during_the_day_shows_its_time(case):
@@ -97,6 +97,7 @@ def fill(case, count: int) -> None:
             session.add_all([
                 IncomingParty(document_id=document.id, kind="coordinate", unit_id=case.people["a.u2"], named_at=START),
                 IncomingParty(document_id=document.id, kind="coordinate", user_id=head.user_id, named_at=START),
+                IncomingParty(document_id=document.id, kind="inform", unit_id=staff.unit_id, named_at=START),
                 OutgoingDraft(agency_id=staff.agency_id, author_id=staff.user_id, subject="Trả lời", doc_type="Công văn",
                               recipients=[], in_reply_to=document.id, state="draft", created_at=START,
                               updated_at=START)])
@@ -121,7 +122,8 @@ def statements(case, kind: str, file_format: str) -> tuple[int, int]:
 def test_the_export_reads_a_fixed_number_of_queries_for_1_or_50_documents(case):
     fill(case, 1)
     one = {(k, f): statements(case, k, f) for k in exports.KINDS for f in ("xlsx", "pdf")}
-    assert rows(case, "tracking")[0][3] == "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp, head2 a"
+    assert rows(case, "tracking")[0][3] == ("Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp, head2 a\n"
+                                            "Để biết: Phòng Kinh tế")
     fill(case, 49)
     fifty = {(k, f): statements(case, k, f) for k in exports.KINDS for f in ("xlsx", "pdf")}
     assert {key: n for key, (n, _) in one.items()} == dict.fromkeys(one, 1)
