@@ -12,6 +12,7 @@ from io import BytesIO
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -52,10 +53,10 @@ def _lines(letter: Letter) -> list[tuple[float, float, float, str, str]]:
         (right + 52, 27, 13, "Độc lập - Tự do - Hạnh phúc", "centre-right"),
         (left + 25, 36, 13, f"Số: {letter.number_notation}", "centre-left"),
         (right + 52, 36, 13, letter.place_date, "centre-right"),
-        (left + 25, 42, 12, letter.subject, "centre-left"),
-        (0, 56, 14, letter.recipient, "centre"),
+        *((left + 25, 42 + 5 * i, 12, line, "centre-left") for i, line in enumerate(_wrapped(letter.subject, 40))),
+        (0, 58, 14, letter.recipient, "centre"),
     ]
-    y = 70.0
+    y = 72.0
     for paragraph in letter.body:
         for line in _wrapped(paragraph, 62):
             lines.append((left + 10, y, 13, line, "left"))
@@ -82,7 +83,7 @@ def pdf(letter: Letter) -> bytes:
     """The letter as a born-digital A4 PDF, its text embedded in DejaVu Sans VN."""
     font = _font()
     out = BytesIO()
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, pdfVersion=(1, 7))
     canvas.setTitle(letter.subject)
     width, height = A4
     for x, y, size, text, align in _lines(letter):
@@ -114,6 +115,11 @@ def scan(letter: Letter, *, dpi: int = 300, colour: bool = True) -> bytes:
         draw.text((across, px(y)), text, font=font, fill=(20, 20, 30), anchor=anchor)
     if not colour:
         image = image.convert("L")
+    photo = BytesIO()
+    image.save(photo, format="JPEG", quality=80, dpi=(dpi, dpi))
     out = BytesIO()
-    image.save(out, format="PDF", resolution=dpi, quality=80)
+    canvas = Canvas(out, pagesize=A4, pdfVersion=(1, 7))  # a scanner writes PDF 1.4 or later
+    canvas.drawImage(ImageReader(BytesIO(photo.getvalue())), 0, 0, width=A4[0], height=A4[1])  # kept as JPEG
+    canvas.showPage()
+    canvas.save()
     return out.getvalue()
