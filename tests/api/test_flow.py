@@ -201,8 +201,8 @@ def overdue_ids(client, headers) -> list[int]:
 
 
 def test_the_clerk_closes_a_returned_document_not_for_this_agency(client, system, api, province):
-    instance, recheck = returned(client, api, due_date="2026-11-20")  # already past its due date
-    assert overdue_ids(client, api("a.leader")) == [document_id(instance)]
+    instance, recheck = returned(client, api, due_date="2026-11-20")  # already past the sender's reply date
+    assert overdue_ids(client, api("a.leader")) == []  # overdue counts the handling deadline: none is set
     before = snapshot(system)
     missing = client.post(f"/api/tasks/{recheck['id']}/complete", headers=api("a.clerk"),
                           json={"data": {"recheck_decision": "close", "close_reason": "  "}})
