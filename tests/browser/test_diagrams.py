@@ -184,7 +184,7 @@ def test_the_panel_edits_what_the_engine_reads_and_the_rest_survives(open_page, 
     assert '<spiffworkflow:property name="urgency" value="3" />' in xml
     assert "decision in ('return', 'trả lại')" in xml
     # What the panel did not touch is written back as it was read.
-    assert "<bpmn:loopDataInputRef>coordinators</bpmn:loopDataInputRef>" in xml
+    assert "<bpmn:loopDataInputRef>coordination</bpmn:loopDataInputRef>" in xml
     assert "{'status': '04', 'document': data.get('document_id')}" in xml
     assert '<spiffworkflow:serviceTaskOperator id="remind" resultVariable="handler_reminder">' in xml
 

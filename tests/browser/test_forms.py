@@ -77,7 +77,7 @@ def test_the_leader_distributes_by_picking_units_a_person_and_a_date(pg: System,
     form = page.locator("form.task-form")
     # Names only: no id is typed, no id is shown.
     table = form.locator("table.distribution-table")
-    expect(table.locator("tbody th")).to_have_text(["Phòng Hành chính - Tổng hợp", "Phòng Kinh tế",
+    expect(table.locator("tbody th")).to_have_text([re.compile("^Phòng Hành chính - Tổng hợp"), "Phòng Kinh tế",
                                                      re.compile("Không giao đơn vị chủ trì")])
     expect(form.locator("input[type=number]")).to_have_count(0)
     expect(form.locator("input[type=checkbox][name=decision], select[name=decision]")).to_have_count(0)
@@ -85,11 +85,14 @@ def test_the_leader_distributes_by_picking_units_a_person_and_a_date(pg: System,
     assert_accessible(page)
 
     form.get_by_label("Chủ trì: Phòng Kinh tế").check()
-    form.get_by_label("Phối hợp: Phòng Hành chính - Tổng hợp").check()
+    # Phòng Hành chính - Tổng hợp has no head to take a coordination: marked, its box disabled;
+    # its clerk coordinates in person instead (picked below).
+    expect(form.get_by_label("Phối hợp: Phòng Hành chính - Tổng hợp")).to_be_disabled()
+    expect(table.locator("tbody th").first).to_contain_text("(chưa có trưởng đơn vị)")
     # The lead person: tom-select's search over the people grouped by unit.
     form.locator("#field-lead_user_id .ts-control").click()
     page.keyboard.type("Viên")
-    page.locator(".ts-dropdown .option", has_text="Vũ Thị Viên").click()
+    form.locator("#field-lead_user_id .ts-dropdown .option", has_text="Vũ Thị Viên").click()
     expect(form.locator("#field-lead_user_id .ts-control")).to_contain_text("Vũ Thị Viên — Chuyên viên")
     expect(form.locator("#field-lead_user_id .ts-dropdown")).to_be_hidden()
     # The deadline: the Vietnamese date picker opens; a day typed dd/mm/yyyy is read.
@@ -101,16 +104,23 @@ def test_the_leader_distributes_by_picking_units_a_person_and_a_date(pg: System,
     form.get_by_label("Ý kiến chỉ đạo").fill(DIRECTION)  # leaving the date field reads it
     expect(deadline).to_have_value("18/12/2026 17:00")
     expect(form.locator("input[type=hidden][name=deadline]")).to_have_value("2026-12-18T17:00:00+07:00")
+    # A coordinating person: picked by name like the lead person.
+    form.locator("#field-coordinator_people .ts-control input").focus()
+    page.keyboard.type("Thư")
+    form.locator("#field-coordinator_people .ts-dropdown .option", has_text="Lê Thị Thư").click()
+    page.get_by_role("heading", name="Phân phối văn bản đến").click()  # closes the list of people
+    expect(form.locator("#field-coordinator_people .ts-dropdown")).to_be_hidden()
     screenshot(page, "forms-distribute-filled-laptop")
     form.get_by_role("button", name="Phân xử lý").click()
     expect(page).to_have_url(f"{demo_server}/tasks")
 
     data = completed_data(pg, task_id)
     with pg.sessions() as session:
-        economy, office = unit_id(session, "Phòng Kinh tế"), unit_id(session, "Phòng Hành chính - Tổng hợp")
-        staff = identity(session, "chuyenvien").user_id
+        economy = unit_id(session, "Phòng Kinh tế")
+        staff, clerk = identity(session, "chuyenvien").user_id, identity(session, "vanthu").user_id
     assert data["decision"] == "assign"
-    assert (data["lead_unit_id"], data["coordinators"], data["lead_user_id"]) == (economy, [office], staff)
+    assert (data["lead_unit_id"], data["coordinators"], data["lead_user_id"]) == (economy, [], staff)
+    assert (data["coordinator_people"], data["coordination"]) == ([clerk], [{"user": clerk}])
     assert data["deadline"] == "2026-12-18T17:00:00+07:00"
     assert data["direction"] == DIRECTION
 
