@@ -107,3 +107,16 @@ def test_the_page_refuses_other_people_a_forged_post_and_a_stale_form(client, br
                        data={**base, "csrf_token": csrf_of(form), "version": "0", "subject": "Trích yếu khác"})
     assert stale.status_code == 409 and "vừa được người khác đính chính" in stale.text
     assert count(client.app.state.system, IncomingCorrection) == 1
+
+
+def test_a_value_nested_too_deeply_or_of_the_wrong_kind_is_refused(client, api, province, registered):
+    # Too deep for the JSON parser: the body is refused whole (400); a value of the wrong kind at
+    # its field by the registration's form (422). Never a 500, nothing stored.
+    for value, status in (("[" * 100_000 + "]" * 100_000, 400), ('{"a": 1}', 422), ("12", 422)):
+        body = f'{{"changes": {{"subject": {value}}}, "reason": "{REASON}", "version": 0}}'
+        response = client.post(url(registered), headers={**api("a.clerk"), "Content-Type": "application/json"},
+                               content=body.encode())
+        assert response.status_code == status, response.text[:300]
+        if status == 422:
+            assert "subject" in response.json()["error"]["errors"]
+    assert count(client.app.state.system, IncomingCorrection) == 0
