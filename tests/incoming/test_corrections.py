@@ -3,8 +3,8 @@ incoming number and the receipt time never change; each correction keeps every f
 after, who, when and why, is audited, and search finds the corrected text. Refusals store nothing."""
 from __future__ import annotations
 
-import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from io import BytesIO
 
@@ -150,22 +150,18 @@ def pg_only(system):
 
 def test_two_clerks_at_once_the_second_waits_then_gets_409(case, bureau, clock, pg_only):
     document_id = case()
-    outcome = {}
 
-    def second() -> None:
+    def second_clerk():
         with clocks.using(clock):
-            try:
-                correct(case, document_id=document_id, changes={"subject": "Trích yếu của người thứ hai"})
-            except Conflict as exc:
-                outcome["refused"] = exc
+            return correct(case, document_id=document_id, changes={"subject": "Trích yếu của người thứ hai"})
 
-    with unit_of_work(case.system.sessions) as session:
-        corrections.correct(session, bureau["a.clerk"], document_id, {"subject": NEW_SUBJECT}, REASON, 0)
-        racer = threading.Thread(target=second)
-        racer.start()
-        racer.join(timeout=1.0)
-        assert racer.is_alive(), "the second correction should wait for the first one's lock"
-    racer.join(timeout=10)
-    assert isinstance(outcome.get("refused"), Conflict)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with unit_of_work(case.system.sessions) as session:
+            corrections.correct(session, bureau["a.clerk"], document_id, {"subject": NEW_SUBJECT}, REASON, 0)
+            racer = pool.submit(second_clerk)
+            with pytest.raises(TimeoutError):  # it waits for the first correction's row lock
+                racer.result(timeout=1.0)
+        with pytest.raises(Conflict):  # then finds the version it read stale
+            racer.result(timeout=10)
     document, rows = stored(case, document_id)
     assert document.subject == NEW_SUBJECT and len(rows) == 1
