@@ -28,7 +28,7 @@ from .accounts import Identity
 from .calendar import service as calendar
 from .demo_letters import Letter, pdf, scan
 from .files.store import FileStore
-from .incoming import corrections, participants, progress, service
+from .incoming import corrections, participants, progress, replies, service
 from .incoming.contract import DISTRIBUTE, HANDLE, RECHECK
 from .incoming.models import IncomingDocument
 from .models import Agency, OrgUnit, User
@@ -95,6 +95,8 @@ class Seeder:
             processes.claim(self.session, self.runtime, specialist, task.id)
             progress.record(self.session, specialist, handled, text="Đã lập đề cương báo cáo, đang tổng hợp số liệu.",
                             percent=30)
+            replies.start(self.session, specialist, handled,
+                          subject="Báo cáo công tác văn thư, lưu trữ năm 2026 của Văn phòng UBND tỉnh")
         # Registered again by mistake: the clerk confirmed the probable duplicate.
         self._manual(days_ago=2, number="123/SNV-VP", issuer=self.home_affairs.name, issuer_code=HOME_AFFAIRS,
                      subject="V/v kiểm tra công tác văn thư, lưu trữ năm 2026", allow_duplicate=True)
