@@ -59,9 +59,20 @@ def works_on(session: Session, who: Identity, document: IncomingDocument) -> boo
 
 def may_read(session: Session, who: Identity, document: IncomingDocument) -> bool:
     """Whether ``who``, not a reader of the register, may read the document: one who works on it
-    now, or a party the distribution named — a coordinator (during and after its opinion) or one
-    told for information, in person or as a member of the unit named (documents/incoming/parties.py)."""
-    return parties.is_party(session, who, document) or works_on(session, who, document)
+    now, a party the distribution named — a person asked to coordinate, one told for information
+    in person or as a member of the unit named (documents/incoming/parties.py) — or one who gave
+    a coordinating opinion on it (for a unit, or after a re-assignment), for good."""
+    return (parties.is_party(session, who, document) or works_on(session, who, document)
+            or coordinated(session, who, document))
+
+
+def coordinated(session: Session, who: Identity, document: IncomingDocument) -> bool:
+    """Whether ``who`` completed a coordination task of the document's workflow."""
+    if document.process_instance_id is None:
+        return False
+    return session.scalar(sa.select(HumanTask.id).where(
+        HumanTask.instance_id == document.process_instance_id, HumanTask.role == COORDINATE,
+        HumanTask.completed_by == str(who.user_id), HumanTask.scope == who.agency_code).limit(1)) is not None
 
 
 def handling_unit(session: Session, task: HumanTask) -> int | None:

@@ -2,9 +2,9 @@
 names besides the lead (IncomingParty rows), replaced at each distribution (a document sent back
 and distributed again names them anew).
 
-Every party may read the document, during and after its own part: a person named, and every
-active member of a unit named (the unit's staff as well as its head: a unit "để biết" is told
-as a whole). A row naming both a unit and a person is not a naming: it records that a member of
+Every party may read the document, during and after its own part: a person named (to coordinate
+or for information), and every active member of a unit told for information (its staff as well as
+its head: a unit "để biết" is told as a whole). A row naming both a unit and a person is not a naming: it records that a member of
 a unit named for information opened the document (``seen_at``), so each person has their own
 "read" mark whether they were named themselves or through their unit."""
 from __future__ import annotations
@@ -37,8 +37,10 @@ def record_distribution(session: Session, document: IncomingDocument, data: Mapp
 
 
 def naming(who: Identity, kind: str | None = None) -> sa.ColumnElement[bool]:
-    """The rows that name ``who``: themselves, or their unit (a member's own read mark is not one)."""
-    unit = (sa.and_(IncomingParty.unit_id == who.unit_id, IncomingParty.user_id.is_(None))
+    """The rows that name ``who``: themselves, or their unit told for information (a member's own
+    read mark is not one). A unit asked to coordinate is its head's to answer, and heads read the
+    register anyway; whoever answered for it reads on as a coordinator (participants.may_read)."""
+    unit = (sa.and_(IncomingParty.unit_id == who.unit_id, IncomingParty.user_id.is_(None), IncomingParty.kind == INFORM)
             if who.unit_id is not None else sa.false())
     person = sa.and_(IncomingParty.user_id == who.user_id, IncomingParty.unit_id.is_(None))
     named = sa.or_(person, unit)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from documents import accounts
 from documents.errors import InvalidData, NotAllowed, NotFound
-from documents.incoming import informed, parties, reading, service, summary
+from documents.incoming import handling, informed, parties, reading, service, summary
 from documents.incoming.models import IncomingDocument, IncomingParty
 from documents.models import Agency, AuditEvent
 from engine.db import unit_of_work
@@ -127,6 +127,23 @@ def test_a_person_coordinates_answers_and_appears_in_the_summary(case, bureau):
         kinds = session.execute(sa.select(IncomingParty.kind, IncomingParty.unit_id, IncomingParty.user_id)
                                 .where(IncomingParty.document_id == document_id).order_by(IncomingParty.id)).all()
     assert kinds == [("coordinate", bureau["a.u2"], None), ("coordinate", None, bureau["a.staff2"].user_id)]
+
+
+def test_whoever_answers_a_units_coordination_reads_on_its_colleagues_do_not(case, bureau):
+    document_id = case()
+    distribute(case, document_id, coordinators=[bureau["a.u2"]])
+    assert not reads(case, "a.staff3", document_id), "a unit asked to coordinate is its head's to answer"
+    # The leader gives the unit's coordination to its specialist in person, who answers it.
+    with case.system.sessions() as session:
+        task = case.task(session, "a.head2", document_id, "coordinate")
+    case.run(handling.reassign_coordination, case.system.runtime, bureau["a.leader"], document_id, task.id,
+             unit_id=None, user_id=bureau["a.staff3"].user_id, reason="Chuyên viên theo dõi lĩnh vực")
+    assert reads(case, "a.staff3", document_id)
+    case.act("a.staff3", document_id, "coordinate", {"opinion": "Thống nhất."})
+    assert reads(case, "a.staff3", document_id), "having answered, they keep reading it"
+    shown = read_summary(case, "a.leader", document_id)
+    assert [(c.unit, c.person, c.opinion.text) for c in shown.coordinators] == [
+        ("Phòng Tổng hợp", "staff3 a", "Thống nhất.")]
 
 
 def read_summary(case, who: str, document_id: int) -> summary.Summary:
