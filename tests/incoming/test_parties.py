@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from documents import accounts
 from documents.errors import InvalidData, NotAllowed, NotFound
-from documents.incoming import handling, informed, parties, reading, service, summary
+from documents.incoming import handling, informed, parties, reading, service, summary, task_context
 from documents.incoming.models import IncomingDocument, IncomingParty
 from documents.models import Agency, AuditEvent
 from engine.db import unit_of_work
@@ -235,3 +235,22 @@ def test_an_instance_of_the_earlier_diagram_still_runs_its_unit_coordination(cas
     shown = read_summary(case, "a.leader", document_id)
     assert [(c.unit, c.person, c.opinion.text) for c in shown.coordinators] == [
         ("Phòng Tổng hợp", "head2 a", "Thống nhất")]
+
+
+def test_the_task_context_names_coordinating_people(case, bureau):
+    document_id = case()
+    distribute(case, document_id, coordinators=[bureau["a.u2"]], coordinator_people=[bureau["a.staff2"].user_id])
+
+    def facts(who: str, step: str) -> dict[str, tuple[str, ...]]:
+        def run(session):
+            task = case.task(session, who, document_id, step)
+            shown = task_context.of(session, case.system.runtime, case.people[who], task)
+            return {f.label: f.names or tuple(n.by for n in f.notes) for f in shown.facts}
+        return case.run(run)
+
+    assert facts("a.staff2", "coordinate")["context.asked_of"] == ("staff2 a",)
+    assert facts("a.staff", "handle")["context.coordinators"] == ("Phòng Tổng hợp", "staff2 a")
+    case.act("a.staff2", document_id, "coordinate", {"opinion": "Đồng ý."})
+    case.act("a.head2", document_id, "coordinate", {"opinion": "Thống nhất."})
+    case.act("a.staff", document_id, "handle", {"result": "Xong", "completed": True})
+    assert facts("a.head1", "review")["context.opinions"] == ("Phòng Tổng hợp", "staff2 a")
