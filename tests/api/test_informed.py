@@ -153,7 +153,9 @@ def test_the_dialog_marks_a_unit_without_a_head(client, api, browser, office):
     assert re.search(r'<th scope="row" class="unit depth-0">Phòng Tổng hợp <span class="headless muted">'
                      r'\(chưa có trưởng đơn vị\)</span></th>', page)
     coordinate = re.search(rf'<input type="checkbox" name="coordinators" value="{unit}"[^>]*>', page).group(0)
-    assert "disabled" in coordinate
+    lead = re.search(rf'<input type="radio" name="lead_unit_id" value="{unit}"[^>]*>', page).group(0)
+    inform = re.search(rf'<input type="checkbox" name="informed_units" value="{unit}"[^>]*>', page).group(0)
+    assert "disabled" in coordinate and "disabled" in lead and "disabled" not in inform
     headed = re.search(rf'<input type="checkbox" name="coordinators" value="{office["a.staff"].unit_id}"[^>]*>',
                        page).group(0)
     assert "disabled" not in headed

@@ -193,12 +193,17 @@ def test_a_unit_without_a_head_is_refused_at_its_field(case, bureau, headless, f
         assert session.scalar(sa.select(sa.func.count()).select_from(IncomingParty)) == 0
 
 
-def test_a_unit_without_a_head_may_lead_through_a_named_person(case, bureau, headless):
+def test_a_unit_without_a_head_does_not_lead_even_with_a_person_who_leads_without_a_unit(case, bureau, headless):
+    """The review of the result waits for the head of the lead unit: a unit without one would
+    leave it with nobody, even when a person handles the document; that person leads alone."""
     document_id = case()
     jurist = case.run(lambda s: s.scalar(sa.select(accounts.User.id).where(accounts.User.username == "a.jurist")))
-    distribute(case, document_id, lead_unit_id=headless, lead_user_id=jurist)
+    with pytest.raises(InvalidData) as refused:
+        distribute(case, document_id, lead_unit_id=headless, lead_user_id=jurist)
+    assert refused.value.errors == {"lead_unit_id": MESSAGE}
+    distribute(case, document_id, lead_unit_id=None, lead_user_id=jurist)
     with case.system.sessions() as session:
-        assert session.get(IncomingDocument, document_id).lead_unit_id == headless
+        assert session.get(IncomingDocument, document_id).lead_user_id == jurist
 
 
 def test_the_party_helpers_read_only_integer_ids():
