@@ -90,11 +90,12 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
             response.headers.setdefault(name, value)
         return response
 
+    # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
-                   incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
+                   incoming_informed.router, incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
                    casework.router, steering.router, reassignments.router, drafts.router, incident_pages.router,
                    migrations.router, migration_pages.router, diagrams.router, instances.router, admin.router,
-                   account.router, docs.router, incoming_correction_routes.router, incoming_informed.router,
+                   account.router, docs.router, incoming_correction_routes.router,
                    calendar.router, agency_settings.router, incoming_corrections.router, informed.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
