@@ -74,6 +74,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/incoming/export/tracking.xlsx"): Route("hidden"),
     ("GET", "/api/incoming/export/tracking.pdf"): Route("hidden"),
     ("GET", "/api/incoming/{document_id}"): Route("refused"),
+    ("GET", "/api/incoming/duplicates"): Route("hidden", lambda ids: {"params": DUPLICATE_QUERY}),
     ("GET", "/api/incoming/{document_id}/files/{attachment_id}"): Route("refused"),
     ("POST", "/api/incoming/{document_id}/accept"): Route("refused", document="arrived"),
     ("POST", "/api/incoming/{document_id}/refuse"): Route(
@@ -125,6 +126,7 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/incoming/{document_id}/related"): ("a.clerk", "a.process_admin"),
     ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): ("a.clerk", "a.process_admin"),
     ("GET", "/api/incoming/reassignment-requests"): ("a.staff", "a.clerk", "a.process_admin"),
+    ("GET", "/api/incoming/duplicates"): ("a.leader", "a.staff", "a.unit_head"),
     ("GET", "/api/incoming/deadlines"): ("a.staff", "a.process_admin", "a.admin"),
     ("GET", "/api/incoming/{document_id}/deadline"): ("a.process_admin", "a.admin"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests"): ("a.leader", "a.unit_head", "a.clerk"),
@@ -239,8 +241,12 @@ INCOMING_METADATA = {"issuer_name": "Sở Nội vụ", "number_notation": "5/SNV
                      "doc_type": "Công văn", "subject": "Về việc thử quyền"}
 
 
+DUPLICATE_QUERY = {"number_notation": INCOMING_METADATA["number_notation"], "issuer_name": INCOMING_METADATA["issuer_name"]}
+
+
 def incoming_upload() -> dict[str, Any]:
-    return {"data": {"metadata": json.dumps(INCOMING_METADATA)},
+    # Registered several times with the same metadata: each is confirmed as no duplicate.
+    return {"data": {"metadata": json.dumps(INCOMING_METADATA), "allow_duplicate": "true"},
             "files": [("files", ("cong-van.pdf", samples.pdf("1.7"), "application/pdf"))]}
 
 
@@ -295,6 +301,9 @@ def test_agency_b_cannot_reach_agency_a_objects(client, system, api, world, b_al
 
 def test_agency_b_lists_none_of_agency_a_objects(client, api, world, b_all):
     assert client.get("/api/incoming", headers=api(b_all)).json() == {"total": 0, "items": []}
+    # A's registered documents are never B's probable duplicates.
+    assert client.get("/api/incoming/duplicates", headers=api(b_all), params=DUPLICATE_QUERY).json() == \
+        {"duplicates": []}
     assert client.get("/api/incoming/reassignment-requests", headers=api(b_all), params={"state": "all"}).json() == []
     assert [r["id"] for r in client.get("/api/incoming/reassignment-requests", headers=api("a.leader")).json()] == \
         [world["request_id"]]
