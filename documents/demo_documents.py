@@ -29,7 +29,7 @@ from .calendar import service as calendar
 from .demo_letters import Letter, pdf, scan
 from .files.store import FileStore
 from .incoming import corrections, participants, progress, replies, service
-from .incoming.contract import DISTRIBUTE, HANDLE, RECHECK
+from .incoming.contract import COORDINATE, DISTRIBUTE, HANDLE, RECHECK
 from .incoming.models import IncomingDocument
 from .models import Agency, OrgUnit, User
 from .signing.keystore import Keystore
@@ -97,6 +97,8 @@ class Seeder:
                             percent=30)
             replies.start(self.session, specialist, handled,
                           subject="Báo cáo công tác văn thư, lưu trữ năm 2026 của Văn phòng UBND tỉnh")
+        self._act(self.people["vanthu"], handled, COORDINATE, days_ago=1,
+                  data={"opinion": "Văn thư đã cung cấp số liệu đăng ký văn bản đi, đến năm 2026."})
         # Registered again by mistake: the clerk confirmed the probable duplicate.
         self._manual(days_ago=2, number="123/SNV-VP", issuer=self.home_affairs.name, issuer_code=HOME_AFFAIRS,
                      subject="V/v kiểm tra công tác văn thư, lưu trữ năm 2026", allow_duplicate=True)
