@@ -216,15 +216,15 @@ def test_the_clerk_closes_a_returned_document_not_for_this_agency(client, system
     for user in ("a.clerk", "a.leader"):
         assert queue_ids(client, api(user)) == [], user
     document = client.get(f"/api/incoming/{document_id(instance)}", headers=api("a.leader")).json()
-    assert (document["status"], document["open_tasks"], document["closure_reason"]) == ("03", [], reason)
-    assert document["closed_at"] == "2026-11-23T08:00:00+07:00"
-    # Nothing goes to the sender (no edXML status means "not ours" after 03), and it is not overdue.
-    assert [(s["code"], s["reason"]) for s in document["statuses"]] == [("01", None), ("03", None)]
+    assert (document["status"], document["open_tasks"], document["closure_reason"]) == ("02", [], reason)
+    assert document["closed_at"] == "2026-11-23T08:00:00+07:00" and document["arrival"]["refusal_reason"] == reason
+    # Returned (NĐ 30 Đ21.2b): 02 with the reason, the number kept; not overdue.
+    assert [(s["code"], s["reason"]) for s in document["statuses"]] == [("01", None), ("03", None), ("02", reason)]
     assert overdue_ids(client, api("a.leader")) == []
     with system.sessions() as session:
         event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "incoming.closed")).one()
-        assert (event.object_id, event.after, event.agency_code) == (str(document["id"]), {"reason": reason},
-                                                                      "000.00.01.H99")
+        assert (event.object_id, event.after, event.agency_code) == (
+            str(document["id"]), {"reason": reason, "status": "02"}, "000.00.01.H99")
 
 
 # --------------------------------------------------------------------------- form validation
