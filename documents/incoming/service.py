@@ -354,14 +354,20 @@ def probable_duplicates(session: Session, agency_id: int, number_notation: str, 
     D = IncomingDocument
     query = (sa.select(D)
              .where(D.agency_id == agency_id, D.incoming_number.is_not(None), D.status != Status.REFUSED,
-                    sa.func.lower(sa.func.trim(D.number_notation)) == number_notation.strip().lower(),
-                    sa.func.lower(sa.func.trim(D.issuer_name)) == issuer_name.strip().lower())
+                    _folded(D.number_notation) == _folded(sa.literal(number_notation)),
+                    _folded(D.issuer_name) == _folded(sa.literal(issuer_name)))
              .order_by(D.id))
     if exclude_id is not None:
         query = query.where(D.id != exclude_id)
     if issuer_code:
         query = query.where(sa.or_(D.issuer_code.is_(None), D.issuer_code == issuer_code))
     return list(session.scalars(query))
+
+
+def _folded(value: Any) -> Any:
+    # Both sides through the database's lower(): under a "C" collation it leaves Ỉ as it is, and
+    # Python's lower() would not, so two identical texts could compare unequal.
+    return sa.func.lower(sa.func.trim(value))
 
 
 def get(session: Session, who: Identity, document_id: int) -> IncomingDocument:

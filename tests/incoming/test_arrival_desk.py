@@ -209,6 +209,12 @@ def test_a_probable_duplicate_is_confirmed_before_the_number_is_taken(system, st
     assert (number, second_number) == (1, 2)
     [event] = [e for e in events(system, "incoming.registered") if e.object_id == str(second)]
     assert event.after["allow_duplicate"] is True and event.after["duplicates"] == [first]
+    # Capitals with diacritics fold the same way on both sides.
+    shouting = {**METADATA, "issuer_name": "CƠ QUAN BỈM", "number_notation": "7/BỈM"}
+    with clock.using(clock.FixedClock(MONDAY_0800)), unit_of_work(system.sessions) as session:
+        service.register(session, system.runtime, store, keys, office["a.clerk"], shouting)
+    with unit_of_work(system.sessions) as session:
+        assert len(service.probable_duplicates(session, office["a.clerk"].agency_id, "7/BỈM", "CƠ QUAN BỈM")) == 1
     # Another agency's register is not looked at.
     assert register(system, keys, store, office["b.clerk"])[1] == 1
 
