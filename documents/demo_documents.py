@@ -6,7 +6,8 @@ and specialist, each action at the time it would have happened (the clock is mov
 - handled now: distributed with coordinators and people told for information, taken (05), progress;
 - overdue: distributed twelve days ago with a deadline that has passed since;
 - electronic, from the Department of Home Affairs: one validly signed, one changed after signing,
-  one signed with another agency's key (all waiting for the clerk), one marked secret (returned 02);
+  one signed with another agency's key (all waiting for the clerk), one changed after signing that
+  the clerk accepted with a reason (override), one marked secret (returned 02);
 - paper: a colour 300 dpi scan (stamped by the agency), a greyscale 72 dpi one (quality warning);
 - a probable duplicate registered anyway, a corrected registration, a late entry after an outage,
   one closed as not this agency's (returned 02);
@@ -135,6 +136,7 @@ class Seeder:
         sender_name = self.home_affairs.name
         with self._at(hours_ago=1):
             for number, subject, signer, tamper in (
+                    ("129/SNV-VP", "V/v góp ý dự thảo quy chế công tác văn thư", HOME_AFFAIRS, True),
                     ("130/SNV-CCVC", "V/v cử công chức tham gia lớp bồi dưỡng quản lý nhà nước", HOME_AFFAIRS, False),
                     ("131/SNV-TCBC", "V/v thẩm định đề án vị trí việc làm", HOME_AFFAIRS, True),
                     ("132/SNV-VP", "V/v đăng ký thi đua năm 2027", OFFICE, False)):
@@ -144,10 +146,14 @@ class Seeder:
                                                                 self.keystore.seal(signer))
                 if tamper:  # one byte changed inside the signed range: the digest no longer matches
                     signed = signed.replace(b"ReportLab", b"ReportLub", 1)
-                service.receive_electronic(self.session, self.store, self.keystore, sender=self.home_affairs,
-                                           recipient=self.office, sender_reference=f"SNV-{number}",
-                                           metadata=self._metadata(letter, sender_name, HOME_AFFAIRS),
-                                           uploads=[service.Upload(f"{number.replace('/', '-')}.pdf", signed)])
+                arrived = service.receive_electronic(
+                    self.session, self.store, self.keystore, sender=self.home_affairs, recipient=self.office,
+                    sender_reference=f"SNV-{number}", metadata=self._metadata(letter, sender_name, HOME_AFFAIRS),
+                    uploads=[service.Upload(f"{number.replace('/', '-')}.pdf", signed)])
+                if number == "129/SNV-VP":  # the clerk took this one in despite its check, with a reason
+                    service.accept(self.session, self.runtime, self.people["vanthu"], arrived.id,
+                                   override_reason="Đã gọi điện xác nhận với Văn phòng Sở Nội vụ: bản điện tử "
+                                                   "bị lỗi khi chuyển, nội dung khớp bản giấy đã nhận.")
             secret = self._letter("133/SNV-BVCT", sender_name, "V/v công tác bảo vệ bí mật nhà nước", agency="SỞ NỘI VỤ")
             service.receive_electronic(self.session, self.store, self.keystore, sender=self.home_affairs,
                                        recipient=self.office, sender_reference="SNV-133/SNV-BVCT",

@@ -16,7 +16,7 @@ def test_the_demo_shows_each_situation_once(pg, clock):
     with clocks.using(clock), unit_of_work(pg.sessions) as session:
         demo.seed(session, pg.runtime, pg.keystore)
         made = demo_documents.seed(session, pg.runtime, pg.keystore, pg.files)
-    assert made == 11
+    assert made == 12
     with clocks.using(clock), unit_of_work(pg.sessions) as session:
         assert demo_documents.seed(session, pg.runtime, pg.keystore, pg.files) == 0  # once only
         rows = session.scalars(sa.select(IncomingDocument).order_by(IncomingDocument.id)).all()
@@ -42,6 +42,8 @@ def test_the_demo_shows_each_situation_once(pg, clock):
                               .where(IncomingCorrection.document_id == good.id)) == 1
         assert [(d.status, verdict(d)) for n in ("130/SNV-CCVC", "131/SNV-TCBC", "132/SNV-VP")
                 for d in by_number[n]] == [("01", "valid"), ("01", "invalid"), ("01", "wrong_signer")]
+        overridden = by_number["129/SNV-VP"][0]
+        assert overridden.status == "03" and overridden.signature_override_reason and verdict(overridden) == "invalid"
         secret = by_number["133/SNV-BVCT"][0]
         assert secret.status == "02" and secret.refusal_reason
         assert sorted(k for (k,) in session.execute(sa.select(SpecialDay.kind))) == ["day_off", "make_up"]
