@@ -92,6 +92,21 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/incoming/reassignment-requests"): Route("hidden"),
     ("GET", "/api/incoming/deadlines"): Route("hidden"),
     ("GET", "/api/incoming/{document_id}/deadline"): Route("refused"),
+    ("POST", "/api/incoming/{document_id}/corrections"): Route("refused", lambda ids: {"json": {
+        "changes": {"subject": "Trích yếu đính chính"}, "reason": "Nhập nhầm trích yếu", "version": 0}}),
+    ("GET", "/api/incoming/{document_id}/corrections"): Route("refused"),
+    ("GET", "/api/incoming/informed"): Route("hidden"),
+    ("POST", "/api/incoming/informed/{document_id}/seen"): Route("refused"),
+    ("GET", "/api/calendar"): Route("own"),
+    ("PUT", "/api/calendar/hours"): Route("own", lambda ids: {"json": {
+        "weekdays": {"0": [{"start": "07:30", "end": "11:30"}]}}}),
+    ("POST", "/api/calendar/days"): Route("own", lambda ids: {"json": {"day": "2026-12-24", "kind": "day_off"}}),
+    ("DELETE", "/api/calendar/days/{day}"): Route("refused"),
+    ("POST", "/api/calendar/swaps"): Route("own", lambda ids: {"json": {"day_off": "2026-11-27",
+                                                                        "make_up": "2026-11-28"}}),
+    ("GET", "/api/calendar/working-time"): Route("own", lambda ids: {"params": {"from": "2026-11-26", "days": 1}}),
+    ("GET", "/api/agency/settings"): Route("own"),
+    ("PUT", "/api/agency/settings"): Route("own", lambda ids: {"json": {"scan_quality_policy": "refuse"}}),
     ("POST", "/api/incoming/{document_id}/reassignment-requests"): Route(
         "refused", lambda ids: {"json": {"reason": "Bận việc khác"}}, document="handled"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): Route(
@@ -118,6 +133,7 @@ ROUTES: dict[tuple[str, str], Route] = {
 }
 TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
 
+AGENCY_ADMIN_ONLY = ("a.leader", "a.clerk", "a.staff", "a.process_admin")
 # Who of agency A each route refuses for their role (403, nothing changed), the body being valid.
 WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/incoming/{document_id}/reassign"): ("a.staff", "a.clerk", "a.process_admin"),
@@ -127,8 +143,15 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/api/incoming/{document_id}/related/{related_id}"): ("a.clerk", "a.process_admin"),
     ("GET", "/api/incoming/reassignment-requests"): ("a.staff", "a.clerk", "a.process_admin"),
     ("GET", "/api/incoming/duplicates"): ("a.leader", "a.staff", "a.unit_head"),
-    ("GET", "/api/incoming/deadlines"): ("a.staff", "a.process_admin", "a.admin"),
-    ("GET", "/api/incoming/{document_id}/deadline"): ("a.process_admin", "a.admin"),
+    ("GET", "/api/incoming/deadlines"): ("a.staff", "a.process_admin"),
+    ("GET", "/api/incoming/{document_id}/deadline"): ("a.process_admin",),
+    ("POST", "/api/incoming/{document_id}/corrections"): ("a.leader", "a.unit_head", "a.staff", "a.process_admin"),
+    ("GET", "/api/incoming/{document_id}/corrections"): ("a.staff", "a.process_admin"),
+    ("POST", "/api/incoming/informed/{document_id}/seen"): ("a.staff", "a.process_admin"),  # not told of it
+    **{key: AGENCY_ADMIN_ONLY for key in (
+        ("GET", "/api/calendar"), ("PUT", "/api/calendar/hours"), ("POST", "/api/calendar/days"),
+        ("DELETE", "/api/calendar/days/{day}"), ("POST", "/api/calendar/swaps"), ("GET", "/api/calendar/working-time"),
+        ("GET", "/api/agency/settings"), ("PUT", "/api/agency/settings"))},
     ("POST", "/api/incoming/{document_id}/reassignment-requests"): ("a.leader", "a.unit_head", "a.clerk"),
     ("POST", "/api/incoming/{document_id}/reassignment-requests/{request_id}/decline"): (
         "a.staff", "a.clerk", "a.process_admin"),
@@ -156,7 +179,7 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
                       task_id=ids[TASKS[route.task]], document_id=ids[f"{route.document}_document_id"],
                       attachment_id=ids["attachment_id"], reference=ids["reference"],
                       related_id=ids["registered_document_id"], request_id=ids["request_id"],
-                      draft_id=ids["draft_id"], incident_id=ids["incident_id"])
+                      draft_id=ids["draft_id"], incident_id=ids["incident_id"], day="2026-12-24")
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
 
