@@ -38,7 +38,8 @@ def register(pg, subject: str) -> int:
                 "doc_type": "Công văn", "subject": subject, "urgency": "normal"}
     with unit_of_work(pg.sessions) as session:
         clerk = identity(pg, "vanthu")
-        document = service.register(session, pg.runtime, pg.files, pg.keystore, clerk, metadata).document
+        document = service.register(session, pg.runtime, pg.files, pg.keystore, clerk, metadata,
+                                    allow_duplicate=True).document  # the same letter, registered per version
         return session.get(IncomingDocument, document.id).process_instance_id
 
 

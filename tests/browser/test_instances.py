@@ -27,7 +27,8 @@ def distributed(pg: System) -> int:
     are other tests'): returns its workflow instance."""
     with unit_of_work(pg.sessions) as session:
         clerk, leader, staff = (identity(session, name) for name in ("vanthu", "lanhdao", "chuyenvien"))
-        document = service.register(session, pg.runtime, pg.files, pg.keystore, clerk, METADATA).document
+        document = service.register(session, pg.runtime, pg.files, pg.keystore, clerk, METADATA,
+                                    allow_duplicate=True).document  # the same letter, once per instance
         (distribute,) = pg.runtime.ready_tasks(session, leader.principal)
         processes.complete(session, pg.runtime, leader, distribute.id, {
             "decision": "assign", "direction": "Giao Phòng Kinh tế chủ trì.", "lead_user_id": staff.user_id,
