@@ -39,7 +39,7 @@ def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, 
     that would get a task only its head can take must have one (form ui ``headed``)."""
     registry = default_registry()
     try:
-        clean = registry.validate(form_key, data)
+        clean = registry.validate(form_key, data, now=clock.now())  # x-not-past: by the engine's clock
     except FormInvalid as exc:
         raise InvalidData("Dữ liệu biểu mẫu không hợp lệ.", errors=exc.errors) from None
     definition = registry.get(form_key)

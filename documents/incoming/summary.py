@@ -7,18 +7,15 @@ status and where the work is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from engine import clock
 from engine.runtime import HumanTask
 
-from . import contract
+from . import contract, deadlines
 from .contract import COORDINATE, DISTRIBUTE, HANDLE, REVIEW
-from .models import IncomingDocument, Status
+from .models import IncomingDocument
 from .reading import Reading, listed, moment
 
-DUE_SOON = timedelta(days=2)  # a deadline this close is flagged before it passes
-FINISHED = (Status.REFUSED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -83,14 +80,15 @@ def of(document: IncomingDocument, reading: Reading | None) -> Summary:
     data, tasks = reading.data, reading.view.tasks
     handle = next((t for t in tasks if t.role == HANDLE), None)
     handler = _handler(reading, handle)
-    deadline = (handle.due_at if handle is not None else None) or moment(data.get("deadline"))
+    # The document's handling deadline, as the register and My tasks count it (deadlines.py).
+    deadline = document.handling_deadline or (handle.due_at if handle is not None else None) or moment(data.get("deadline"))
     return Summary(
         status=document.status, instance_id=reading.instance_id, data_visible=reading.view.data_visible,
         lead_unit=reading.unit(data.get("lead_unit_id")) or reading.unit(reading.unit_of(handler)),
         handler=reading.person(handler), coordinators=_coordinators(reading),
         for_information=[n for n in [*map(reading.unit, listed(data.get("informed_units"))),
                                      *map(reading.person, listed(data.get("for_information")))] if n],
-        direction=_direction(reading), deadline=deadline, deadline_state=_deadline_state(document, deadline),
+        direction=_direction(reading), deadline=deadline, deadline_state=deadlines.state(document),
         result=_result(reading), approval=_approval(reading), now=[_holding(reading, t) for t in tasks])
 
 
@@ -177,15 +175,6 @@ def _approval(reading: Reading) -> Approval | None:
         return None
     return Approval(approved=approved,
                     said=_said(reading, last, "comment") or Said(text="", by=reading.person(last.actor), at=last.at))
-
-
-def _deadline_state(document: IncomingDocument, deadline: datetime | None) -> str | None:
-    if deadline is None or document.status in FINISHED or document.closed_at is not None:
-        return None
-    now = clock.now()
-    if deadline < now:
-        return "overdue"
-    return "due_soon" if deadline - now <= DUE_SOON else None
 
 
 def _holding(reading: Reading, task: HumanTask) -> Holding:

@@ -110,8 +110,9 @@ def test_the_english_page_tells_the_same(browser, finished):
 
 def test_an_open_handling_shows_where_the_work_is_and_a_deadline_close_by(browser, client, api, people, clock):
     document_id = register(client, api)
+    # Within 24 hours: due soon, as the register and My tasks count it.
     complete(client, api("a.leader"), open_task(client, api, document_id, "distribute")["id"],
-             {**distribution_to(people["a.staff"]), "deadline": "2026-11-24T17:00:00+07:00"})
+             {**distribution_to(people["a.staff"]), "deadline": "2026-11-24T07:30:00+07:00"})
     summary = section(browser("a.staff").get(f"/incoming/{document_id}").text, "summary")
     assert re.search(r"Chủ trì xử lý</strong> · staff a · Phòng Kinh tế\s*<span class=\"muted\">· từ", summary)
     assert '<span class="badge due-soon">Sắp đến hạn</span>' in summary
