@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from documents.exchange.models import DeliveryStatus
+from documents.incoming import deadlines
 from documents.incoming.casework_models import ProgressNote, ReassignmentRequest
 from documents.incoming.models import STATUSES, IncomingDocument
 from documents.incoming.related import Related
@@ -298,7 +299,11 @@ class IncomingOut(BaseModel):
     signer_name: str | None
     urgency: str
     recipients: list[str]
-    due_date: str | None
+    due_date: str | None = Field(description="the sender's requested reply date (edXML DueDate): never counted as overdue")
+    handling_deadline: str | None = Field(None, description="the current assignment's deadline: overdue counts it")
+    deadline_state: str | None = Field(None, description="overdue, due_soon (within 24 h) or null")
+    lead_unit_id: int | None = None
+    lead_user_id: int | None = None
     page_count: int | None
     description: str | None
     signature_check: list[dict[str, Any]]
@@ -335,6 +340,8 @@ class IncomingOut(BaseModel):
             recipients=list(d.recipients or []), due_date=d.due_date.isoformat() if d.due_date else None,
             page_count=d.page_count, description=d.description, signature_check=list(d.signature_check or []),
             closed_at=iso(d.closed_at) if d.closed_at else None, closure_reason=d.closure_reason,
+            handling_deadline=iso(d.handling_deadline) if d.handling_deadline else None,
+            deadline_state=deadlines.state(d), lead_unit_id=d.lead_unit_id, lead_user_id=d.lead_user_id,
             process_instance_id=d.process_instance_id,
             statuses=[StatusOut(code=s.code, name=STATUSES[s.code], at=iso(s.at), actor_id=s.actor_id,
                                 reason=s.reason) for s in statuses],
@@ -381,6 +388,7 @@ class ReassignRequest(BaseModel):
     reason: Reason
     request_id: Ref | None = Field(default=None,
                                    description="the re-assignment request this answers (409 if already resolved)")
+    deadline: datetime | None = Field(None, description="a new handling deadline, after now (ISO 8601 with offset)")
 
 
 class ExtendRequest(BaseModel):

@@ -171,7 +171,8 @@ def document_out(session, document) -> IncomingOut:
                      "with a reason kept in the history; grants the re-assignment request it answers")
 def reassign(document_id: Id, body: ReassignRequest, who: ApiUser, session: DB, runtime: Runtime) -> IncomingOut:
     document = handling.reassign(session, runtime, who, document_id, lead_user_id=body.lead_user_id,
-                                 lead_unit_id=body.lead_unit_id, reason=body.reason, request_id=body.request_id)
+                                 lead_unit_id=body.lead_unit_id, reason=body.reason, request_id=body.request_id,
+                                 deadline=body.deadline)
     return document_out(session, document)
 
 

@@ -116,3 +116,20 @@ def test_my_tasks_counts_the_documents_handling_deadline_not_the_senders_date(br
     reply = row_of(leader.get("/tasks").text, "2/REPLY")
     assert "badge overdue" not in reply and "20/11/2026" not in reply
     assert "2/REPLY" not in leader.get("/tasks?overdue=1").text
+
+
+def test_the_document_json_gives_the_handling_deadline_apart_from_the_senders_date(client, api, people, clock):
+    """GET /api/incoming/{id}: the handling deadline and its state, the lead, and the sender's date apart."""
+    from tests.api.test_incoming_work import open_task, register
+
+    document_id = register(client, api)
+    complete(client, api("a.leader"), open_task(client, api, document_id, "distribute")["id"],
+             {**distribution_to(people["a.staff"]), "deadline": "2026-11-24T07:30:00+07:00"})
+    shown = client.get(f"/api/incoming/{document_id}", headers=api("a.leader")).json()
+    assert (shown["handling_deadline"], shown["deadline_state"]) == ("2026-11-24T07:30:00+07:00", "due_soon")
+    assert (shown["lead_user_id"], shown["lead_unit_id"]) == (people["a.staff"].user_id, people["a.staff"].unit_id)
+    moved = client.post(f"/api/incoming/{document_id}/reassign", headers=api("a.leader"),
+                        json={"lead_user_id": people["a.staff"].user_id, "reason": "Thêm thời gian",
+                              "deadline": "2026-12-04T17:00:00+07:00"})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["handling_deadline"], moved.json()["deadline_state"]) == ("2026-12-04T17:00:00+07:00", None)
