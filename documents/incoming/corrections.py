@@ -24,7 +24,7 @@ from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..models import User
 from . import texts, trail
 from .models import IncomingCorrection, IncomingDocument
-from .search import fold
+from .search import searchable
 from .service import CLERKS, METADATA_FORM
 
 # The form's fields a correction may change, in the form's order (secrecy is not kept: a secret
@@ -125,7 +125,4 @@ def _apply(document: IncomingDocument, values: dict[str, Any]) -> None:
         if name == "urgency":
             value = value or "normal"
         setattr(document, name, value)
-    # The same fields as at registration (service._new_document), so search finds the new text.
-    document.search_text = fold(" ".join(filter(None, (
-        document.subject, document.number_notation, document.issuer_name, document.doc_type,
-        document.signer_name, document.description))))
+    document.search_text = searchable(document)

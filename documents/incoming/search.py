@@ -14,6 +14,12 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
+def searchable(document) -> str:
+    """What the register's text search reads of an incoming document (kept in ``search_text``)."""
+    return fold(" ".join(filter(None, (document.subject, document.number_notation, document.issuer_name,
+                                       document.doc_type, document.signer_name, document.description))))
+
+
 def terms(query: str) -> list[str]:
     return [t for t in fold(query).split(" ") if t]
 

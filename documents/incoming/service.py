@@ -32,7 +32,7 @@ from ..signing.keystore import Keystore
 from ..registers.service import claim_number
 from . import participants, reassignment, signature_binding, texts
 from .models import STATUSES, IncomingDocument, IncomingStatus, Status
-from .search import fold
+from .search import searchable
 
 METADATA_FORM = "incoming_document"
 WORKFLOW = "incoming"
@@ -418,9 +418,7 @@ def _new_document(clean: dict[str, Any], **fields: Any) -> IncomingDocument:
         page_count=clean.get("page_count"), description=clean.get("description"), created_at=clock.now(),
         **fields,
     )
-    document.search_text = fold(" ".join(filter(None, (
-        document.subject, document.number_notation, document.issuer_name, document.doc_type,
-        document.signer_name, document.description))))
+    document.search_text = searchable(document)
     return document
 
 
