@@ -24,7 +24,9 @@ from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
+from ..form_references import HEADLESS
 from ..models import User
+from ..organisation import headed_units
 from ..vntime import YEARS_MESSAGE, within_years
 from . import contract, deadlines, participants, people, reassignment, texts, trail
 from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE
@@ -45,8 +47,9 @@ def reassign(session: Session, runtime: WorkflowRuntime, who: Identity, document
         if lead_user_id is None and lead_unit_id is None:
             raise InvalidData("Cần chọn người hoặc đơn vị chủ trì mới.",
                               errors={"lead_user_id": "Chọn «Người chủ trì» hoặc «Đơn vị chủ trì»."})
+        # The lead unit's head reviews the result: a unit without one cannot lead.
         _check_people(session, who, user_id=lead_user_id, unit_id=lead_unit_id, user_field="lead_user_id",
-                      unit_field="lead_unit_id")
+                      unit_field="lead_unit_id", headed=True)
     else:
         lead_user_id, lead_unit_id = _inside_own_unit(session, who, lead_user_id, lead_unit_id)
     reason = texts.reason(reason)
@@ -101,7 +104,8 @@ def reassign_coordination(session: Session, runtime: WorkflowRuntime, who: Ident
     if unit_id is None and user_id is None:
         raise InvalidData("Cần chọn đơn vị hoặc người phối hợp mới.",
                           errors={"unit_id": "Chọn «Đơn vị phối hợp» hoặc «Người phối hợp»."})
-    person = _check_people(session, who, user_id=user_id, unit_id=unit_id, user_field="user_id", unit_field="unit_id")
+    person = _check_people(session, who, user_id=user_id, unit_id=unit_id, user_field="user_id", unit_field="unit_id",
+                           headed=user_id is None)
     unit_id = unit_id if unit_id is not None else person.unit_id
     reason = texts.reason(reason)
     _retarget(session, runtime, who, document, task, reason, data={"coordinator": unit_id, "coordinator_user_id": user_id},
@@ -172,10 +176,14 @@ def _coordination_task(session: Session, document: IncomingDocument, task_id: in
 # --------------------------------------------------------------------------- checks and the one engine call
 
 def _check_people(session: Session, who: Identity, *, user_id: int | None, unit_id: int | None, user_field: str,
-                  unit_field: str) -> User | None:
-    """The person named, if any, once the person and the unit are known to be of the agency."""
+                  unit_field: str, headed: bool) -> User | None:
+    """The person named, if any, once the person and the unit are known to be of the agency and,
+    when ``headed``, the unit to have a head to take its task (as at distribution)."""
     if unit_id is not None:
-        people.unit(session, who, unit_id, unit_field)
+        unit = people.unit(session, who, unit_id, unit_field)
+        if headed and not headed_units(session, [unit_id]):
+            message = HEADLESS.format(unit=unit.name)
+            raise InvalidData(message, errors={unit_field: message})
     return people.user(session, who, user_id, user_field) if user_id is not None else None
 
 

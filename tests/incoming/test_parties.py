@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from documents import accounts
 from documents.errors import InvalidData, NotAllowed, NotFound
-from documents.incoming import handling, informed, parties, reading, service, summary, task_context
+from documents.incoming import handling, informed, participants, parties, reading, service, summary, task_context
 from documents.incoming.models import IncomingDocument, IncomingParty
 from documents.models import Agency, AuditEvent
 from engine.db import unit_of_work
@@ -259,3 +259,25 @@ def test_the_task_context_names_coordinating_people(case, bureau):
     case.act("a.head2", document_id, "coordinate", {"opinion": "Thống nhất."})
     case.act("a.staff", document_id, "handle", {"result": "Xong", "completed": True})
     assert facts("a.head1", "review")["context.opinions"] == ("Phòng Tổng hợp", "staff2 a")
+
+
+def test_re_assigning_to_a_unit_without_a_head_is_refused_as_at_distribution(case, bureau, headless):
+    """The handling re-assigned to a headless unit, or a coordination to one, would wait for a head
+    who does not exist: refused at the field, nothing changed; a named person may still coordinate."""
+    document_id = case.handled(coordinators=("a.u2",))
+    runtime = case.system.runtime
+    with pytest.raises(InvalidData) as refused:
+        case.run(handling.reassign, runtime, bureau["a.leader"], document_id, lead_user_id=None,
+                 lead_unit_id=headless, reason="Chuyển Phòng Pháp chế")
+    assert refused.value.errors == {"lead_unit_id": MESSAGE}
+    (coordination,) = case.run(lambda s: participants.open_tasks(s, s.get(IncomingDocument, document_id),
+                                                                 participants.COORDINATE))
+    with pytest.raises(InvalidData) as refused:
+        case.run(handling.reassign_coordination, runtime, bureau["a.leader"], document_id, coordination.id,
+                 unit_id=headless, user_id=None, reason="Chuyển Phòng Pháp chế")
+    assert refused.value.errors == {"unit_id": MESSAGE}
+    with case.system.sessions() as session:
+        assert session.get(IncomingDocument, document_id).lead_unit_id == bureau["a.u1"]
+    jurist = case.run(lambda s: s.scalar(sa.select(accounts.User.id).where(accounts.User.username == "a.jurist")))
+    case.run(handling.reassign_coordination, runtime, bureau["a.leader"], document_id, coordination.id,
+             unit_id=None, user_id=jurist, reason="Chuyên viên pháp chế cho ý kiến")
