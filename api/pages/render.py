@@ -77,8 +77,8 @@ def step_title(context, process_key: str | None, element_id: str | None, default
 
 
 # The pages the header links to, so a page knows which entry it belongs to (aria-current).
-NAV_TARGETS = ("/tasks", "/incoming", "/incoming/new", "/incoming/requests", "/diagrams", "/instances",
-               "/incidents", "/migrations", "/admin/users", "/account")
+NAV_TARGETS = ("/tasks", "/incoming", "/incoming/new", "/incoming/requests", "/incoming/informed", "/diagrams",
+               "/instances", "/incidents", "/migrations", "/admin/users", "/account")
 
 templates.env.filters.update(vntime=vntime, vndate=vndate, iso=iso, local_input=local_input)
 # The same role sets the services check, so the navigation never offers what would be refused.

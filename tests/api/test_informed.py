@@ -84,6 +84,7 @@ def test_those_told_for_information_read_it_and_find_it_in_their_list(client, ap
     # The page lists it, unread, with who sent it; another agency's person sees an empty list.
     page = browser("a.general").get("/incoming/informed")
     assert page.status_code == 200
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', page.text) == ["/incoming/informed"]  # its menu entry
     (row,) = re.findall(r'<tr class="(unread|read)">(.*?)</tr>', page.text, re.S)
     assert row[0] == "unread"
     assert f'<a href="/incoming/{told}"><strong>{METADATA["subject"]}</strong></a>' in row[1]
