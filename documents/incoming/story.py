@@ -73,8 +73,10 @@ def _distributed(reading: Reading, data: Mapping[str, Any]) -> Told:
         return "returned_to_clerk", {}, _typed(data, "return_reason")
     lead = reading.unit(data.get("lead_unit_id")) or reading.person(data.get("lead_user_id"))
     person = reading.person(data.get("lead_user_id")) if reading.unit(data.get("lead_unit_id")) else ""
-    coordinators = [u for u in map(reading.unit, listed(data.get("coordinators"))) if u]
-    informed = [p for p in map(reading.person, listed(data.get("for_information"))) if p]
+    coordinators = [n for n in [*map(reading.unit, listed(data.get("coordinators"))),
+                                *map(reading.person, listed(data.get("coordinator_people")))] if n]
+    informed = [n for n in [*map(reading.unit, listed(data.get("informed_units"))),
+                            *map(reading.person, listed(data.get("for_information")))] if n]
     return "distributed", {"lead": lead, "person": person, "deadline": moment(data.get("deadline")),
                            "coordinators": coordinators, "informed": informed}, _typed(data, "direction")
 

@@ -127,6 +127,7 @@ def test_a_person_coordinates_and_the_summary_names_them(client, api, browser, o
     page = browser("a.leader").get(f"/incoming/{document_id}")
     facts = dict(re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", section(page.text, "summary"), re.S))
     assert text_of(facts["Phối hợp"]).startswith("Lê Pháp Chế Đúng quy định pháp luật. Lê Pháp Chế ·")
+    assert "phối hợp: Lê Pháp Chế" in text_of(section(page.text, "history"))  # the distribution's line names them
     # Once answered, the coordinator still reads the document.
     assert client.get(f"/api/incoming/{document_id}", headers=api("a.jurist")).status_code == 200
 
