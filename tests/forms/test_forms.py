@@ -161,7 +161,7 @@ def test_recheck_needs_a_note_to_resubmit_and_a_reason_to_close():
     assert errors_of("incoming_recheck", {}) == {"recheck_decision": "Trường «Hướng xử lý» là bắt buộc."}
     assert errors_of("incoming_recheck", {"recheck_decision": "archive"}) == {
         "recheck_decision": "«Hướng xử lý» phải là một trong: Trình lại lãnh đạo phân phối, "
-                            "Đóng: văn bản không thuộc thẩm quyền của cơ quan."}
+                            "Đóng và trả lại nơi gửi: văn bản không thuộc thẩm quyền của cơ quan."}
     assert errors_of("incoming_recheck", {"recheck_decision": "close"}, "en") == {
         "close_reason": "The field “Reason for closing” is required."}
 
