@@ -4,7 +4,6 @@ after, who, when and why, is audited, and search finds the corrected text. Refus
 from __future__ import annotations
 
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from io import BytesIO
 
@@ -17,7 +16,6 @@ from documents.incoming import corrections, exports, queries, service
 from documents.incoming.models import IncomingCorrection, IncomingDocument
 from documents.models import AuditEvent
 from documents.reports import xlsx
-from engine import clock as clocks
 from engine.db import unit_of_work
 from tests.conftest import START
 
@@ -140,28 +138,3 @@ def test_the_register_notes_the_correction_and_shows_the_new_values(case, clock)
                         exports.Period(date(2026, 1, 1), date(2026, 12, 31)))
     row = [c.value for c in next(load_workbook(BytesIO(exported.data)).active.iter_rows(min_row=xlsx.HEADER_ROW + 1))]
     assert (row[1], row[5], row[8]) == (1, f"Công văn {NEW_SUBJECT}", "Đã đính chính ngày 25/11/2026")
-
-
-@pytest.fixture
-def pg_only(system):
-    if system.db.dialect.name != "postgresql":
-        pytest.skip("row locks: PostgreSQL only")
-
-
-def test_two_clerks_at_once_the_second_waits_then_gets_409(case, bureau, clock, pg_only):
-    document_id = case()
-
-    def second_clerk():
-        with clocks.using(clock):
-            return correct(case, document_id=document_id, changes={"subject": "Trích yếu của người thứ hai"})
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        with unit_of_work(case.system.sessions) as session:
-            corrections.correct(session, bureau["a.clerk"], document_id, {"subject": NEW_SUBJECT}, REASON, 0)
-            racer = pool.submit(second_clerk)
-            with pytest.raises(TimeoutError):  # it waits for the first correction's row lock
-                racer.result(timeout=1.0)
-        with pytest.raises(Conflict):  # then finds the version it read stale
-            racer.result(timeout=10)
-    document, rows = stored(case, document_id)
-    assert document.subject == NEW_SUBJECT and len(rows) == 1
