@@ -4,9 +4,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+
+from api import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +55,31 @@ def test_migrate_seed_and_manage(tmp_path):
     assert users == 2 * 6 + 1 and definitions == 1
 
 
-def test_the_calendar_commands_review_and_change_an_agencys_calendar_as_the_system(tmp_path):
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def in_process(monkeypatch, capsys):
+    """The command run by its own main() in this process (the subprocess tests above check the
+    real entry point): each call builds its system from the environment, like the command."""
+    def run(*args: str, db) -> Ran:
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+        monkeypatch.setenv("FILE_STORE_DIR", str(db.parent / "files"))
+        monkeypatch.setenv("SIGNING_DIR", str(db.parent / "signing"))
+        monkeypatch.delenv("REDIS_URL", raising=False)
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out = capsys.readouterr()
+        return Ran(code, out.out, out.err)
+    return run
+
+
+def test_the_calendar_commands_review_and_change_an_agencys_calendar_as_the_system(tmp_path, in_process):
+    qlvbdh = in_process
     db = tmp_path / "calendar.db"
     assert qlvbdh("migrate", db=db).returncode == 0
     assert qlvbdh("create-agency", "000.00.01.H99", "Sở Nội vụ", db=db).returncode == 0
