@@ -50,12 +50,11 @@ router = APIRouter(include_in_schema=False)
 @router.get("/incoming")
 def register_page(request: Request, who: PageUser, session: DB):
     search = register_search.parse(request.query_params)
-    today = queries.today()
-    total, documents = queries.search(session, who, search.filters, today)
+    total, documents = queries.search(session, who, search.filters)
     return page(request, "incoming_list.html", {
-        "who": who, "search": search, "total": total, "documents": documents, "today": today,
+        "who": who, "search": search, "total": total, "documents": documents,
         "pages": max(1, ceil(total / register_search.PAGE_SIZE)), "fields": metadata_fields(),
-        "is_overdue": queries.is_overdue, "kinds": exports.KINDS, "formats": exports.WRITERS,
+        "kinds": exports.KINDS, "formats": exports.WRITERS,
         "status_codes": register_search.CHOICES["status"],
     })
 
@@ -137,7 +136,7 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "summary": summary.of(document, reading), "story": story.of(reading, shown.progress),
         "pdfs": view.pdfs_of(document, shown.attachments),
         "handling": handling_view.of(session, who, document, shown), "failed": failed,
-        "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document, queries.today()),
+        "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document),
         "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
         "arrival": arrival_view.of(session, who, document), "override_reason": override_reason,

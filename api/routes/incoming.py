@@ -99,7 +99,7 @@ def search(who: ApiUser, session: DB,
     filters = queries.Filters(received_from=received_from, received_to=received_to, issuer=issuer,
                               doc_type=doc_type, urgency=urgency, status=status, overdue=overdue, text=q,
                               limit=limit, offset=offset)
-    total, rows = queries.search(session, who, filters, queries.today())
+    total, rows = queries.search(session, who, filters)
     return IncomingList(total=total, items=[IncomingOut.of(d) for d in rows])
 
 

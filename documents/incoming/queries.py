@@ -36,10 +36,9 @@ class Filters:
 
 
 def search(session: Session, who: Identity, filters: Filters,
-           at: datetime | date | None = None) -> tuple[int, list[IncomingDocument]]:
+           at: datetime | None = None) -> tuple[int, list[IncomingDocument]]:
     """Matching documents, newest first, with the total count for paging. Overdue is counted at
-    the moment ``at`` (default: now by the injected clock); a day, as older callers pass
-    ``today()``, cannot say which hour, so it counts as now too."""
+    the moment ``at`` (default: now by the injected clock)."""
     if not who.has_any(*READERS):
         raise NotAllowed("your roles may not read the incoming register")
     for field, day in (("received_from", filters.received_from), ("received_to", filters.received_to)):
@@ -58,7 +57,7 @@ def search(session: Session, who: Identity, filters: Filters,
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        conditions.append(deadlines.overdue_condition(moment(at)))
+        conditions.append(deadlines.overdue_condition(at or deadlines.now()))
     for term in terms(filters.text or ""):
         conditions.append(D.search_text.like(like_pattern(term), escape="\\"))
     total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*conditions)) or 0
@@ -83,14 +82,9 @@ def now() -> datetime:
     return deadlines.now()
 
 
-def moment(at: datetime | date | None) -> datetime:
-    """``at`` if it is a moment, else now (a bare day cannot be compared with a deadline's time)."""
-    return at if isinstance(at, datetime) else deadlines.now()
-
-
-def is_overdue(document: IncomingDocument, at: datetime | date | None = None) -> bool:
+def is_overdue(document: IncomingDocument, at: datetime | None = None) -> bool:
     """The same rule as the ``overdue`` filter of ``search``, for one document already loaded."""
-    return deadlines.is_overdue(document, moment(at))
+    return deadlines.is_overdue(document, at or deadlines.now())
 
 
 def names_of(session: Session, who: Identity, user_ids: Iterable[int | str | None]) -> dict[str, str]:

@@ -212,5 +212,5 @@ def of(session: Session, runtime: WorkflowRuntime, who: Identity, task: HumanTas
     document = queries.by_ids(session, who, [document_id])[document_id]
     reading = Reading(session, runtime, who, task, document)
     return TaskContext(document=document, attachments=service.attachments(session, document),
-                       overdue=queries.is_overdue(document, queries.today()),
+                       overdue=queries.is_overdue(document),
                        facts=[fact for step in STEPS.get(task.role, ()) for fact in step(reading)])
