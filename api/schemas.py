@@ -12,7 +12,7 @@ from documents.incoming.casework_models import ProgressNote, ReassignmentRequest
 from documents.incoming.models import STATUSES, IncomingDocument
 from documents.incoming.related import Related
 from documents.incoming.view import DocumentView
-from documents.outgoing.models import OutgoingDraft
+from documents.outgoing.models import OutgoingDocument
 from documents.incidents import IncidentView
 from documents.instance_migration import VersionRow
 from documents.processes import InstanceView, Step
@@ -275,9 +275,9 @@ class DraftOut(BaseModel):
     updated_at: str
 
     @classmethod
-    def of(cls, d: OutgoingDraft) -> "DraftOut":
+    def of(cls, d: OutgoingDocument) -> "DraftOut":
         return cls(id=d.id, author_id=d.author_id, subject=d.subject, doc_type=d.doc_type, summary=d.summary,
-                   recipients=[Recipient(**r) for r in d.recipients or []], in_reply_to=d.in_reply_to,
+                   recipients=[Recipient(code=r.code, name=r.name) for r in d.recipients], in_reply_to=d.in_reply_to,
                    state=d.state, created_at=iso(d.created_at), updated_at=iso(d.updated_at))
 
 

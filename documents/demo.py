@@ -25,11 +25,13 @@ class DemoUser:
     position: str
 
 
+# code, name, login prefix, abbreviation (in notations: "12/VPUBND-KT")
 AGENCIES = (
-    ("000.00.01.H99", "Văn phòng UBND tỉnh Demo", ""),
-    ("000.00.31.H99", "Sở Nội vụ tỉnh Demo", "snv."),
+    ("000.00.01.H99", "Văn phòng UBND tỉnh Demo", "", "VPUBND"),
+    ("000.00.31.H99", "Sở Nội vụ tỉnh Demo", "snv.", "SNV"),
 )
 UNITS = ("Phòng Hành chính - Tổng hợp", "Phòng Kinh tế")
+UNIT_ABBREVIATIONS = {UNITS[0]: "HCTH", UNITS[1]: "KT"}
 USERS = (
     DemoUser("quantri", "Nguyễn Văn Quản", ("admin",), None, "Quản trị hệ thống"),
     DemoUser("quytrinh", "Trần Thị Quy", ("process_admin",), None, "Quản trị quy trình"),
@@ -45,12 +47,15 @@ def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list
     Each agency gets a demo signing key and seal (a real deployment installs its own)."""
     runtime.deploy_directory(session, BPMN_DIR)
     logins = []
-    for code, name, prefix in AGENCIES:
+    for code, name, prefix, abbreviation in AGENCIES:
         agency = session.scalar(sa.select(Agency).where(Agency.code == code))
         if agency is None:
             agency = accounts.create_agency(session, code, name)
+            agency.abbreviation = abbreviation
             keystore.install_demo(code, name)
             units = {unit: accounts.create_unit(session, agency, unit) for unit in UNITS}
+            for unit in units.values():
+                unit.abbreviation = UNIT_ABBREVIATIONS[unit.name]
             for user in USERS:
                 accounts.create_user(session, agency, prefix + user.username, user.full_name, DEMO_PASSWORD,
                                      user.roles, unit=units.get(user.unit), position=user.position)

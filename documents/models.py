@@ -34,6 +34,8 @@ class Agency(Base):
     created_at: Mapped[datetime]
     # What a paper scan below the quality of seed 002 Đ9.3b (colour, >= 200 dpi) meets: "warn" or "refuse".
     scan_quality_policy: Mapped[str] = mapped_column(sa.String(10), default="warn", server_default="warn")
+    # Written in notations after the number: "UBND" in "45/QĐ-UBND" (NĐ 30/2020 PL I).
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(30))
 
 
 class OrgUnit(Base):
@@ -45,6 +47,8 @@ class OrgUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"))
     # A unit no longer in use is kept (documents and history name it) but offered no more.
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Ends the notation of the unit's công văn: "VX" in "123/UBND-VX".
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(30))
 
 
 class User(Base):

@@ -7,7 +7,7 @@ from typing import Any
 from engine import clock
 from engine import step as steps
 from engine.errors import InvalidData
-from engine.runtime import EngineHooks, WorkflowRuntime
+from engine.runtime import EngineHooks, TaskEvent, TaskListener, WorkflowRuntime
 from engine.sandbox import Sandbox, SandboxLimits
 from forms import FormInvalid, default_registry
 
@@ -17,6 +17,8 @@ from .incoming import assignment as incoming_assignment
 from .incoming import contract as incoming_contract
 from .incoming import service as incoming
 from .models import ROLES
+from .outgoing import contract as outgoing_contract
+from .outgoing import steps as outgoing_steps
 from .settings import Settings
 
 URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
@@ -60,6 +62,14 @@ def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {"task": params.get("task"), "at": clock.now().isoformat()}
 
 
+def _task_listeners(*listeners: TaskListener) -> TaskListener:
+    """One listener telling each of ``listeners`` (each ignores the roles of other processes)."""
+    def tell(session, event: TaskEvent) -> None:
+        for listener in listeners:
+            listener(session, event)
+    return tell
+
+
 def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | None = None) -> WorkflowRuntime:
     settings = settings or Settings.from_env()
     limits = SandboxLimits(seconds=settings.sandbox_seconds, memory_mb=settings.sandbox_memory_mb,
@@ -75,8 +85,9 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
         services={"remind": remind},
         subscribers={incoming_contract.STATUS_MESSAGE: incoming.record_progress},
         # What the domain relies on in the diagrams it starts, checked at deploy.
-        contracts={incoming_contract.PROCESS: incoming_contract.check},
+        contracts={incoming_contract.PROCESS: incoming_contract.check,
+                   outgoing_contract.PROCESS: outgoing_contract.check},
         unmarked_roles=incoming_contract.unmarked_roles,
-        task_listener=incoming_assignment.on_task_event,
+        task_listener=_task_listeners(incoming_assignment.on_task_event, outgoing_steps.on_task_event),
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

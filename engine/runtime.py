@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from . import clock as clocks
 from .definitions import Definitions
 from .execution import MESSAGE_TOPIC, SYSTEM_ACTOR
-from .hooks import EngineHooks, Principal, TaskEvent, Thrower
+from .hooks import EngineHooks, Principal, TaskEvent, TaskListener, Thrower
 from .human_tasks import HumanTasks
 from .incidents import DEFAULT_POLICY, Incidents, RetryPolicy
 from .instances import InstanceRow, Instances, Progress
@@ -39,7 +39,7 @@ from .timers import Timers
 
 # The engine's public surface: the runtime, what the domain plugs in, and the rows the runtime
 # hands out (read them; ask the runtime, never query the engine's tables).
-__all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "TaskEvent", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
+__all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "TaskEvent", "TaskListener", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
            "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance",
            "MigrationPlan", "MAX_MIGRATION_BATCH", "InstanceRow", "Progress"]
 

@@ -13,6 +13,8 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from documents.exchange import statuses as exchange_statuses
+from documents.incoming import recalls as incoming_recalls
+from documents.outgoing import delivery as outgoing_delivery
 from engine import outbox
 from engine.runtime import MESSAGE_TOPIC
 
@@ -49,8 +51,19 @@ def sweep_timers() -> None:
             sweep_timers.send()
 
 
+@dramatiq.actor(broker=_placeholder, actor_name="outgoing.deliver", max_retries=0)
+def deliver_document(outbox_id: int) -> None:
+    inline.handle(context.system(), outgoing_delivery.TOPIC, outbox_id)
+
+
+@dramatiq.actor(broker=_placeholder, actor_name="outgoing.recall", max_retries=0)
+def deliver_recall(outbox_id: int) -> None:
+    inline.handle(context.system(), incoming_recalls.TOPIC, outbox_id)
+
+
 # Topics in the outbox and the actor that handles each.
-HANDLERS = {MESSAGE_TOPIC: deliver, exchange_statuses.TOPIC: deliver_status}
+HANDLERS = {MESSAGE_TOPIC: deliver, exchange_statuses.TOPIC: deliver_status,
+            outgoing_delivery.TOPIC: deliver_document, incoming_recalls.TOPIC: deliver_recall}
 
 
 def _publish(row: outbox.Outbox) -> None:
@@ -66,7 +79,7 @@ def relay(older_than_seconds: float = 0.0) -> None:
         log.info("published %d outbox message(s)", published)
 
 
-ALL = (deliver, deliver_status, sweep_timers, relay)
+ALL = (deliver, deliver_status, deliver_document, deliver_recall, sweep_timers, relay)
 
 
 def bind(broker: dramatiq.Broker) -> None:

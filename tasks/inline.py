@@ -12,6 +12,8 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from documents.exchange import statuses as exchange_statuses
+from documents.incoming import recalls as incoming_recalls
+from documents.outgoing import delivery as outgoing_delivery
 from documents.system import System
 from engine import incidents, outbox
 from engine.db import unit_of_work
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[System, Session, int], object]] = {
     MESSAGE_TOPIC: lambda system, session, outbox_id: system.runtime.handle_outbox_message(session, outbox_id),
     exchange_statuses.TOPIC: lambda system, session, outbox_id: exchange_statuses.deliver(session, outbox_id),
+    outgoing_delivery.TOPIC: outgoing_delivery.deliver,
+    incoming_recalls.TOPIC: incoming_recalls.arrive,
 }
 
 

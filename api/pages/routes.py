@@ -17,7 +17,7 @@ from forms import default_registry
 from ..client_address import ClientAddress
 from ..deps import DB, SESSION_COOKIE, CsrfUser, PageUser, Runtime, same_secret
 from ..i18n import locale_of, translator
-from . import form_stash
+from . import form_stash, task_panels
 from .form_stash import STASH_COOKIE, local_path
 from .formdata import coerce, shown_dates, typed_values, undated
 from .incoming import metadata_fields
@@ -164,4 +164,5 @@ def _task_page(request: Request, session, runtime, who, task, values=None, error
         "values": shown_dates(values or {}, form.schema) if form else {}, "restored": restored,
         "finished": _finished(session, who, task),
         "organisation": organisation.of_agency(session, who.agency_id, who.unit_id) if widgets & {"unit", "user"} else None,
-        "context": task_context.of(session, runtime, who, task)}, status)
+        "context": task_context.of(session, runtime, who, task),
+        "panels": task_panels.for_task(session, runtime, who, task)}, status)

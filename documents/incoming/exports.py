@@ -29,7 +29,7 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
 from ..models import Agency, OrgUnit, User
-from ..outgoing.models import OutgoingDraft
+from ..outgoing.models import OutgoingDocument
 from ..reports import Cell, Closing, Column, Report, build, pdf, xlsx
 from ..vntime import FIRST_YEAR, LAST_YEAR, VN_TZ
 from . import progress
@@ -136,8 +136,8 @@ def _returned(d: IncomingDocument) -> str | None:
 
 
 def _drafts(session: Session, ids: list[int]) -> dict[int, str]:
-    rows = session.execute(sa.select(OutgoingDraft.in_reply_to, OutgoingDraft.subject)
-                           .where(OutgoingDraft.in_reply_to.in_(ids)).order_by(OutgoingDraft.id))
+    rows = session.execute(sa.select(OutgoingDocument.in_reply_to, OutgoingDocument.subject)
+                           .where(OutgoingDocument.in_reply_to.in_(ids)).order_by(OutgoingDocument.id))
     return dict(rows.all())  # the latest draft of each document wins
 
 

@@ -87,6 +87,10 @@ class IncomingDocument(Base):
     entered_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Accent-free lower-case text of the searchable fields: "quyet dinh" finds "Quyết định".
     search_text: Mapped[str] = mapped_column(sa.Text)
+    # Withdrawn at its sender's recall (confirmed by the clerk): out of every list, tasks cancelled.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Replaced by its sender: the incoming document that carries the replacement.
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"))
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     created_at: Mapped[datetime]
 
@@ -139,3 +143,27 @@ class IncomingCorrection(Base):
     corrected_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(sa.Text)
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # field -> [before, after]
+
+
+RECALL_ANSWERS = ("15", "16")  # edXML: recall (or update, replace) accepted, refused
+
+
+class IncomingRecall(Base):
+    """The sender of a received document asks to recall, update or replace it (edXML status 13);
+    the clerk confirms (15: withdrawn, or the update/replacement taken in) or refuses (16) with a
+    reason, and the sender is told. The request itself is kept whatever the answer."""
+
+    __tablename__ = "incoming_recall"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))         # recall | update | replace
+    reason: Mapped[str] = mapped_column(sa.Text)
+    requested_at: Mapped[datetime]
+    sender_reference: Mapped[str] = mapped_column(sa.String(200))  # the sender's request
+    # update / replace: the document that arrived with the request.
+    replacement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"))
+    answer: Mapped[str | None] = mapped_column(sa.String(2))
+    answer_reason: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    answered_at: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import Identity
 from ..outgoing import drafts
-from ..outgoing.models import OutgoingDraft
+from ..outgoing.models import OutgoingDocument
 from . import participants, trail
 from .models import IncomingDocument
 
@@ -18,7 +18,7 @@ DEFAULT_TYPE = "Công văn"
 
 def start(session: Session, who: Identity, document_id: int, *, subject: str | None = None,
           doc_type: str | None = None, summary: str | None = None,
-          recipients: Sequence[dict[str, Any]] | None = None) -> OutgoingDraft:
+          recipients: Sequence[dict[str, Any]] | None = None) -> OutgoingDocument:
     document = participants.document_of(session, who, document_id)
     participants.require_handler(session, who, document)
     draft = drafts.create(session, who, subject=subject or _default_subject(document), doc_type=doc_type or DEFAULT_TYPE,
@@ -28,7 +28,7 @@ def start(session: Session, who: Identity, document_id: int, *, subject: str | N
     return draft
 
 
-def of(session: Session, document: IncomingDocument) -> list[OutgoingDraft]:
+def of(session: Session, document: IncomingDocument) -> list[OutgoingDocument]:
     return drafts.replies_to(session, document.id)
 
 

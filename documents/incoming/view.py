@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.runtime import HumanTask
 
 from ..files.models import Attachment
-from ..outgoing.models import OutgoingDraft
+from ..outgoing.models import OutgoingDocument
 from . import participants, progress, reassignment, related, replies, service
 from .casework_models import ProgressNote, ReassignmentRequest
 from .models import IncomingDocument, IncomingStatus
@@ -32,7 +32,7 @@ class DocumentView:
     progress: list[ProgressNote]
     related: list[related.Related]
     reassignment_requests: list[ReassignmentRequest]
-    reply_drafts: list[OutgoingDraft]
+    reply_drafts: list[OutgoingDocument]
 
 
 def of(session: Session, document: IncomingDocument) -> DocumentView:

@@ -13,7 +13,7 @@ from fastapi.routing import iter_route_contexts
 from documents import accounts
 from documents.incoming import service as incoming_service
 from documents.incoming.casework_models import ProgressNote, ReassignmentRequest, RelatedLink
-from documents.outgoing.models import OutgoingDraft
+from documents.outgoing.models import OutgoingDocument
 from documents.models import ROLES, Agency, OrgUnit
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
@@ -391,7 +391,7 @@ def casework(system) -> dict:
         return {"progress": session.scalar(sa.select(sa.func.count(ProgressNote.id))),
                 "links": session.scalar(sa.select(sa.func.count(RelatedLink.id))),
                 "requests": sorted(session.execute(sa.select(ReassignmentRequest.id, ReassignmentRequest.state)).all()),
-                "drafts": session.scalar(sa.select(sa.func.count(OutgoingDraft.id)))}
+                "drafts": session.scalar(sa.select(sa.func.count(OutgoingDocument.id)))}
 
 
 def test_every_route_with_a_role_rule_is_in_the_wrong_role_table():

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from documents import accounts
 from documents.incoming.casework_models import ProgressNote, ReassignmentRequest, RelatedLink
 from documents.models import Agency
-from documents.outgoing.models import OutgoingDraft
+from documents.outgoing.models import OutgoingDocument
 from engine.db import unit_of_work
 from engine.models import HistoryEntry, HumanTask
 from tests.api import test_incoming_work
@@ -254,7 +254,7 @@ def test_the_handler_starts_the_reply_and_reads_it_on_its_own_page(browser, syst
     assert browser("a.leader").get(draft_url).status_code == 200
     assert browser("a.unit_head").get(draft_url).status_code == 403
     assert browser("b.leader").get(draft_url).status_code == 404
-    assert count(system, OutgoingDraft) == 1
+    assert count(system, OutgoingDocument) == 1
 
 
 # --------------------------------------------------------------------------- the leader's hand
@@ -415,7 +415,7 @@ def casework_posts(document_id: int, task_id: int, other_id: int, request_id: in
 
 def stored(system) -> dict:
     return {**snapshot(system), "notes": count(system, ProgressNote), "links": count(system, RelatedLink),
-            "requests": count(system, ReassignmentRequest), "drafts": count(system, OutgoingDraft)}
+            "requests": count(system, ReassignmentRequest), "drafts": count(system, OutgoingDocument)}
 
 
 def test_a_forged_post_from_someone_else_is_403_and_stores_nothing(browser, client, api, system, office, handled):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from documents.incoming import exports, replies, service
 from documents.incoming.models import IncomingDocument, IncomingParty
-from documents.outgoing.models import OutgoingDraft
+from documents.outgoing.models import OutgoingDocument
 from documents.reports import xlsx
 from engine.db import unit_of_work
 from tests.conftest import START
@@ -98,7 +98,7 @@ def fill(case, count: int) -> None:
                 IncomingParty(document_id=document.id, kind="coordinate", unit_id=case.people["a.u2"], named_at=START),
                 IncomingParty(document_id=document.id, kind="coordinate", user_id=head.user_id, named_at=START),
                 IncomingParty(document_id=document.id, kind="inform", unit_id=staff.unit_id, named_at=START),
-                OutgoingDraft(agency_id=staff.agency_id, author_id=staff.user_id, subject="Trả lời", doc_type="Công văn",
+                OutgoingDocument(agency_id=staff.agency_id, author_id=staff.user_id, subject="Trả lời", doc_type="Công văn",
                               recipients=[], in_reply_to=document.id, state="draft", created_at=START,
                               updated_at=START)])
 

@@ -13,7 +13,7 @@ from documents.incoming import replies
 from documents.incoming.models import IncomingDocument
 from documents.models import AuditEvent
 from documents.outgoing import drafts
-from documents.outgoing.models import OutgoingDraft
+from documents.outgoing.models import OutgoingDocument
 from tests.conftest import START
 
 
@@ -23,15 +23,15 @@ def start(case, who, document_id, **fields):
 
 def count(case) -> int:
     with case.system.sessions() as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(OutgoingDraft))
+        return session.scalar(sa.select(sa.func.count()).select_from(OutgoingDocument))
 
 
 def test_the_handler_starts_a_reply_addressed_to_the_issuer(case, bureau):
     document_id = case.handled()
     draft = start(case, "a.staff", document_id)
     assert (draft.agency_id, draft.author_id, draft.in_reply_to, draft.state) == (
-        bureau["a.staff"].agency_id, bureau["a.staff"].user_id, document_id, "draft")
-    assert draft.recipients == [{"code": "000.00.31.H41", "name": "Sở Nội vụ tỉnh Hà Nam"}]
+        bureau["a.staff"].agency_id, bureau["a.staff"].user_id, document_id, "drafting")
+    assert [(r.kind, r.code, r.name) for r in draft.recipients] == [("external", "000.00.31.H41", "Sở Nội vụ tỉnh Hà Nam")]
     assert draft.subject == "V/v trả lời Văn bản số 123/SNV-VP ngày 20/11/2026 của Sở Nội vụ tỉnh Hà Nam"
     assert (draft.doc_type, draft.summary, draft.created_at, draft.updated_at) == ("Công văn", None, START, START)
     listed = case.run(lambda s: replies.of(s, s.get(IncomingDocument, document_id)))
@@ -48,7 +48,7 @@ def test_given_fields_are_kept_in_nfc(case):
     draft = start(case, "a.staff", document_id, subject=subject, doc_type="Báo cáo", summary="Tóm tắt",
                   recipients=[{"name": "UBND tỉnh Hà Nam"}, {"code": "000.00.31.H41", "name": "Sở Nội vụ"}])
     assert draft.subject == unicodedata.normalize("NFC", subject) and draft.doc_type == "Báo cáo"
-    assert draft.recipients == [{"code": None, "name": "UBND tỉnh Hà Nam"}, {"code": "000.00.31.H41", "name": "Sở Nội vụ"}]
+    assert [(r.code, r.name) for r in draft.recipients] == [(None, "UBND tỉnh Hà Nam"), ("000.00.31.H41", "Sở Nội vụ")]
 
 
 @pytest.mark.parametrize("fields, field", [
