@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from .models import OutgoingDocument
+
 TOPIC = "outgoing.deliver"
+
+
+def enqueue(session: Session, document: OutgoingDocument) -> None:
+    """Called by the issue, in its transaction: one outbox row per recipient of this deployment,
+    one interchange message per external recipient."""
 
 
 def deliver(system, session: Session, outbox_id: int) -> bool:

@@ -62,6 +62,7 @@ class OutgoingDocument(Base):
     signed_at: Mapped[datetime | None]
     signed_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_version.id", use_alter=True,
                                                                         name="fk_outgoing_document_signed_version"))
+    signed_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachment.id"))  # the PDF as the person signed it
     # The issue: the number from the agency's outgoing register (its unique entry), the notation
     # built from the type and abbreviations, the QĐ 28/2018 identifier, the agency-signed PDF.
     register_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("register_entry.id"), unique=True)
