@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ..errors import InvalidData
 from .agency import AgencySigner
-from .pki import DemoPki, make_demo_pki
+from .pki import DemoPki, Issued, make_demo_pki
 from .seal import red_seal_png
+from .signers import Signer
 from .timestamps import timestamper
 
 
@@ -55,6 +56,32 @@ class Keystore:
         if not agency_code or "/" in agency_code or agency_code.startswith("."):
             raise InvalidData(f"invalid agency code {agency_code!r}")
         return self.directory / agency_code
+
+    def person_signer(self, agency_code: str, user_id: int) -> Signer:
+        """The person's signer (``<agency>/people/<user_id>.p12``), loaded once."""
+        raise NotImplementedError
+
+    def signature_image(self, agency_code: str, user_id: int) -> bytes:
+        """The person's signature image (blue, transparent PNG)."""
+        raise NotImplementedError
+
+    def install_demo_person(self, agency_code: str, user_id: int, full_name: str) -> Issued:
+        """Issue a demo person a certificate from the demo CA; writes the key and the image."""
+        raise NotImplementedError
+
+    def revoke(self, agency_code: str, user_id: int | None = None) -> None:
+        """Revoke the person's (or, without ``user_id``, the agency's) certificate: the CA's
+        CRL is published again and validation reports the signatures invalid."""
+        raise NotImplementedError
+
+    def crl(self, name: str) -> bytes:
+        """A published CRL (DER) by its file name without ``.crl``."""
+        raise NotImplementedError
+
+    @property
+    def crls(self) -> list[bytes]:
+        """Every published CRL, for offline validation."""
+        raise NotImplementedError
 
     def install_demo(self, agency_code: str, agency_name: str, seed: str = "qlvbdh-demo") -> DemoPki:
         """Write a demo key, seal and root for an agency (demo province and tests only)."""
