@@ -14,6 +14,7 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import NotAllowed
 from ..models import Agency, Role
+from ..outgoing import tracking as outgoing_tracking
 from .models import DeliveryStatus
 
 TOPIC = "exchange.status"
@@ -35,11 +36,14 @@ def deliver(session: Session, outbox_id: int) -> bool:
     if row is None or row.topic != TOPIC or not outbox.mark_handled(session, outbox_id):
         return False
     body: dict[str, Any] = row.payload
-    session.add(DeliveryStatus(
+    status = DeliveryStatus(
         sender_agency_id=body["sender_agency_id"], sender_reference=body["sender_reference"],
         recipient_agency_id=body["recipient_agency_id"], recipient_document_id=body["recipient_document_id"],
         code=body["code"], at=datetime.fromisoformat(body["at"]), reason=body.get("reason"), outbox_id=outbox_id,
-    ))
+    )
+    session.add(status)
+    # The sender's outgoing document, when it was one, follows its recipient (outgoing tracking).
+    outgoing_tracking.record_status(session, status)
     return True
 
 
