@@ -27,7 +27,7 @@ from engine.errors import InvalidData
 from .agency import AgencySigner, _seal_image, _TimedPdfSigner, seal_size_mm
 from .appearance import LEADING, MM, SealStampStyle, StampLayout, TextLine, _numbers, wrap
 from .fonts import StampFontFactory, metrics
-from .free_space import free_rect, occupancy
+from .free_space import CELL, free_rect, occupancy
 from .issue_fields import NUMBER_FIELD, fill_issue_fields
 from .pagecontent import reader_for
 from .pdfinput import open_pdf, unreadable
@@ -193,9 +193,29 @@ def _urgency(pdf: bytes, agency: AgencySigner, name: str, text: str, at: datetim
                   if str(f.get_object().get("/T")) == NUMBER_FIELD)
     x0, y0, x1, _ = (float(v) for v in number["/Rect"])
     centre = (x0 + x1) / 2
-    box = (centre - width / 2, y0 - 45 - height, centre + width / 2, y0 - 45)
+    box = _free_below(pdf, reader, (centre - width / 2, y0 - height, centre + width / 2, y0))
     writer = IncrementalPdfFileWriter.from_reader(reader)
     return _sign(agency, writer, URGENCY_FIELD, 0, box, style, name, at)
+
+
+def _free_below(pdf: bytes, reader, start: Box) -> Box:
+    """The first place at or below ``start`` on page 1 (within 120 pt) that covers nothing."""
+    geometry = page_geometry(reader, 0)
+    grid = occupancy(reader_for(pdf), 0, geometry)
+    sums, stride = grid.integral(), grid.cols + 1
+    x0, y0, x1, y1 = start
+    ox, oy = geometry.visible[0], geometry.visible[1]
+    for step in range(0, 121, 3):
+        bottom, top = y0 - step - oy, y1 - step - oy
+        c0, c1 = max(0, int((x0 - ox) // CELL)), min(grid.cols, math.ceil((x1 - ox) / CELL))
+        r0, r1 = max(0, int(bottom // CELL)), min(grid.rows, math.ceil(top / CELL))
+        if r0 >= r1:
+            break
+        taken = (sums[r1 * stride + c1] - sums[r0 * stride + c1]
+                 - sums[r1 * stride + c0] + sums[r0 * stride + c0])
+        if taken == 0:
+            return x0, y0 - step, x1, y1 - step
+    return x0, y0 - 45, x1, y1 - 45  # a crowded page: the usual place, over whatever is there
 
 
 def _free_name(reader, base: str) -> str:

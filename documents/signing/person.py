@@ -96,9 +96,10 @@ class ImageStamp(BaseStamp):
         shown_w, shown_h = image.width * scale, image.height * scale
         pdf_image = PdfImage(image, writer=self.writer, name="Sig",
                              box=layout.BoxConstraints(shown_w, shown_h))
-        self.import_resources(pdf_image.resources)
         position = _numbers((width - shown_w) / 2, (height - shown_h) / 2)
-        return [b"q 1 0 0 1 %s cm %s Q" % (position, pdf_image.render())]
+        command = b"q 1 0 0 1 %s cm %s Q" % (position, pdf_image.render())
+        self.import_resources(pdf_image.resources)  # filled in by render()
+        return [command]
 
 
 def sign_as_person(pdf: bytes, signer: Signer, *, image_png: bytes, name: str,
