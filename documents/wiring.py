@@ -19,6 +19,7 @@ from .incoming import service as incoming
 from .models import ROLES
 from .outgoing import contract as outgoing_contract
 from .outgoing import steps as outgoing_steps
+from .outgoing.deadlines import issue_due
 from .settings import Settings
 
 URGENCY_LEVELS = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
@@ -53,7 +54,7 @@ def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, 
     if headless:
         raise InvalidData(next(iter(headless.values())), errors=headless)
     fields = {name: clean.get(name) for name in definition.schema.get("properties", {})}
-    return incoming_contract.completed_form(form_key, fields)
+    return outgoing_contract.completed_form(form_key, incoming_contract.completed_form(form_key, fields))
 
 
 def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
     # Business calendar (issue 3 item 3): add_working_days / add_working_hours, default calendar.
     for name, function in CALENDAR_FUNCTIONS.items():
         sandbox.register(name, function)
+    sandbox.register("issue_due", issue_due)  # the outgoing issue's deadline (NĐ 30 Điều 16)
     hooks = EngineHooks(
         lane_role=lambda lane: LANE_ROLES.get(lane) if lane else None,
         validate_form=validate_form,

@@ -8,6 +8,8 @@ Only drafting, signing and issuing are required: the review chain (consultation,
 head's review, the clerk's check of format, the leader's approval) is the agency's own."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from ..contracts import BOUNDARY_TIMER, Contract, RoleRule
 from .models import State
 
@@ -25,6 +27,9 @@ SUBMIT, ASK_OPINIONS = "submit", "consult"             # the drafter
 APPROVED, RETURNED, REJECTED = "approve", "return", "reject"
 SIGNED, ISSUED = "sign", "issue"
 COMMENT = "comment"                                    # the field with a return's or a rejection's reason
+OPINION, NOTE, SIGNER = "opinion", "note", "signer_id"  # the consulted's answer, the drafter's note, the named signer
+# The drafting form names those asked, units and people apart; the process runs over one list.
+CONSULT_UNITS, CONSULT_PEOPLE = "consult_units", "consult_people"
 
 FORMS = {DRAFT: "outgoing_draft", CONSULT: "outgoing_consult", REVIEW: "outgoing_review",
          CHECK: "outgoing_check", APPROVE: "outgoing_approve", SIGN: "outgoing_sign", ISSUE: "outgoing_issue"}
@@ -48,3 +53,28 @@ CONTRACT = Contract(PROCESS, roles=(
 def check(diagram) -> list[str]:
     """The engine's deploy hook for the `outgoing` key (documents/wiring.py)."""
     return CONTRACT.missing(diagram)
+
+
+def completed_form(form_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What a completed form gives the process besides its fields: the drafting adds
+    ``consultation`` (documents/wiring.py calls it after validating the form)."""
+    if form_key != FORMS[DRAFT]:
+        return data
+    return {**data, CONSULTATION: consultation(data) if data.get(DECISION) == ASK_OPINIONS else []}
+
+
+def consultation(data: Mapping[str, Any]) -> list[dict[str, int]]:
+    """Those the drafter asks, each once: the units, then the people."""
+    return ([{"unit": u} for u in _ids(data.get(CONSULT_UNITS))]
+            + [{"user": p} for p in _ids(data.get(CONSULT_PEOPLE))])
+
+
+def _ids(values: Any) -> list[int]:
+    if not isinstance(values, list):
+        return []
+    return list(dict.fromkeys(v for v in values if isinstance(v, int) and not isinstance(v, bool)))
+
+
+def step(role: str | None) -> str | None:
+    """A role's short name ("review"): what the audit and the pages use."""
+    return role.removeprefix(PROCESS + ".") if role else None
