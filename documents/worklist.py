@@ -108,7 +108,9 @@ def _rows(who: Identity) -> sa.Select:
     return (sa.select(T, ProcessDefinition.name, ProcessDefinition.key, D)
             .join(ProcessInstance, ProcessInstance.id == T.instance_id)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .outerjoin(D, sa.and_(D.process_instance_id == T.instance_id, D.agency_id == who.agency_id)))
+            .outerjoin(D, sa.and_(D.process_instance_id == T.instance_id, D.agency_id == who.agency_id))
+            # A recalled document's steps, even done ones, leave every queue with it.
+            .where(sa.or_(D.id.is_(None), D.withdrawn_at.is_(None))))
 
 
 def _conditions(filters: Filters, now: datetime) -> list[sa.ColumnElement[bool]]:

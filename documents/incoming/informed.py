@@ -39,7 +39,8 @@ def of(session: Session, who: Identity, document_id: int | None = None) -> list[
         .join(IncomingDocument, IncomingDocument.id == IncomingParty.document_id)
         .outerjoin(User, User.id == IncomingParty.named_by)
         .outerjoin(OrgUnit, OrgUnit.id == IncomingParty.unit_id)
-        .where(IncomingDocument.agency_id == who.agency_id, naming(who, INFORM))
+        .where(IncomingDocument.agency_id == who.agency_id, IncomingDocument.withdrawn_at.is_(None),
+               naming(who, INFORM))
         .order_by(IncomingParty.named_at.desc(), IncomingParty.id))
     if document_id is not None:
         query = query.where(IncomingParty.document_id == document_id)

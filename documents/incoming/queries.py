@@ -45,7 +45,8 @@ def search(session: Session, who: Identity, filters: Filters,
         if day is not None and not within_years(day):
             raise InvalidData(YEARS_MESSAGE, errors={field: YEARS_MESSAGE})
     D = IncomingDocument
-    conditions = [D.agency_id == who.agency_id]
+    # A document its sender recalled (confirmed by the clerk) is out of every list.
+    conditions = [D.agency_id == who.agency_id, D.withdrawn_at.is_(None)]
     if filters.received_from:
         conditions.append(D.received_at >= _start_of(filters.received_from))
     if filters.received_to:
