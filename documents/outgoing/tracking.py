@@ -30,6 +30,10 @@ PAPER_CLERKS = (Role.CLERK,)
 HANDLING = ("01", "02", "03", "04", "05", "06")
 RECALL_ASKED, RECALL_ACCEPTED, RECALL_REFUSED = "13", "15", "16"
 RECALL = (RECALL_ASKED, RECALL_ACCEPTED, RECALL_REFUSED)
+# code -> its name (the API's, and the pages' locale keys "tracking.status.<name>")
+STATUS_NAMES = {"01": "arrived", "02": "refused", "03": "accepted", "04": "assigned", "05": "in_progress",
+                "06": "completed", RECALL_ASKED: "recall_asked", RECALL_ACCEPTED: "recall_accepted",
+                RECALL_REFUSED: "recall_refused"}
 
 
 # --------------------------------------------------------------------------- statuses from recipients
