@@ -112,9 +112,9 @@ def issue_root(common_name: str, organisation: str, seed: str, key_type: str = "
 
 def issue_signer(issuer: Issued, common_name: str, seed: str, organisation: str | None = None,
                  unit: str | None = None, key_type: str = "ec", digital_signature: bool = True,
-                 non_repudiation: bool = True) -> Issued:
+                 non_repudiation: bool = True, crl_url: str | None = None) -> Issued:
     """A leaf certificate for signing documents: digitalSignature + nonRepudiation (the flags
-    let tests make certificates that lack them)."""
+    let tests make certificates that lack them); ``crl_url``: where its CA publishes the CRL."""
     key = make_key(f"{seed}:{common_name}", key_type)
     subject = _name(common_name, organisation, unit)
     issuer_ski = issuer.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
@@ -133,6 +133,10 @@ def issue_signer(issuer: Issued, common_name: str, seed: str, organisation: str 
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_ski),
                        critical=False)
     )
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None,
+            reasons=None, crl_issuer=None)]), critical=False)
     return Issued(key, _sign(builder, issuer.key), (issuer.cert, *issuer.chain))
 
 

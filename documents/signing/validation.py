@@ -85,15 +85,18 @@ class SignatureReport:
 
 def validate_pdf(pdf_bytes: bytes, trust_roots: Iterable[TrustRoot], *,
                  filename: str = "document.pdf", max_bytes: int = MAX_BYTES,
-                 moment: datetime | None = None) -> list[SignatureReport]:
+                 moment: datetime | None = None,
+                 crls: Iterable[bytes] = ()) -> list[SignatureReport]:
     """Validate every signature of the PDF, in signing order; an unsigned PDF gives ``[]``.
 
     ``trust_roots``: certificates as PEM or DER bytes, or cryptography / asn1crypto objects.
-    ``moment``: the time to validate at (default now). Revocation is not checked unless the
-    document itself carries the CRLs or OCSP responses (soft-fail, nothing fetched).
+    ``moment``: the time to validate at (default now). ``crls``: CRLs (DER or PEM) to check
+    revocation against, e.g. the keystore's published ones; a certificate they list is
+    reported revoked. Nothing is fetched; without a CRL for it a certificate passes (soft-fail).
     pyHanko runs its own event loop here: call it from a worker thread, not from async code.
     """
     roots = [_root(root) for root in trust_roots]
+    crl_list = [_der(crl) for crl in crls]
     reader = open_pdf(pdf_bytes, filename, max_bytes=max_bytes)
     try:
         signatures = list(reader.embedded_regular_signatures)
@@ -101,19 +104,26 @@ def validate_pdf(pdf_bytes: bytes, trust_roots: Iterable[TrustRoot], *,
         raise unreadable(filename, exc) from exc
     reports = []
     for embedded in signatures:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
+        # retroactive: a CRL published after ``moment`` still says what was revoked before it
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment,
+                                    crls=crl_list, retroactive_revinfo=True)
         reports.append(_report(embedded, context))
     return reports
 
 
 def verdict(reports: list[SignatureReport]) -> str:
-    """``unsigned``, ``invalid`` (a signature is broken or the document was changed),
+    """``unsigned``, ``invalid`` (a signature is broken, its certificate revoked or the document
+    was changed),
     ``untrusted`` (all intact, a certificate not trusted) or ``valid``; see ``VERDICTS``."""
     if not reports:
         return "unsigned"
-    if any(not (r.intact and r.valid) or _changed(r) for r in reports):
+    if any(not (r.intact and r.valid) or r.revoked or _changed(r) for r in reports):
         return "invalid"
     return "valid" if all(r.ok for r in reports) else "untrusted"
+
+
+def _der(data: bytes) -> bytes:
+    return pem.unarmor(data)[2] if pem.detect(data) else data
 
 
 def _root(root: TrustRoot) -> asn1_x509.Certificate:
