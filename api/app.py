@@ -21,6 +21,8 @@ from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
 from .pages.routes import router as pages_router
+from .pages import outgoing_list
+from .routes import outgoing_register
 from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
                      incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
@@ -90,6 +92,9 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
             response.headers.setdefault(name, value)
         return response
 
+    # The outgoing list and register before the outgoing documents' "/{id}" routes (api and pages).
+    for router in (outgoing_register.router, outgoing_list.router):
+        app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
                    incoming_informed.router, incoming.router, outgoing.router, exchange.router, pages_router, my_tasks.router, incoming_new.router, incoming_pages.router,
