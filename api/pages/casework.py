@@ -54,8 +54,8 @@ def ask_reassignment(document_id: int, request: Request, who: CsrfUser, session:
 @router.post("/incoming/{document_id:int}/reply-drafts")
 def start_reply(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
     return _sent(request, on_the_document(request, session, runtime, who, document_id, "reply", {},
-                                         lambda: replies.start(session, who, document_id),
-                                         then=lambda draft: f"/outgoing/drafts/{draft.id}"))
+                                         lambda: replies.start(session, runtime, who, document_id),
+                                         then=lambda draft: f"/outgoing/{draft.id}"))
 
 
 def _sent(request: Request, response):

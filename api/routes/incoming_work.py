@@ -82,9 +82,9 @@ def decline_reassignment(document_id: Id, request_id: Id, body: ReasonRequest, w
 
 @router.post("/{document_id}/reply-drafts", response_model=DraftOut, status_code=201,
              summary="Start the reply: an outgoing draft answering the document (the handler)")
-def start_reply(document_id: Id, body: ReplyDraftRequest, who: ApiUser, session: DB) -> DraftOut:
+def start_reply(document_id: Id, body: ReplyDraftRequest, who: ApiUser, session: DB, runtime: Runtime) -> DraftOut:
     recipients = None if body.recipients is None else [r.model_dump() for r in body.recipients]
-    return DraftOut.of(replies.start(session, who, document_id, subject=body.subject, doc_type=body.doc_type,
+    return DraftOut.of(replies.start(session, runtime, who, document_id, subject=body.subject, doc_type=body.doc_type,
                                      summary=body.summary, recipients=recipients))
 
 

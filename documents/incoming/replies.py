@@ -1,11 +1,14 @@
-"""The handler starts the reply to an incoming document: an outgoing draft that answers it,
-addressed by default to the document's issuing agency. What happens to the draft next
-(drafting, review, signing) belongs to the outgoing documents."""
+"""The handler starts the reply to an incoming document: a real outgoing draft (its process
+started, its first step the handler's drafting) that answers it, addressed by default to the
+document's issuer — the agency of this deployment when its identifier is one, else an external
+recipient. What happens to the draft next belongs to the outgoing documents."""
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
+
+from engine.runtime import WorkflowRuntime
 
 from ..accounts import Identity
 from ..outgoing import drafts
@@ -16,14 +19,14 @@ from .models import IncomingDocument
 DEFAULT_TYPE = "Công văn"
 
 
-def start(session: Session, who: Identity, document_id: int, *, subject: str | None = None,
-          doc_type: str | None = None, summary: str | None = None,
+def start(session: Session, runtime: WorkflowRuntime | None, who: Identity, document_id: int, *,
+          subject: str | None = None, doc_type: str | None = None, summary: str | None = None,
           recipients: Sequence[dict[str, Any]] | None = None) -> OutgoingDocument:
     document = participants.document_of(session, who, document_id)
     participants.require_handler(session, who, document)
-    draft = drafts.create(session, who, subject=subject or _default_subject(document), doc_type=doc_type or DEFAULT_TYPE,
-                          summary=summary, recipients=_issuer(document) if recipients is None else recipients,
-                          in_reply_to=document.id)
+    draft = drafts.create(session, runtime, who, subject=subject or _default_subject(document),
+                          doc_type=doc_type or DEFAULT_TYPE, summary=summary,
+                          recipients=_issuer(document) if recipients is None else recipients, in_reply_to=document.id)
     trail.record(session, who, "incoming.reply_started", document.id, {"draft": draft.id})
     return draft
 

@@ -1,6 +1,6 @@
-"""The reply draft: the handler starts an outgoing draft that answers the document, addressed
-to its issuing agency by default; it is listed on the document and shown to its author and the
-agency's leaders."""
+"""The reply draft: the handler starts a real outgoing draft (its process started) that answers
+the document, addressed to its issuer by default — the agency of this deployment when its
+identifier is one; it is listed on the document and shown to those who take part in it."""
 from __future__ import annotations
 
 import unicodedata
@@ -14,11 +14,12 @@ from documents.incoming.models import IncomingDocument
 from documents.models import AuditEvent
 from documents.outgoing import drafts
 from documents.outgoing.models import OutgoingDocument
+from engine.models import HumanTask
 from tests.conftest import START
 
 
 def start(case, who, document_id, **fields):
-    return case.run(replies.start, case.people[who], document_id, **fields)
+    return case.run(replies.start, case.system.runtime, case.people[who], document_id, **fields)
 
 
 def count(case) -> int:
@@ -39,7 +40,18 @@ def test_the_handler_starts_a_reply_addressed_to_the_issuer(case, bureau):
     with case.system.sessions() as session:
         actions = list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.actor_id == bureau["a.staff"].user_id)
                                        .order_by(AuditEvent.id)))
-    assert actions[-2:] == ["outgoing.draft_created", "incoming.reply_started"]
+    assert actions[-3:] == ["outgoing.draft_created", "outgoing.process_started", "incoming.reply_started"]
+    with case.system.sessions() as session:
+        task = session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == draft.process_instance_id)).one()
+    assert (task.role, task.candidate_user) == ("outgoing.draft", str(bureau["a.staff"].user_id))
+
+
+def test_an_issuer_of_this_deployment_is_addressed_as_its_agency(case, bureau):
+    document_id = case.handled()
+    with case.system.sessions() as session, session.begin():
+        session.get(IncomingDocument, document_id).issuer_code = "000.00.02.H99"
+    draft = start(case, "a.staff", document_id)
+    assert [(r.kind, r.code, r.name) for r in draft.recipients] == [("agency", "000.00.02.H99", "Cơ quan B")]
 
 
 def test_given_fields_are_kept_in_nfc(case):
@@ -55,6 +67,7 @@ def test_given_fields_are_kept_in_nfc(case):
     ({"subject": "x" * 501}, "subject"), ({"doc_type": "x" * 101}, "doc_type"),
     ({"summary": "x" * 4001}, "summary"), ({"recipients": []}, "recipients"),
     ({"recipients": [{"code": "000.00.31.H41", "name": " "}]}, "recipients.0.name"),
+    ({"doc_type": "Thư"}, "doc_type"),
 ])
 def test_bad_fields_are_refused_per_field(case, fields, field):
     document_id = case.handled()
@@ -74,11 +87,11 @@ def test_only_the_handler_starts_a_reply(case):
     assert count(case) == 0
 
 
-def test_a_draft_is_shown_to_its_author_and_the_leaders_only(case, bureau):
+def test_a_draft_is_shown_to_those_who_take_part_in_it(case, bureau):
     draft_id = start(case, "a.staff", case.handled()).id
-    for who in ("a.staff", "a.leader", "a.leader2"):
+    for who in ("a.staff", "a.leader", "a.leader2", "a.clerk", "a.head1"):  # head1 heads the drafting unit
         assert case.run(drafts.get, bureau[who], draft_id).id == draft_id
-    for who in ("a.staff2", "a.head1", "a.clerk"):
+    for who in ("a.staff2", "a.head2", "a.staff3"):
         with pytest.raises(NotAllowed):
             case.run(drafts.get, bureau[who], draft_id)
     for who in ("b.leader", "b.staff"):
