@@ -145,11 +145,8 @@ def _superseded_identifier(session: Session, document: OutgoingDocument) -> str 
 
 
 def _replacement(session: Session, arrived: IncomingDocument, payload: dict[str, Any]) -> None:
-    """An update or a replacement: the recipient's side links it to what it supersedes. That side
-    is the recall work's (documents/incoming/recalls.py); it is called when it offers the hook."""
+    """An update or a replacement: the recipient's side puts the request on what it supersedes."""
     if payload.get("supersedes") is None:
         return
-    hook = getattr(incoming_recalls, "replacement_arrived", None)
-    if hook is not None:
-        kind = "update" if payload["business_type"] == "2" else "replace"
-        hook(session, arrived, payload["supersedes"], kind)
+    kind = "update" if payload["business_type"] == "2" else "replace"
+    incoming_recalls.replacement_arrived(session, arrived, payload["supersedes"], kind)

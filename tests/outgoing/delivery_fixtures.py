@@ -80,7 +80,7 @@ def signed_pdf(world: World, code: str, at: datetime) -> bytes:
 
 def issue(world: World, *, author: str = "a.staff", recipients: list[dict], number: int = 12,
           reply_by: date | None = None, in_reply_to: int | None = None, subject: str = "Về việc kiểm tra công tác văn thư",
-          annexes: int = 0) -> int:
+          annexes: int = 0, supersedes: int | None = None, business_type: str = "0") -> int:
     """An issued document of the author's agency (state ISSUED, number, notation, identifier,
     the signed PDF), delivered and linked as the issue does. Returns its id."""
     who = world.people[author]
@@ -94,7 +94,7 @@ def issue(world: World, *, author: str = "a.staff", recipients: list[dict], numb
             urgency="urgent", reply_by=reply_by, in_reply_to=in_reply_to, state=State.ISSUED, signer_id=who.user_id,
             signer_position="Trưởng phòng", number=number, notation=notation,
             identifier=f"{agency.code},{at:%Y/%m/%d},{notation}", issued_at=at, issued_by=who.user_id,
-            search_text="", created_at=at, updated_at=at)
+            business_type=business_type, supersedes_id=supersedes, search_text="", created_at=at, updated_at=at)
         session.add(document)
         session.flush()
         for position, r in enumerate(recipients, 1):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from documents.files.service import attachments_of
 from documents.incoming import queries
-from documents.incoming.models import IncomingDocument
+from documents.incoming.models import IncomingDocument, IncomingRecall
 from documents.models import AuditEvent
 from documents.outgoing import delivery, tracking
 from documents.outgoing.models import InterchangeMessage, OutgoingDocument, OutgoingRecipient
@@ -91,6 +91,20 @@ def test_external_recipients_get_one_interchange_message_each_and_units_their_li
         assert tracking.for_units(session, world.people["a.outsider"]) == []
         assert session.scalar(sa.select(sa.func.count()).select_from(Outbox).where(Outbox.topic == delivery.TOPIC)) == 0
     assert [sent for _, sent, _, _ in _recipients(world, document_id)] == [True, True, True]
+
+
+def test_a_replacement_names_what_it_supersedes_at_the_recipient(world):
+    old_id = issue(world, recipients=[{"agency": B}, {"external": ("000.00.00.G01", "Văn phòng Chính phủ")}])
+    inline.drain(world.system)
+    new_id = issue(world, number=13, recipients=[{"agency": B}, {"external": ("000.00.00.G01", "Văn phòng Chính phủ")}],
+                   supersedes=old_id, business_type="3")
+    inline.drain(world.system)
+    with unit_of_work(world.system.sessions) as session:
+        old_copy, new_copy = session.scalars(sa.select(IncomingDocument).order_by(IncomingDocument.id)).all()
+        request = session.scalar(sa.select(IncomingRecall).where(IncomingRecall.document_id == old_copy.id))
+        assert (request.kind, request.replacement_id, request.answer) == ("replace", new_copy.id, None)
+        message = session.scalar(sa.select(InterchangeMessage).where(InterchangeMessage.document_id == new_id))
+        assert (message.business_type, message.payload["supersedes"]) == ("3", f"{A},2026/11/23,12/CQA-KT")
 
 
 def test_a_failed_delivery_is_counted_and_sends_nothing_half(world):
