@@ -23,6 +23,8 @@ from .pages import incoming as incoming_pages
 from .pages.routes import router as pages_router
 from .pages import outgoing_list
 from .routes import outgoing_register
+from .pages import incoming_recalls, outgoing_recalls
+from .routes import outgoing_recalls as outgoing_recall_routes
 from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
                      incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
@@ -94,6 +96,10 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
 
     # The outgoing list and register before the outgoing documents' "/{id}" routes (api and pages).
     for router in (outgoing_register.router, outgoing_list.router):
+        app.include_router(router)
+    # Recall, update, replace: the API (/api/outgoing/{id}/recall, /api/incoming/{id}/recall, /api/recall-requests)
+    # and the pages (/outgoing/{id}/recall, /incoming/recalls).
+    for router in (outgoing_recall_routes.router, incoming_recalls.router, outgoing_recalls.router):
         app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,

@@ -149,6 +149,21 @@ def answer(session: Session, runtime: WorkflowRuntime, who: Identity, recall_id:
     return recall
 
 
+def waiting_on(session: Session, who: Identity, document_id: int) -> int:
+    """The id of the request a document of ``who``'s agency waits on (the API answers it by the
+    document); a conflict when none waits."""
+    _reader(who)
+    document = session.get(IncomingDocument, document_id)
+    if document is None or document.agency_id != who.agency_id:
+        raise NotFound(f"incoming document {document_id} not found")
+    found = session.scalar(sa.select(IncomingRecall.id).where(IncomingRecall.document_id == document.id,
+                                                              IncomingRecall.answer.is_(None))
+                           .order_by(IncomingRecall.requested_at, IncomingRecall.id).limit(1))
+    if found is None:
+        raise Conflict("Văn bản không có yêu cầu thu hồi, cập nhật, thay thế nào đang chờ trả lời.")
+    return found
+
+
 def get(session: Session, who: Identity, recall_id: int) -> Request:
     _reader(who)
     recall = session.get(IncomingRecall, recall_id)
