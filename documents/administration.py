@@ -1,5 +1,5 @@
 """The agency admin's work: the agency's users (create, edit, disable/enable, reset a password),
-its units as a tree (create, rename, move, deactivate) and its name. Every change is checked
+its units as a tree (create, rename, move, deactivate, abbreviation) and its name and abbreviation. Every change is checked
 against MANAGE_ACCOUNTS, kept inside the admin's own agency (another agency's user or unit is
 not found), audited, and only flushed: the caller's unit of work commits.
 
@@ -20,6 +20,7 @@ from . import accounts, audit, password_policy
 from .accounts import Identity, nfc
 from .errors import InvalidData, NotAllowed, NotFound
 from .models import ROLES, Agency, LoginAttempt, OrgUnit, Role, User, UserRole
+from .outgoing.notation import clean_abbreviation
 from .permissions import Permission, allows
 
 NAME_MAX = 255
@@ -68,6 +69,7 @@ class UnitNode:
     active: bool
     depth: int
     active_users: int
+    abbreviation: str | None = None  # ends the notation of the unit's công văn: "VX" in "123/UBND-VX"
 
 
 def require_admin(who: Identity) -> None:
@@ -261,7 +263,8 @@ def tree_of(session: Session, agency_id: int) -> list[UnitNode]:
 
     def visit(parent: int | None, depth: int) -> None:
         for unit in children.get(parent, []):
-            ordered.append(UnitNode(unit.id, unit.name, unit.parent_id, unit.active, depth, counts.get(unit.id, 0)))
+            ordered.append(UnitNode(unit.id, unit.name, unit.parent_id, unit.active, depth, counts.get(unit.id, 0),
+                                    unit.abbreviation))
             visit(unit.id, depth + 1)
 
     visit(None, 0)
@@ -315,6 +318,20 @@ def set_unit_active(session: Session, who: Identity, unit_id: int, active: bool)
     return unit
 
 
+def set_unit_abbreviation(session: Session, who: Identity, unit_id: int, text: str) -> OrgUnit:
+    """The unit's abbreviation, written after the agency's in its công văn ("123/UBND-VX");
+    empty clears it. Letters, Đ and digits, at most 30 (notation.clean_abbreviation)."""
+    require_admin(who)
+    unit = _unit(session, who, unit_id)
+    abbreviation = clean_abbreviation(text)
+    if abbreviation != unit.abbreviation:
+        before = {"abbreviation": unit.abbreviation}
+        unit.abbreviation = abbreviation
+        session.flush()
+        _audit(session, who, "unit.abbreviation_set", unit.id, before, {"abbreviation": abbreviation}, "org_unit")
+    return unit
+
+
 def _unit(session: Session, who: Identity, unit_id: int) -> OrgUnit:
     return _own(session, who, OrgUnit, unit_id, "Không tìm thấy đơn vị.")
 
@@ -361,6 +378,19 @@ def rename_agency(session: Session, who: Identity, name: str) -> Agency:
         agency.name = name
         session.flush()
         _audit(session, who, "agency.renamed", agency.id, before, {"name": name}, "agency")
+    return agency
+
+
+def set_agency_abbreviation(session: Session, who: Identity, text: str) -> Agency:
+    """The agency's abbreviation in its notations ("UBND" in "45/QĐ-UBND"); empty clears it."""
+    require_admin(who)
+    agency = session.get(Agency, who.agency_id)
+    abbreviation = clean_abbreviation(text)
+    if abbreviation != agency.abbreviation:
+        before = {"abbreviation": agency.abbreviation}
+        agency.abbreviation = abbreviation
+        session.flush()
+        _audit(session, who, "agency.abbreviation_set", agency.id, before, {"abbreviation": abbreviation}, "agency")
     return agency
 
 

@@ -1,4 +1,4 @@
-"""The agency's settings (/admin/agency): its name, and its business calendar — the working hours
+"""The agency's settings (/admin/agency): its name and abbreviation (in outgoing notations), and its business calendar — the working hours
 and the special days (days off, make-up working days, swaps) from which the workflows' deadlines
 in working days and hours are counted (documents/calendar) — with the year's national holidays
 and a check of what a deadline would be. Dates are typed dd/mm/yyyy (or picked)."""
@@ -40,6 +40,12 @@ def agency_page(request: Request, who: PageUser, session: DB):
 def rename(request: Request, who: CsrfUser, session: DB, name: FormText = ""):
     return _act(request, session, who, "name", {"name": name},
                 lambda: administration.rename_agency(session, who, name), "#name")
+
+
+@router.post("/admin/agency/abbreviation")
+def set_abbreviation(request: Request, who: CsrfUser, session: DB, abbreviation: FormText = ""):
+    return _act(request, session, who, "abbreviation", {"abbreviation": abbreviation},
+                lambda: administration.set_agency_abbreviation(session, who, abbreviation), "#name")
 
 
 @router.post("/admin/agency/hours")

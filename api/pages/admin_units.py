@@ -1,6 +1,6 @@
 """The agency admin's units: /admin/units shows them as a tree, with a form to create one and, on
-each, forms to rename or move it (under another unit, or to the top) and to deactivate or
-reactivate it."""
+each, forms to rename or move it (under another unit, or to the top), to set its abbreviation
+(the end of its công văn's notation) and to deactivate or reactivate it."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -34,6 +34,12 @@ def update(unit_id: int, request: Request, who: CsrfUser, session: DB, name: For
            parent_id: FormText = ""):
     return _act(request, session, who, f"edit-{unit_id}", {"name": name, "parent_id": parent_id},
                 lambda: administration.update_unit(session, who, unit_id, name, optional_int("parent_id", parent_id)))
+
+
+@router.post("/admin/units/{unit_id:int}/abbreviation")
+def set_abbreviation(unit_id: int, request: Request, who: CsrfUser, session: DB, abbreviation: FormText = ""):
+    return _act(request, session, who, f"abbreviation-{unit_id}", {"abbreviation": abbreviation},
+                lambda: administration.set_unit_abbreviation(session, who, unit_id, abbreviation))
 
 
 @router.post("/admin/units/{unit_id:int}/deactivate")

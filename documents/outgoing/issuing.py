@@ -66,6 +66,7 @@ def issue(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore
     """The clerk's action on the open issue step: issue the document, then complete the step
     with the decision "issue" (the workflow's listener moves the document to ISSUED)."""
     document = own_document(session, who, document_id)
+    _require_clerk(who)
     task = open_issue_task(session, runtime, document)
     if task is None:
         raise Conflict("Văn bản không ở bước cấp số và phát hành (đã phát hành, bị trả lại hoặc chưa được ký).")
@@ -131,6 +132,7 @@ def issue_document(session: Session, store: FileStore, keystore: Keystore, who: 
 
 def preview(session: Session, who: Identity, document: OutgoingDocument) -> Preview:
     """The notation the document would get if issued now, and the register's next number."""
+    _require_clerk(who)
     agency = session.get(Agency, document.agency_id)
     unit = session.get(OrgUnit, document.unit_id) if document.unit_id else None
     year = registers.vietnam_year(clock.now())
@@ -148,9 +150,32 @@ def issued_files(session: Session, document: OutgoingDocument) -> list[Attachmen
     return attachments_of(session, ISSUED_FILE, document.id) + attachments_of(session, ISSUED_ANNEX, document.id)
 
 
+def document_of_instance(session: Session, who: Identity, instance_id: int) -> OutgoingDocument | None:
+    """The acting agency's document whose process is ``instance_id``."""
+    return session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.process_instance_id == instance_id,
+                                                            OutgoingDocument.agency_id == who.agency_id))
+
+
+def file_of(session: Session, store: FileStore, document: OutgoingDocument, attachment_id: int) -> tuple[Attachment, bytes]:
+    """One of the document's signing files: the person-signed PDF, the issued PDF or a signed
+    attachment (the reader's right to the document is checked by the caller)."""
+    ids = {document.signed_file_id, *(row.id for row in issued_files(session, document))}
+    if attachment_id not in ids - {None}:
+        raise NotFound(f"Không tìm thấy tệp số {attachment_id} của văn bản.")
+    return read_attachment(session, store, attachment_id)
+
+
 def signer_name(session: Session, document: OutgoingDocument) -> str | None:
-    signer = session.get(User, document.signer_id) if document.signer_id else None
-    return signer.full_name if signer else None
+    return person_name(session, document.signer_id)
+
+
+def person_name(session: Session, user_id: int | None) -> str | None:
+    person = session.get(User, user_id) if user_id else None
+    return person.full_name if person else None
+
+
+def is_clerk(who: Identity) -> bool:
+    return who.has_any(Role.CLERK)
 
 
 def _locked(session: Session, who: Identity, document: OutgoingDocument) -> OutgoingDocument:
@@ -158,8 +183,7 @@ def _locked(session: Session, who: Identity, document: OutgoingDocument) -> Outg
     waits, then finds it issued (409) instead of numbering it twice."""
     if document.agency_id != who.agency_id:
         raise NotFound(NOT_FOUND)
-    if not who.has_any(Role.CLERK):
-        raise NotAllowed(NOT_CLERK)
+    _require_clerk(who)
     document = session.scalars(sa.select(OutgoingDocument).where(OutgoingDocument.id == document.id)
                                .with_for_update().execution_options(populate_existing=True)).one()
     if document.number is not None or document.issued_at is not None:
@@ -170,6 +194,11 @@ def _locked(session: Session, who: Identity, document: OutgoingDocument) -> Outg
         message = "Văn bản chưa được người có thẩm quyền ký số: chưa thể cấp số và phát hành."
         raise InvalidData(message, {"signed_file_id": message})
     return document
+
+
+def _require_clerk(who: Identity) -> None:
+    if not is_clerk(who):
+        raise NotAllowed(NOT_CLERK)
 
 
 def _annex_text(number_text: str, at: datetime) -> str:

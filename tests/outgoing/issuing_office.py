@@ -33,6 +33,8 @@ class Office:
     leader: Identity
     staff: Identity
     b_clerk: Identity
+    admin: Identity
+    head: Identity
     agency_id: int
     unit_id: int
     b_agency_id: int
@@ -63,6 +65,7 @@ def person_signed_pdf(demo_keys) -> bytes:
 @pytest.fixture
 def office(pg, clock) -> Office:
     with clocks.using(clock), unit_of_work(pg.sessions) as session:
+        pg.runtime.deploy_directory(session, pg.settings.bpmn_dir)
         agency = accounts.create_agency(session, A, A_NAME)
         agency.abbreviation = "UBND"
         unit = accounts.create_unit(session, agency, "Phòng Văn hóa - Xã hội")
@@ -76,6 +79,7 @@ def office(pg, clock) -> Office:
 
         found = Office(clerk=person("a.clerk", "clerk"), leader=person("a.leader", "leader"),
                        staff=person("a.staff", "staff", in_unit=unit), b_clerk=person("b.clerk", "clerk", other),
+                       admin=person("a.admin", "admin"), head=person("a.head", "unit_head", in_unit=unit),
                        agency_id=agency.id, unit_id=unit.id, b_agency_id=other.id)
     return found
 
