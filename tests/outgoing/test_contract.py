@@ -11,7 +11,7 @@ from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
 from engine.errors import DiagramRefused
 from engine.parsing import parse_diagram
-from tests.outgoing.workflow_office import A, flow  # noqa: F401  (fixture)
+from tests.outgoing.workflow_office import A, bureau, flow, system  # noqa: F401  (fixtures)
 
 OUTGOING = (BPMN_DIR / "outgoing.bpmn").read_bytes()
 

@@ -13,7 +13,7 @@ from documents import processes
 from documents.outgoing import contract as c
 from documents.outgoing.models import State
 from engine.errors import InvalidData, NotAllowed, NotFound
-from tests.outgoing.workflow_office import flow  # noqa: F401  (fixture)
+from tests.outgoing.workflow_office import bureau, flow, system  # noqa: F401  (fixtures)
 
 VN = timezone(timedelta(hours=7))
 
@@ -34,6 +34,16 @@ def signed(flow, document_id: int, by: str = "a.leader2") -> None:
     """What the signing action records before it completes the step."""
     flow.set(document_id, signer_id=flow[by].user_id, signed_version_id=flow.latest_version_id(document_id),
              signed_at=datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))
+
+
+def at_the_issue(flow) -> int:
+    """A new document with one version, agreed, signed, at the open issue step."""
+    document_id = flow.new()
+    flow.add_version(document_id)
+    to_signature(flow, document_id)
+    signed(flow, document_id)
+    flow.act("a.leader2", document_id, c.SIGN, decision="sign")
+    return document_id
 
 
 def returned_to_drafter(flow, document_id: int, role: str, reason: str) -> None:
@@ -101,11 +111,7 @@ def test_the_full_path_with_a_return_at_each_step(flow):
 
 
 def test_the_clerk_may_return_at_the_issue_and_the_draft_comes_back(flow):
-    document_id = flow.new()
-    flow.add_version(document_id)
-    to_signature(flow, document_id)
-    signed(flow, document_id)
-    flow.act("a.leader2", document_id, c.SIGN, decision="sign")
+    document_id = at_the_issue(flow)
     flow.act("a.clerk", document_id, c.ISSUE, decision="return", comment="Thiếu phụ lục")
     returned_to_drafter(flow, document_id, c.ISSUE, "Thiếu phụ lục")
 
@@ -256,11 +262,7 @@ def test_the_signature_cannot_be_claimed_through_the_form(flow):
 
 
 def test_the_issue_cannot_be_claimed_through_the_form(flow):
-    document_id = flow.new()
-    flow.add_version(document_id)
-    to_signature(flow, document_id)
-    signed(flow, document_id)
-    flow.act("a.leader2", document_id, c.SIGN, decision="sign")
+    document_id = at_the_issue(flow)
     with pytest.raises(InvalidData) as refused:
         flow.act("a.clerk", document_id, c.ISSUE, decision="issue")
     assert "chưa được cấp số" in refused.value.message

@@ -1,6 +1,6 @@
-"""What the outgoing workflow tests share: agency A with two units — Phòng Kinh tế (head1, staff,
-staff2) and Phòng Tổng hợp (head2, staff3) — a clerk and two leaders; agency B with a leader and
-a specialist. ``Flow`` drives documents through the process the way the pages do
+"""What the outgoing workflow tests share: the incoming tests' bureau (agency A with two units —
+Phòng Kinh tế: head1, staff, staff2; Phòng Tổng hợp: head2, staff3 — a clerk and two leaders;
+agency B alike), on PostgreSQL. ``Flow`` drives documents through the process the way the pages do
 (documents.processes.complete), each call in a transaction of its own."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Callable
 import pytest
 import sqlalchemy as sa
 
-from documents import accounts, processes
+from documents import processes
 from documents.accounts import Identity
 from documents.files.service import store_attachment
 from documents.outgoing import steps
@@ -17,7 +17,7 @@ from documents.outgoing.models import OutgoingComment, OutgoingDocument, Outgoin
 from engine import clock as clocks
 from engine.db import unit_of_work
 from engine.models import HumanTask, ProcessInstance
-from tests.conftest import PASSWORD
+from tests.incoming.conftest import bureau  # noqa: F401  (fixture)
 from tests.signing.stamp_pages import phu_luc_i
 
 A, B = "000.00.01.H99", "000.00.02.H99"
@@ -121,21 +121,11 @@ class Flow:
 
 
 @pytest.fixture
-def flow(pg, clock) -> Flow:
-    people: dict[str, Any] = {}
-    with clocks.using(clock):
-        with unit_of_work(pg.sessions) as session:
-            pg.runtime.deploy_directory(session, pg.settings.bpmn_dir)
-            for prefix, code in (("a", A), ("b", B)):
-                agency = accounts.create_agency(session, code, f"Cơ quan {prefix.upper()}")
-                units = {"u1": accounts.create_unit(session, agency, "Phòng Kinh tế"),
-                         "u2": accounts.create_unit(session, agency, "Phòng Tổng hợp")}
-                for name, role, unit in (("clerk", "clerk", None), ("leader", "leader", None),
-                                         ("leader2", "leader", None), ("head1", "unit_head", "u1"),
-                                         ("head2", "unit_head", "u2"), ("staff", "staff", "u1"),
-                                         ("staff2", "staff", "u1"), ("staff3", "staff", "u2")):
-                    user = accounts.create_user(session, agency, f"{prefix}.{name}", f"{name} {prefix}", PASSWORD,
-                                                [role], unit=units[unit] if unit else None)
-                    people[f"{prefix}.{name}"] = accounts.identity_of(session, user)
-                people.update({f"{prefix}.{key}": unit.id for key, unit in units.items()})
-        yield Flow(pg, people)
+def system(pg):
+    """The workflow is the database's business: PostgreSQL only (the incoming fixtures run on both)."""
+    return pg
+
+
+@pytest.fixture
+def flow(system, bureau) -> Flow:
+    return Flow(system, bureau)
