@@ -25,6 +25,8 @@ from .pages import outgoing_list
 from .routes import outgoing_register
 from .pages import incoming_recalls, outgoing_recalls
 from .routes import outgoing_recalls as outgoing_recall_routes
+from .pages import outgoing_issuing as outgoing_issuing_pages
+from .routes import abbreviations, outgoing_issuing
 from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
                      incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
@@ -100,6 +102,9 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
     # Recall, update, replace: the API (/api/outgoing/{id}/recall, /api/incoming/{id}/recall, /api/recall-requests)
     # and the pages (/outgoing/{id}/recall, /incoming/recalls).
     for router in (outgoing_recall_routes.router, incoming_recalls.router, outgoing_recalls.router):
+        app.include_router(router)
+    # The issue: /api/outgoing/{id}/issue, the page's /outgoing/{id}/issue, the abbreviations' API.
+    for router in (outgoing_issuing.router, outgoing_issuing_pages.router, abbreviations.router):
         app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
