@@ -27,6 +27,8 @@ from .pages import incoming_recalls, outgoing_recalls
 from .routes import outgoing_recalls as outgoing_recall_routes
 from .pages import outgoing_issuing as outgoing_issuing_pages
 from .routes import abbreviations, outgoing_issuing
+from .pages import outgoing_signing as outgoing_signing_pages
+from .routes import outgoing_signing, pki
 from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
                      incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
@@ -105,6 +107,9 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
         app.include_router(router)
     # The issue: /api/outgoing/{id}/issue, the page's /outgoing/{id}/issue, the abbreviations' API.
     for router in (outgoing_issuing.router, outgoing_issuing_pages.router, abbreviations.router):
+        app.include_router(router)
+    # The person's signature: /api/outgoing/{id}/sign, the page's /outgoing/{id}/sign and its preview; public CRLs.
+    for router in (outgoing_signing.router, outgoing_signing_pages.router, pki.router):
         app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,
