@@ -21,6 +21,7 @@ from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
 from .pages.routes import router as pages_router
+from .pages import outgoing_tasks  # noqa: F401  (registers the outgoing steps' task panel)
 from .pages import outgoing_list
 from .routes import outgoing_register
 from .pages import incoming_recalls, outgoing_recalls
