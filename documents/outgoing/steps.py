@@ -120,8 +120,7 @@ def _said(role: str, decision: Any, data: Mapping[str, Any]) -> tuple[str | None
 def _drafted(document: OutgoingDocument, version: OutgoingVersion | None, decision: Any) -> None:
     if version is None:
         what = "xin ý kiến" if decision == c.ASK_OPINIONS else "trình"
-        raise InvalidData(f"Dự thảo chưa có phiên bản nào: hãy tải lên tệp dự thảo trước khi {what}.",
-                          errors={"": "Chưa có phiên bản dự thảo."})
+        raise InvalidData(f"Dự thảo chưa có phiên bản nào: hãy tải lên tệp dự thảo trước khi {what}.")
 
 
 def _check_signer(session: Session, document: OutgoingDocument, signer: Any) -> None:
@@ -140,14 +139,12 @@ def _check_signed(document: OutgoingDocument, version: OutgoingVersion | None, a
     """Only the signature itself completes the step as signed: the latest version signed by the
     one completing the step."""
     if version is None or document.signed_version_id != version.id or document.signer_id != actor_id:
-        raise InvalidData("Văn bản chưa được ký số: dùng nút «Ký số» để ký phiên bản cuối cùng của dự thảo.",
-                          errors={c.DECISION: "Chưa ký số phiên bản cuối cùng."})
+        raise InvalidData("Văn bản chưa được ký số: dùng nút «Ký số» để ký phiên bản cuối cùng của dự thảo.")
 
 
 def _check_issued(document: OutgoingDocument) -> None:
     if document.number is None:
-        raise InvalidData("Văn bản chưa được cấp số: dùng nút «Cấp số và phát hành» để phát hành.",
-                          errors={c.DECISION: "Chưa cấp số."})
+        raise InvalidData("Văn bản chưa được cấp số: dùng nút «Cấp số, ký số và phát hành» để phát hành.")
 
 
 def latest_version(session: Session, document_id: int) -> OutgoingVersion | None:
