@@ -32,7 +32,7 @@ from ..registers.models import Register
 from ..signing import issue_stamp
 from ..signing.keystore import Keystore
 from ..vntime import iso
-from . import delivery, issue_files, notation, recalls, replies
+from . import delivery, issue_files, notation, recalls, replies, search
 from .contract import DECISION, ISSUE, ISSUED
 from .models import FROZEN, OutgoingDocument, State
 
@@ -117,6 +117,7 @@ def issue_document(session: Session, store: FileStore, keystore: Keystore, who: 
     document.identifier = notation.identifier(agency.code, at, number_text)
     document.register_entry_id, document.issued_at, document.issued_by = entry.id, at, who.user_id
     document.issued_file_id, document.state, document.updated_at = files[0][0].id, State.ISSUED, at
+    document.search_text = search.searchable(document)  # the notation is searchable from now on
     session.flush()
     audit.record(session, "outgoing.issued", actor_id=who.user_id, agency_code=agency.code,
                  object_type="outgoing_document", object_id=document.id,

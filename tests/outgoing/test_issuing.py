@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
 from documents.files.models import Attachment
+from documents.files.service import store_attachment
 from documents.models import Agency, AuditEvent, OrgUnit
 from documents.outgoing import issuing
 from documents.outgoing.models import OutgoingDocument, State
@@ -21,6 +22,7 @@ from engine import clock as clocks
 from engine.db import unit_of_work
 from engine.models import Outbox
 from tests.outgoing.issuing_office import A, demo_keys, keystore, office, person_signed_pdf, signed_document  # noqa: F401
+from tests.signing.stamp_pages import phu_luc_i
 from tests.tools import require_program
 
 VN = timezone(timedelta(hours=7))
@@ -61,6 +63,7 @@ def test_a_cong_van_is_numbered_noted_and_identified(pg, office, keystore, perso
         document = session.get(OutgoingDocument, document_id)
         assert document.state == State.ISSUED and document.issued_by == office.clerk.user_id
         assert document.issued_at == bound.now()
+        assert "1/ubnd-vx" in document.search_text  # found by its notation in the register
         entry = session.get(RegisterEntry, document.register_entry_id)
         register = session.get(Register, entry.register_id)
         assert (entry.number, register.kind, register.year) == (1, "outgoing", 2026)
@@ -202,3 +205,23 @@ def test_denials_another_agency_a_wrong_role_and_a_second_issue(pg, office, keys
     with pytest.raises(Conflict, match="đã được phát hành với số 1/UBND-VX"):
         issue(pg, keystore, office.clerk, document_id)
     assert consumed(pg) == before
+
+
+def test_an_urgent_document_and_its_attachment_are_signed_by_the_agency(pg, office, keystore, person_signed_pdf,
+                                                                       bound):
+    document_id = signed_document(pg, office, person_signed_pdf, doc_type="Kế hoạch", urgency="flash")
+    with unit_of_work(pg.sessions) as session:
+        store_attachment(session, pg.files, filename="phu-luc.pdf", data=phu_luc_i(paragraphs=1), uploaded_by=None,
+                         owner_type=issuing.ANNEX, owner_id=document_id, max_bytes=10 << 20)
+    assert issue(pg, keystore, office.clerk, document_id)[1] == "1/KH-UBND"
+    with pg.sessions() as session:
+        document = session.get(OutgoingDocument, document_id)
+        issued, annex = issuing.issued_files(session, document)
+        pdf, signed_annex = pg.files.get(issued.storage_key), pg.files.get(annex.storage_key)
+    assert (issued.owner_type, annex.owner_type, annex.file_name) == (
+        "outgoing_issued", "outgoing_issued_annex", "phu-luc.pdf")
+    reports = validate_pdf(pdf, keystore.trust_roots, moment=bound.now())
+    assert len(reports) == 3 and verdict(reports) == "valid"  # the person, the agency, the urgency stamp
+    annex_reports = validate_pdf(signed_annex, keystore.trust_roots, moment=bound.now())
+    assert len(annex_reports) == 1 and verdict(annex_reports) == "valid"
+    assert annex_reports[0].signer_organisation or annex_reports[0].signer_common_name

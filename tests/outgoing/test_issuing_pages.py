@@ -8,8 +8,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.pages import outgoing_issuing as issuing_pages
-from api.routes import abbreviations, outgoing_issuing
 from documents import processes
 from documents.files.service import store_attachment
 from documents.models import Agency, AuditEvent, OrgUnit
@@ -33,13 +31,7 @@ def bound(clock):
 @pytest.fixture
 def client(pg, keystore):
     pg.keystore = keystore  # agency A's demo keys, made once for the session
-    app = create_app(pg, start_worker=False)
-    present = {getattr(route, "path", None) for route in app.routes}
-    # Until api/app.py registers them (the lead's file), the tests add the routers themselves.
-    for router in (outgoing_issuing.router, issuing_pages.router, abbreviations.router):
-        if not {route.path for route in router.routes} <= present:
-            app.include_router(router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(pg, start_worker=False)) as test_client:
         yield test_client
 
 
