@@ -58,6 +58,7 @@ def create(session: Session, runtime: WorkflowRuntime | None, who: Identity, *, 
     _audit(session, who, "outgoing.draft_created", draft, {"subject": draft.subject, "in_reply_to": in_reply_to})
     if runtime is not None:
         steps.start(session, runtime, who, draft)
+        session.flush()  # the instance and the opened step change the row: its row_version is the one to edit from
     return draft
 
 
