@@ -70,15 +70,19 @@ class Pkcs12Signer(KeySigner):
 class Pkcs11Signer:
     """A key on a PKCS#11 token through pyHanko's PKCS#11 support (python-pkcs11): the module
     (the vendor's .so), the token label, the key label and the user PIN. The session is opened
-    on first use and kept: logging in to a token costs more than a signature."""
+    on first use and kept: logging in to a token costs more than a signature. ``raw_mechanism``:
+    the digest is computed here and the token only signs it (CKM_ECDSA, CKM_RSA_PKCS), which
+    every token offers; many (SoftHSM2 among them) lack the hash-and-sign ECDSA mechanisms."""
 
     def __init__(self, module_path: str, token_label: str, key_label: str, pin: str, *,
                  cert_label: str | None = None,
-                 chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = ()) -> None:
+                 chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = (),
+                 raw_mechanism: bool = True) -> None:
         self.module_path, self.token_label = module_path, token_label
         self.key_label, self.cert_label = key_label, cert_label or key_label
         self._pin = pin
         self._chain = tuple(chain)
+        self._raw = raw_mechanism
         self._signer: signers.Signer | None = None
         self._session = None
         self._lock = threading.Lock()
@@ -102,7 +106,8 @@ class Pkcs11Signer:
                 user_pin=self._pin)
             signer = PKCS11Signer(
                 self._session, cert_label=self.cert_label, key_label=self.key_label,
-                ca_chain=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in self._chain])
+                ca_chain=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in self._chain],
+                use_raw_mechanism=self._raw)
             signer.signing_cert  # noqa: B018 — pull the certificate now: a wrong label fails here
         except (PKCS11Error, OSError, RuntimeError) as exc:
             self.close()
