@@ -322,14 +322,7 @@ def set_unit_abbreviation(session: Session, who: Identity, unit_id: int, text: s
     """The unit's abbreviation, written after the agency's in its công văn ("123/UBND-VX");
     empty clears it. Letters, Đ and digits, at most 30 (notation.clean_abbreviation)."""
     require_admin(who)
-    unit = _unit(session, who, unit_id)
-    abbreviation = clean_abbreviation(text)
-    if abbreviation != unit.abbreviation:
-        before = {"abbreviation": unit.abbreviation}
-        unit.abbreviation = abbreviation
-        session.flush()
-        _audit(session, who, "unit.abbreviation_set", unit.id, before, {"abbreviation": abbreviation}, "org_unit")
-    return unit
+    return _abbreviated(session, who, _unit(session, who, unit_id), text, "unit.abbreviation_set", "org_unit")
 
 
 def _unit(session: Session, who: Identity, unit_id: int) -> OrgUnit:
@@ -384,14 +377,17 @@ def rename_agency(session: Session, who: Identity, name: str) -> Agency:
 def set_agency_abbreviation(session: Session, who: Identity, text: str) -> Agency:
     """The agency's abbreviation in its notations ("UBND" in "45/QĐ-UBND"); empty clears it."""
     require_admin(who)
-    agency = session.get(Agency, who.agency_id)
+    return _abbreviated(session, who, session.get(Agency, who.agency_id), text, "agency.abbreviation_set", "agency")
+
+
+def _abbreviated(session: Session, who: Identity, row: Agency | OrgUnit, text: str, action: str, object_type: str):
     abbreviation = clean_abbreviation(text)
-    if abbreviation != agency.abbreviation:
-        before = {"abbreviation": agency.abbreviation}
-        agency.abbreviation = abbreviation
+    if abbreviation != row.abbreviation:
+        before = {"abbreviation": row.abbreviation}
+        row.abbreviation = abbreviation
         session.flush()
-        _audit(session, who, "agency.abbreviation_set", agency.id, before, {"abbreviation": abbreviation}, "agency")
-    return agency
+        _audit(session, who, action, row.id, before, {"abbreviation": abbreviation}, object_type)
+    return row
 
 
 def _audit(session: Session, who: Identity, action: str, object_id: int, before: dict | None, after: dict | None,

@@ -9,11 +9,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
-from documents.errors import Conflict, InvalidData
 from documents.outgoing import drafts, issuing
 from documents.outgoing.contract import ISSUE
 from documents.outgoing.models import OutgoingDocument
@@ -21,10 +19,8 @@ from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import attachment
-from ..i18n import locale_of
 from . import outgoing_panels, task_panels
-from .localized import domain_message
-from .routes import _task_page
+from .step_actions import act_on_step
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,17 +50,12 @@ def issued_panel(session: Session, who: Identity, document: OutgoingDocument) ->
 @router.post("/outgoing/{document_id:int}/issue")
 def issue(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
     system = get_system(request)
-    try:
-        document = issuing.issue(session, runtime, system.files, system.keystore, who, document_id)
-    except (InvalidData, Conflict) as exc:
-        session.rollback()
-        document = issuing.own_document(session, who, document_id)
-        task = issuing.open_issue_task(session, runtime, document)
-        if task is None:  # issued or moved on meanwhile: the document says where it stands
-            return RedirectResponse(f"/outgoing/{document_id}#issued", status_code=303)
-        message = domain_message(locale_of(request), exc.message)
-        return _task_page(request, session, runtime, who, task, errors={"": message}, status=exc.status)
-    return RedirectResponse(f"/outgoing/{document.id}?issued={document.number}#issued", status_code=303)
+    return act_on_step(
+        request, session, runtime, who,
+        lambda: issuing.issue(session, runtime, system.files, system.keystore, who, document_id),
+        lambda: issuing.open_issue_task(session, runtime, issuing.own_document(session, who, document_id)),
+        done=lambda document: f"/outgoing/{document.id}?issued={document.number}#issued",
+        elsewhere=f"/outgoing/{document_id}#issued")
 
 
 @router.get("/outgoing/{document_id:int}/issue-files/{attachment_id:int}")

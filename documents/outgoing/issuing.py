@@ -11,6 +11,7 @@ can be refused without the number (rights, signature, abbreviations, keys) is ch
 the register's lock is held only while signing."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +30,7 @@ from ..files.store import FileStore
 from ..models import Agency, OrgUnit, Role, User
 from ..registers import service as registers
 from ..registers.models import Register
-from ..signing import issue_stamp
+from ..signing import issue_stamp, textfind
 from ..signing.keystore import Keystore
 from ..vntime import iso
 from . import delivery, issue_files, notation, recalls, replies, search
@@ -40,6 +41,7 @@ REGISTER_KIND = "outgoing"
 ANNEX = "outgoing_annex"                  # attachments in files of their own, as drafted
 ISSUED_FILE = "outgoing_issued"           # the PDF as issued
 ISSUED_ANNEX = "outgoing_issued_annex"    # the attachments as signed by the agency
+PLACE_MAX = 60
 NOT_FOUND = "Không tìm thấy văn bản đi."
 NOT_CLERK = "Chỉ văn thư của cơ quan mới được cấp số và phát hành văn bản đi."
 
@@ -102,8 +104,8 @@ def issue_document(session: Session, store: FileStore, keystore: Keystore, who: 
     _, entry = registers.claim_number(session, agency.id, REGISTER_KIND, at)
     number_text = notation.notation(entry.number, suffix)
     issued_pdf = issue_stamp.issue_pdf(person_signed, signer, seal, agency_name=agency.name,
-                                       number_text=f"Số: {number_text}", date_text=notation.date_line(at),
-                                       at=at, urgency=document.urgency)
+                                       number_text=f"Số: {number_text}", at=at, urgency=document.urgency,
+                                       date_text=notation.date_line(at, printed_place(person_signed)))
     files = [(issue_files.pending(owner_type=ISSUED_FILE, owner_id=document.id, at=at, uploaded_by=who.user_id,
                                   file_name=f"{entry.number}-{suffix}.pdf", data=issued_pdf), issued_pdf)]
     for row, data in annexes:
@@ -195,6 +197,17 @@ def _locked(session: Session, who: Identity, document: OutgoingDocument) -> Outg
         message = "Văn bản chưa được người có thẩm quyền ký số: chưa thể cấp số và phát hành."
         raise InvalidData(message, {"signed_file_id": message})
     return document
+
+
+def printed_place(pdf: bytes) -> str | None:
+    """The place (địa danh) the document prints before its date line, "Hà Nội" in "Hà Nội, ngày
+    … tháng … năm …": the issue writes the whole line again with the day, so the place is kept."""
+    for shown in textfind.find(pdf, 0, textfind.DATE_LINE.search):
+        text = unicodedata.normalize("NFC", shown.text)
+        place = text[:text.casefold().find("ngày")].strip(" ,")
+        # A sentence of the body that mentions a date is no place name.
+        return place if place and len(place) <= PLACE_MAX and not any(c.isdigit() for c in place) else None
+    return None
 
 
 def _require_clerk(who: Identity) -> None:

@@ -93,6 +93,7 @@ def test_the_issued_pdf_carries_the_number_and_both_signatures_validate(pg, offi
     path.write_bytes(pdf)
     text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "1/QĐ-UBND" in text
+    assert "Hà Nam, ngày 23 tháng 11 năm 2026" in text  # the draft's place kept, the day written
     reports = validate_pdf(pdf, keystore.trust_roots, moment=bound.now())
     assert len(reports) >= 2 and verdict(reports) == "valid"
     assert all(report.intact and report.valid and report.trusted for report in reports)

@@ -1,5 +1,5 @@
-"""Notations, date lines and identifiers as NĐ 30/2020 Phụ lục I and QĐ 28/2018 write them, and
-the abbreviations they are made of (no database: the rules alone)."""
+"""Notations, date lines and identifiers as NĐ 30/2020 Phụ lục I and QĐ 28/2018 write them, the
+abbreviations they are made of and the place read from the draft (no database: the rules alone)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
@@ -8,7 +8,9 @@ import pytest
 
 from documents.errors import InvalidData
 from documents.models import Agency, OrgUnit
-from documents.outgoing import notation
+from documents.outgoing import issuing, notation
+from tests.signing.pdfs import make_pdf
+from tests.signing.stamp_pages import phu_luc_i
 
 VN = timezone(timedelta(hours=7))
 AGENCY = Agency(code="000.00.00.G22", name="Văn phòng Chính phủ", abbreviation="VPCP")
@@ -71,3 +73,8 @@ def test_abbreviations_refused(typed):
     with pytest.raises(InvalidData) as refused:
         notation.clean_abbreviation(typed)
     assert refused.value.errors == {"abbreviation": notation.ABBREVIATION_INVALID}
+
+
+def test_the_place_is_read_from_the_drafts_date_line():
+    assert issuing.printed_place(phu_luc_i(paragraphs=1)) == "Hà Nam"
+    assert issuing.printed_place(make_pdf(pages=1)) is None  # no date line: the day alone is written

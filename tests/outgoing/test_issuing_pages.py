@@ -18,8 +18,7 @@ from engine import clock as clocks
 from engine.db import unit_of_work
 from engine.models import HumanTask
 from tests.api.conftest import csrf_of, get_token, page_login
-from tests.outgoing.issuing_office import (A, demo_keys, keystore, office, person_signed_pdf,  # noqa: F401
-                                          signed_document)
+from tests.outgoing.issuing_office import A, demo_keys, keystore, office, person_signed_pdf  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
