@@ -70,43 +70,6 @@ class Keystore:
             raise InvalidData(f"invalid agency code {agency_code!r}")
         return self.directory / agency_code
 
-    @cached_property
-    def trust_roots(self) -> list[bytes]:
-        trust = self.directory / "trust"
-        return [p.read_bytes() for p in sorted(trust.glob("*.pem"))] if trust.is_dir() else []
-
-    def _agency_dir(self, agency_code: str) -> Path:
-        # Agency codes are validated identifiers (digits, capitals, dots): safe as a folder name.
-        if not agency_code or "/" in agency_code or agency_code.startswith("."):
-            raise InvalidData(f"invalid agency code {agency_code!r}")
-        return self.directory / agency_code
-
-    def person_signer(self, agency_code: str, user_id: int) -> Signer:
-        """The person's signer (``<agency>/people/<user_id>.p12``), loaded once."""
-        raise NotImplementedError
-
-    def signature_image(self, agency_code: str, user_id: int) -> bytes:
-        """The person's signature image (blue, transparent PNG)."""
-        raise NotImplementedError
-
-    def install_demo_person(self, agency_code: str, user_id: int, full_name: str) -> Issued:
-        """Issue a demo person a certificate from the demo CA; writes the key and the image."""
-        raise NotImplementedError
-
-    def revoke(self, agency_code: str, user_id: int | None = None) -> None:
-        """Revoke the person's (or, without ``user_id``, the agency's) certificate: the CA's
-        CRL is published again and validation reports the signatures invalid."""
-        raise NotImplementedError
-
-    def crl(self, name: str) -> bytes:
-        """A published CRL (DER) by its file name without ``.crl``."""
-        raise NotImplementedError
-
-    @property
-    def crls(self) -> list[bytes]:
-        """Every published CRL, for offline validation."""
-        raise NotImplementedError
-
     def person_signer(self, agency_code: str, user_id: int) -> Signer:
         """The person's signer, loaded once: a PKCS#11 token when ``people/<id>.pkcs11.json``
         names one (module, token, key, pin), else ``people/<id>.p12`` (encrypted at rest with
@@ -129,11 +92,6 @@ class Keystore:
                                       "(liên hệ quản trị hệ thống)")
                 self._people[key] = signer
             return signer
-
-    def has_person(self, agency_code: str, user_id: int) -> bool:
-        folder = self._agency_dir(agency_code) / "people"
-        return any((folder / f"{int(user_id)}{suffix}").is_file()
-                   for suffix in (".p12", ".pkcs11.json"))
 
     def signature_image(self, agency_code: str, user_id: int) -> bytes:
         """The person's signature image (blue, transparent PNG)."""
