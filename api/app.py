@@ -30,6 +30,8 @@ from .pages import outgoing_issuing as outgoing_issuing_pages
 from .routes import abbreviations, outgoing_issuing
 from .pages import outgoing_signing as outgoing_signing_pages
 from .routes import outgoing_signing, pki
+from .pages import outgoing_tracking as outgoing_tracking_pages
+from .routes import outgoing_tracking
 from .routes import (agency_settings, auth, calendar, exchange, health, incidents, incoming, incoming_corrections as
                      incoming_correction_routes, incoming_informed, incoming_work, migrations, outgoing, processes, tasks)
 
@@ -111,6 +113,10 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
         app.include_router(router)
     # The person's signature: /api/outgoing/{id}/sign, the page's /outgoing/{id}/sign and its preview; public CRLs.
     for router in (outgoing_signing.router, outgoing_signing_pages.router, pki.router):
+        app.include_router(router)
+    # Tracking: /api/outgoing/{id}/recipients, the paper, interchange and internal lists; the pages
+    # /outgoing/paper, /outgoing/internal and the recipients panel of /outgoing/{id}.
+    for router in (outgoing_tracking.router, outgoing_tracking_pages.router):
         app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,

@@ -20,6 +20,7 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import Conflict, NotAllowed, NotFound
 from ..exchange.models import DeliveryStatus
+from ..incoming.models import STATUSES
 from ..models import Role
 from . import replies
 from .models import InterchangeMessage, OutgoingDocument, OutgoingRecipient
@@ -27,12 +28,11 @@ from .models import InterchangeMessage, OutgoingDocument, OutgoingRecipient
 OBJECT_TYPE = "outgoing_document"
 TRACKERS = (Role.CLERK, Role.LEADER)        # besides the drafter and the signer
 PAPER_CLERKS = (Role.CLERK,)
-HANDLING = ("01", "02", "03", "04", "05", "06")
+HANDLING = tuple(STATUSES)  # 01–06
 RECALL_ASKED, RECALL_ACCEPTED, RECALL_REFUSED = "13", "15", "16"
 RECALL = (RECALL_ASKED, RECALL_ACCEPTED, RECALL_REFUSED)
 # code -> its name (the API's, and the pages' locale keys "tracking.status.<name>")
-STATUS_NAMES = {"01": "arrived", "02": "refused", "03": "accepted", "04": "assigned", "05": "in_progress",
-                "06": "completed", RECALL_ASKED: "recall_asked", RECALL_ACCEPTED: "recall_accepted",
+STATUS_NAMES = {**STATUSES, RECALL_ASKED: "recall_asked", RECALL_ACCEPTED: "recall_accepted",
                 RECALL_REFUSED: "recall_refused"}
 
 

@@ -5,37 +5,21 @@ violation."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
 import pytest
 
-from api.app import create_app
-from api.pages import outgoing_tracking as tracking_pages
-from api.routes import outgoing_tracking as tracking_routes
 from documents import accounts, demo
 from documents.models import User
 from documents.system import System
 from engine.db import unit_of_work
 from tasks import inline
 from tests.browser.conftest import (assert_accessible, assert_fits_width, chromium, chromium_browser,  # noqa: F401
-                                    demo_province, open_page, screenshot)
-from tests.serving import live_server
+                                    demo_province, demo_server, open_page, screenshot)
 
 from .delivery_fixtures import World, issue
 
 SENDER, RECIPIENT = demo.AGENCIES[0], demo.AGENCIES[1]
 EXTERNAL = ("000.00.00.G01", "Văn phòng Chính phủ")
-
-
-@pytest.fixture
-def demo_server(pg: System, demo_province: dict) -> Iterator[str]:
-    app = create_app(pg, start_worker=False)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    for router in (tracking_routes.router, tracking_pages.router):  # until api/app.py includes them
-        if not {getattr(route, "path", None) for route in router.routes} <= paths:
-            app.include_router(router)
-    with live_server(app) as base:
-        yield base
 
 
 def sent(pg: System) -> int:

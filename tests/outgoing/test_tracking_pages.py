@@ -8,8 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.pages import outgoing_tracking as tracking_pages
-from api.routes import outgoing_tracking as tracking_routes
 from tasks import inline
 from tests.api.conftest import csrf_of, get_token, page_login
 
@@ -18,12 +16,7 @@ from .delivery_fixtures import B, issue, world  # noqa: F401  (the fixture)
 
 @pytest.fixture
 def client(world) -> Iterator[TestClient]:
-    app = create_app(world.system, start_worker=False)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    for router in (tracking_routes.router, tracking_pages.router):  # until api/app.py includes them
-        if not {getattr(route, "path", None) for route in router.routes} <= paths:
-            app.include_router(router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(world.system, start_worker=False)) as test_client:
         yield test_client
 
 
