@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from documents import accounts
+from documents import accounts, processes
 from documents.accounts import Identity
 from documents.files.service import store_attachment
-from documents.outgoing.models import OutgoingDocument, State
+from documents.outgoing import steps
+from documents.outgoing.contract import APPROVE, CHECK, DRAFT, ISSUE, REVIEW, SIGN
+from documents.outgoing.models import OutgoingDocument, OutgoingVersion, State
 from documents.signing.keys import CachedKeySigner
 from documents.signing.keystore import Keystore
 from documents.signing.person import blue_signature_png, sign_as_person
@@ -103,3 +105,47 @@ def signed_document(system, office: Office, pdf: bytes, *, doc_type: str = "Côn
             document.signer_position, document.signed_file_id = "Chủ tịch", attachment.id
         return document.id
 
+
+
+def at_issue_step(pg, staff: Identity, head: Identity, clerk: Identity, leader: Identity, pdf: bytes,
+                  urgency: str = "urgent") -> int:
+    """A công văn of the staff member's unit through the default diagram: drafted, reviewed by
+    the unit head, checked by the clerk, approved by the leader naming themself as signer, signed
+    (the fields the signing action sets, ``pdf`` as the signed file), now at the issue step."""
+    with unit_of_work(pg.sessions) as session:
+        now = clocks.now()
+        document = OutgoingDocument(agency_id=staff.agency_id, author_id=staff.user_id, unit_id=staff.unit_id,
+                                    subject="Về việc tổng kết công tác văn thư", doc_type="Công văn", urgency=urgency,
+                                    state=State.DRAFTING, search_text="", created_at=now, updated_at=now)
+        session.add(document)
+        session.flush()
+        steps.start(session, pg.runtime, staff, document)
+        signed = store_attachment(session, pg.files, filename="ban-ky.pdf", data=pdf, uploaded_by=leader.user_id,
+                                  owner_type="outgoing_version", owner_id=None, max_bytes=10 << 20)
+        version = OutgoingVersion(document_id=document.id, number=1, pdf_file_id=signed.id,
+                                  uploaded_by=staff.user_id, uploaded_at=now)
+        session.add(version)
+        session.flush()
+        document_id, version_id, file_id = document.id, version.id, signed.id
+    for who, role, data in ((staff, DRAFT, {"decision": "submit"}), (head, REVIEW, {"decision": "approve"}),
+                            (clerk, CHECK, {"decision": "approve"}),
+                            (leader, APPROVE, {"decision": "approve", "signer_id": leader.user_id})):
+        _complete(pg, who, document_id, role, data)
+    with unit_of_work(pg.sessions) as session:
+        document = session.get(OutgoingDocument, document_id)
+        document.signer_id, document.signed_at, document.signed_version_id = leader.user_id, clocks.now(), version_id
+        document.signed_file_id = file_id
+    _complete(pg, leader, document_id, SIGN, {"decision": "sign"})
+    return document_id
+
+
+def issue_task_id(pg, document_id: int) -> int:
+    with pg.sessions() as session:
+        (task,) = pg.runtime.open_tasks(session, session.get(OutgoingDocument, document_id).process_instance_id, ISSUE)
+        return task.id
+
+
+def _complete(pg, who: Identity, document_id: int, role: str, data: dict) -> None:
+    with unit_of_work(pg.sessions) as session:
+        (task,) = pg.runtime.open_tasks(session, session.get(OutgoingDocument, document_id).process_instance_id, role)
+        processes.complete(session, pg.runtime, who, task.id, data)

@@ -8,17 +8,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from documents import processes
-from documents.files.service import store_attachment
 from documents.models import Agency, AuditEvent, OrgUnit
-from documents.outgoing import steps
-from documents.outgoing.contract import ISSUE, SIGN
-from documents.outgoing.models import OutgoingDocument, OutgoingVersion, State
+from documents.outgoing.contract import ISSUE
+from documents.outgoing.models import OutgoingDocument, State
 from engine import clock as clocks
 from engine.db import unit_of_work
-from engine.models import HumanTask
 from tests.api.conftest import csrf_of, get_token, page_login
-from tests.outgoing.issuing_office import A, demo_keys, keystore, office, person_signed_pdf  # noqa: F401
+from tests.outgoing.issuing_office import (A, at_issue_step, demo_keys, issue_task_id, keystore,  # noqa: F401
+                                          office, person_signed_pdf)
 
 
 @pytest.fixture(autouse=True)
@@ -38,54 +35,8 @@ def bearer(client, username):
     return {"Authorization": f"Bearer {get_token(client, username)}"}
 
 
-def at_issue_step(pg, office, pdf) -> int:
-    """A công văn of the unit VX through the default diagram: drafted, reviewed, checked,
-    approved naming the leader, signed by the leader (the signature's fields set as the signing
-    action sets them), now waiting at the issue step."""
-    with unit_of_work(pg.sessions) as session:
-        now = clocks.now()
-        document = OutgoingDocument(agency_id=office.agency_id, author_id=office.staff.user_id, unit_id=office.unit_id,
-                                    subject="Về việc tổng kết công tác văn thư", doc_type="Công văn", urgency="urgent",
-                                    state=State.DRAFTING, created_at=now, updated_at=now)
-        session.add(document)
-        session.flush()
-        steps.start(session, pg.runtime, office.staff, document)
-        signed = store_attachment(session, pg.files, filename="ban-ky.pdf", data=pdf, uploaded_by=office.staff.user_id,
-                                  owner_type="outgoing_version", owner_id=None, max_bytes=10 << 20)
-        version = OutgoingVersion(document_id=document.id, number=1, pdf_file_id=signed.id,
-                                  uploaded_by=office.staff.user_id, uploaded_at=now)
-        session.add(version)
-        session.flush()
-        document_id, version_id, file_id = document.id, version.id, signed.id
-    for who, role, data in ((office.staff, "outgoing.draft", {"decision": "submit"}),
-                            (office.head, "outgoing.review", {"decision": "approve"}),
-                            (office.clerk, "outgoing.check", {"decision": "approve"}),
-                            (office.leader, "outgoing.approve", {"decision": "approve",
-                                                                 "signer_id": office.leader.user_id})):
-        complete(pg, who, document_id, role, data)
-    with unit_of_work(pg.sessions) as session:
-        document = session.get(OutgoingDocument, document_id)
-        document.signer_id, document.signed_at, document.signed_version_id = office.leader.user_id, clocks.now(), version_id
-        document.signed_file_id = file_id
-    complete(pg, office.leader, document_id, SIGN, {"decision": "sign"})
-    return document_id
-
-
-def complete(pg, who, document_id, role, data):
-    with unit_of_work(pg.sessions) as session:
-        instance = session.get(OutgoingDocument, document_id).process_instance_id
-        (task,) = pg.runtime.open_tasks(session, instance, role)
-        processes.complete(session, pg.runtime, who, task.id, data)
-
-
-def issue_task_id(pg, document_id) -> int:
-    with pg.sessions() as session:
-        instance = session.get(OutgoingDocument, document_id).process_instance_id
-        return session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == instance, HumanTask.role == ISSUE))
-
-
 def test_the_clerk_issues_from_the_task_page(pg, office, person_signed_pdf, client):
-    document_id = at_issue_step(pg, office, person_signed_pdf)
+    document_id = at_issue_step(pg, office.staff, office.head, office.clerk, office.leader, person_signed_pdf)
     task_id = issue_task_id(pg, document_id)
     page_login(client, "a.clerk")
     shown = client.get(f"/tasks/{task_id}")
@@ -108,7 +59,7 @@ def test_the_clerk_issues_from_the_task_page(pg, office, person_signed_pdf, clie
 
 
 def test_a_refused_issue_comes_back_on_the_task_page_with_the_reason(pg, office, person_signed_pdf, client):
-    document_id = at_issue_step(pg, office, person_signed_pdf)
+    document_id = at_issue_step(pg, office.staff, office.head, office.clerk, office.leader, person_signed_pdf)
     with unit_of_work(pg.sessions) as session:
         session.get(OrgUnit, office.unit_id).abbreviation = None
     page_login(client, "a.clerk")
@@ -122,7 +73,7 @@ def test_a_refused_issue_comes_back_on_the_task_page_with_the_reason(pg, office,
 
 
 def test_the_api_issues_and_denies(pg, office, person_signed_pdf, client):
-    document_id = at_issue_step(pg, office, person_signed_pdf)
+    document_id = at_issue_step(pg, office.staff, office.head, office.clerk, office.leader, person_signed_pdf)
     clerk = bearer(client, "a.clerk")
     preview = client.get(f"/api/outgoing/{document_id}/issue", headers=clerk)
     assert preview.json() == {"next_number": 1, "notation": "1/UBND-VX", "problem": None}
