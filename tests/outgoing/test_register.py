@@ -267,3 +267,23 @@ def test_the_menu_marks_the_outgoing_group_on_its_pages(browser, office):
     assert '<a href="/outgoing" aria-current="page">' in header
     for href in ("/outgoing/new", "/outgoing/register", "/outgoing/paper", "/incoming/recalls"):
         assert f'href="{href}"' in header
+
+
+def test_waiting_for_me_lists_the_documents_whose_open_step_is_mine_with_the_task_to_open(client, api, browser,
+                                                                                          system, province):
+    from documents.outgoing import drafts
+
+    with unit_of_work(system.sessions) as session:
+        draft = drafts.create(session, system.runtime, province["a.staff"], subject="Về việc báo cáo quý IV",
+                              doc_type="Báo cáo", recipients=[{"kind": "external", "name": "Sở Tài chính"}])
+        draft_id = draft.id
+        (task,) = system.runtime.open_tasks(session, draft.process_instance_id)
+    waiting = listed(client, api("a.staff"), tab="waiting", q="bao cao quy")
+    assert [(i["id"], i["task_id"]) for i in waiting["items"]] == [(draft_id, task.id)]
+    assert waiting["items"][0]["step"]
+    assert listed(client, api("a.leader"), tab="waiting")["total"] == 0
+    assert listed(client, api("b.staff"), tab="waiting")["total"] == 0
+    page = client.get("/api/outgoing", headers=api("a.staff"), params={"tab": "waiting", "q": "khong co"})
+    assert page.json()["total"] == 0
+    shown = browser("a.staff").get("/outgoing", params={"tab": "waiting"})
+    assert f'href="/tasks/{task.id}"' in shown.text and f'href="/outgoing/{draft_id}"' in shown.text
