@@ -92,7 +92,8 @@ def start_replacement(session: Session, runtime: WorkflowRuntime | None, who: Id
 def on_issued(session: Session, document: OutgoingDocument) -> None:
     """Called by the issue, in its transaction: an update or a replacement (business type 2, 3)
     marks the superseded document's recipients 13 (the request travels with the new document's
-    delivery, which carries ``supersedes``); a replaced document is frozen."""
+    delivery, which carries ``supersedes``, and with its interchange messages of business type
+    2 or 3); a replaced document is frozen."""
     kind = KIND_OF_TYPE.get(document.business_type)
     if kind is None or document.supersedes_id is None:
         return
@@ -112,7 +113,7 @@ def on_issued(session: Session, document: OutgoingDocument) -> None:
         session.flush()
     now = clock.now()
     for recipient in old.recipients:
-        if recipient.kind == "agency":
+        if recipient.kind in ("agency", "external"):  # units are the agency's own: nothing to ask
             _mark_asked(recipient)
     if kind == "replace":
         old.state, old.frozen_at = State.REPLACED, now

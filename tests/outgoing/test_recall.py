@@ -239,7 +239,10 @@ def test_a_replacement_supersedes_and_withdraws_the_old_copy_at_every_recipient(
         assert old.state == State.REPLACED and old.frozen_at is not None
         kept = session.scalar(sa.select(OutgoingRecall).where(OutgoingRecall.document_id == document_id))
         assert (kept.kind, kept.reason, kept.replacement_id) == ("replace", "Sai sót ngày hiệu lực", new_id)
-    assert recipients(world, document_id)[0] == ("agency", "13", None)
+        # The agency outside gets the new document as a replacement (edXML business type 3).
+        message = session.scalar(sa.select(InterchangeMessage).where(InterchangeMessage.document_id == new_id))
+        assert message.business_type == "3" and message.payload["supersedes"] == old.identifier
+    assert recipients(world, document_id) == [("agency", "13", None), ("external", "13", None)]
 
     inline.drain(world.system)  # the new document arrives at B, carrying what it supersedes
     [asked] = pending(world)
