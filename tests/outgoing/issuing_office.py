@@ -13,7 +13,7 @@ from documents.accounts import Identity
 from documents.files.service import store_attachment
 from documents.outgoing import steps
 from documents.outgoing.contract import APPROVE, CHECK, DRAFT, ISSUE, REVIEW, SIGN
-from documents.outgoing.models import OutgoingDocument, OutgoingVersion, State
+from documents.outgoing.models import OutgoingDocument, OutgoingRecipient, OutgoingVersion, State
 from documents.signing.keys import CachedKeySigner
 from documents.signing.keystore import Keystore
 from documents.signing.person import blue_signature_png, sign_as_person
@@ -87,8 +87,9 @@ def office(pg, clock) -> Office:
 
 
 def signed_document(system, office: Office, pdf: bytes, *, doc_type: str = "Công văn", urgency: str = "normal",
-                    signed: bool = True, with_unit: bool = True) -> int:
-    """An outgoing document of agency A at the issue step, signed by its leader (or not)."""
+                    signed: bool = True, with_unit: bool = True, recipients: bool = False) -> int:
+    """An outgoing document of agency A at the issue step, signed by its leader (or not); with
+    ``recipients``, addressed to agency B of the deployment and to an agency outside it."""
     with unit_of_work(system.sessions) as session:
         now = clocks.now()
         document = OutgoingDocument(agency_id=office.agency_id, author_id=office.staff.user_id,
@@ -97,6 +98,11 @@ def signed_document(system, office: Office, pdf: bytes, *, doc_type: str = "Côn
                                     urgency=urgency, state=State.ISSUING, created_at=now, updated_at=now)
         session.add(document)
         session.flush()
+        if recipients:
+            document.recipients = [
+                OutgoingRecipient(position=1, kind="agency", agency_id=office.b_agency_id, code=B, name=B_NAME),
+                OutgoingRecipient(position=2, kind="external", code="000.00.00.G22", name="Văn phòng Chính phủ")]
+            session.flush()
         if signed:
             attachment = store_attachment(session, system.files, filename="du-thao-da-ky.pdf", data=pdf,
                                           uploaded_by=office.leader.user_id, owner_type="outgoing_signed",

@@ -14,7 +14,7 @@ from documents.files.models import Attachment
 from documents.files.service import store_attachment
 from documents.models import Agency, AuditEvent, OrgUnit
 from documents.outgoing import issuing
-from documents.outgoing.models import OutgoingDocument, State
+from documents.outgoing.models import InterchangeMessage, OutgoingDocument, State
 from documents.registers.models import Register, RegisterEntry
 from documents.signing import issue_stamp
 from documents.signing.validation import validate_pdf, verdict
@@ -43,6 +43,7 @@ def consumed(system) -> dict:
                 "issued_files": session.scalar(sa.select(sa.func.count()).select_from(Attachment).where(
                     Attachment.owner_type.in_((issuing.ISSUED_FILE, issuing.ISSUED_ANNEX)))),
                 "outbox": session.scalar(sa.select(sa.func.count()).select_from(Outbox)),
+                "interchange": session.scalar(sa.select(sa.func.count()).select_from(InterchangeMessage)),
                 "issued_audit": session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
                     AuditEvent.action == "outgoing.issued")),
                 "files": sorted(system.files.keys())}
@@ -128,7 +129,7 @@ def test_thirty_concurrent_issues_get_thirty_consecutive_numbers(pg, office, key
 def test_a_failure_after_the_number_is_taken_consumes_nothing(pg, office, keystore, person_signed_pdf, bound,
                                                               monkeypatch):
     issue(pg, keystore, office.clerk, signed_document(pg, office, person_signed_pdf))
-    document_id = signed_document(pg, office, person_signed_pdf)
+    document_id = signed_document(pg, office, person_signed_pdf, recipients=True)
     before = consumed(pg)
     taken = []
 
@@ -143,6 +144,47 @@ def test_a_failure_after_the_number_is_taken_consumes_nothing(pg, office, keysto
     assert consumed(pg) == before
     monkeypatch.undo()
     assert issue(pg, keystore, office.clerk, document_id)[1] == "2/UBND-VX"
+    after = consumed(pg)  # the same issue, done: one delivery to B, one message for outside
+    assert (after["outbox"] - before["outbox"], after["interchange"] - before["interchange"]) == (1, 1)
+
+
+def test_a_failure_in_the_delivery_hook_consumes_nothing(pg, office, keystore, person_signed_pdf, bound,
+                                                         monkeypatch):
+    document_id = signed_document(pg, office, person_signed_pdf, recipients=True)
+    before = consumed(pg)
+
+    def refused(session, document):
+        raise RuntimeError("the recalls' hook failed")
+
+    monkeypatch.setattr(issuing.recalls, "on_issued", refused)  # the last hook: delivery already enqueued
+    with pytest.raises(RuntimeError):
+        issue(pg, keystore, office.clerk, document_id)
+    assert consumed(pg) == before
+
+
+def test_two_clerks_issuing_the_same_document_one_wins_the_other_gets_409(pg, office, keystore,
+                                                                         person_signed_pdf, bound):
+    document_id = signed_document(pg, office, person_signed_pdf)
+    outcomes, start = [], threading.Barrier(2)
+
+    def clerk():
+        with clocks.using(bound):
+            start.wait()
+            try:
+                outcomes.append(issue(pg, keystore, office.clerk, document_id)[1])
+            except Conflict as refused:
+                outcomes.append(refused)
+
+    threads = [threading.Thread(target=clerk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [o for o in outcomes if isinstance(o, str)] == ["1/UBND-VX"]
+    assert len([o for o in outcomes if isinstance(o, Conflict)]) == 1
+    with pg.sessions() as session:
+        assert session.scalars(sa.select(Register.last_number)).all() == [1]
+        assert session.scalar(sa.select(sa.func.count()).select_from(RegisterEntry)) == 1
 
 
 def test_a_rollback_after_the_files_are_written_takes_them_back(pg, office, keystore, person_signed_pdf, bound):
