@@ -35,7 +35,7 @@ def paper_page(request: Request, who: PageUser, session: DB):
         "messages": [(m, session.get(OutgoingDocument, m.document_id)) for m in tracking.interchange_waiting(session, who)]})
 
 
-@router.post("/outgoing/{document_id:int}/recipients/{recipient_id:int}/paper-sent")
+@router.post("/outgoing/{document_id}/recipients/{recipient_id}/paper-sent")
 def paper_sent(document_id: Id, recipient_id: Id, who: CsrfUser, session: DB, form: SubmittedForm):
     back = form.get("back")
     tracking.mark_paper_sent(session, who, document_id, recipient_id)
@@ -47,7 +47,7 @@ def internal_page(request: Request, who: PageUser, session: DB):
     return page(request, "outgoing_internal.html", {"who": who, "documents": tracking.for_units(session, who)})
 
 
-@router.get("/outgoing/internal/{document_id:int}/file")
+@router.get("/outgoing/internal/{document_id}/file")
 def internal_file(request: Request, document_id: Id, who: PageUser, session: DB):
     document = tracking.sent_to_unit(session, who, document_id)
     found, data = read_attachment(session, get_system(request).files, document.issued_file_id)

@@ -14,14 +14,14 @@ from ..schemas import ERRORS
 router = APIRouter(prefix="/api/outgoing", tags=["outgoing documents"], responses=ERRORS)
 
 
-@router.get("/{document_id:int}/recipients", response_model=list[RecipientOut],
+@router.get("/{document_id}/recipients", response_model=list[RecipientOut],
             summary="Each recipient's status (01–06, 02 with its reason, recall answers), reply, paper copy "
                     "(the drafter, the signer, clerks, leaders)")
 def recipients(document_id: Id, who: ApiUser, session: DB) -> list[RecipientOut]:
     return [RecipientOut.of(state) for state in tracking.of_document(session, who, document_id).recipients]
 
 
-@router.post("/{document_id:int}/recipients/{recipient_id:int}/paper-sent", response_model=RecipientOut,
+@router.post("/{document_id}/recipients/{recipient_id}/paper-sent", response_model=RecipientOut,
              summary="The clerk sent the paper copy to this recipient (409 once recorded)")
 def paper_sent(document_id: Id, recipient_id: Id, who: ApiUser, session: DB) -> RecipientOut:
     tracking.mark_paper_sent(session, who, document_id, recipient_id)
