@@ -28,11 +28,12 @@ from ..exchange import statuses as statuses_to_sender
 from ..models import Agency, Role
 from ..outgoing import recalls as sender_side
 from . import texts
+from .service import READERS as REGISTER_READERS
 from .models import IncomingDocument, IncomingRecall
 
 TOPIC = sender_side.TOPIC
 CLERKS = (Role.CLERK,)
-READERS = (Role.CLERK, Role.LEADER)    # who sees the requests; the clerk answers
+READERS = REGISTER_READERS             # who sees the requests (the register's readers); the clerk answers
 ACCEPT, REFUSE = "accept", "refuse"
 ANSWERS = {ACCEPT: sender_side.DONE, REFUSE: sender_side.REFUSED}
 KINDS = ("recall", "update", "replace")
@@ -100,7 +101,7 @@ def requests(session: Session, who: Identity, *, pending_only: bool = False) -> 
 
 def of_document(session: Session, who: Identity, document: IncomingDocument) -> list[Request]:
     """The requests on one document (the caller has read it), newest first; none for a reader
-    who is not the clerk or a leader."""
+    outside the register's readers (a handler sees the withdrawn notice only)."""
     if not who.has_any(*READERS) or document.agency_id != who.agency_id:
         return []
     found = list(session.scalars(sa.select(IncomingRecall).where(IncomingRecall.document_id == document.id)
@@ -241,4 +242,4 @@ def _by_ids(session: Session, who: Identity, ids: set[int]) -> dict[int, Incomin
 
 def _reader(who: Identity) -> None:
     if not who.has_any(*READERS):
-        raise NotAllowed("only the clerk and the leaders see recall requests")
+        raise NotAllowed("only the register's readers see recall requests")

@@ -115,6 +115,8 @@ def test_the_sender_recalls_on_the_page_and_the_recipient_agrees_on_its_page(wor
     listed = clerk.get("/incoming/recalls")
     assert listed.status_code == 200 and "1 yêu cầu, 1 đang chờ trả lời" in listed.text
     assert browser("b.staff").get("/incoming/recalls").status_code == 403
+    head = browser("b.head").get("/incoming/recalls")  # the register's readers follow, the clerk answers
+    assert head.status_code == 200 and "1 đang chờ trả lời" in head.text and "/answer" not in head.text
     page = clerk.get(f"/incoming/{copy_id}")
     assert page.status_code == 200 and "Đồng ý thu hồi" in page.text and "Ban hành &lt;nhầm&gt;" in page.text
     with unit_of_work(world.system.sessions) as session:
