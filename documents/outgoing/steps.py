@@ -87,7 +87,7 @@ def _completed(session: Session, document: OutgoingDocument, task: Any, actor_id
     kind, text = _said(role, decision, data)
     if kind is not None:
         session.add(OutgoingComment(document_id=document.id, version_id=version.id if version else None,
-                                    author_id=actor_id, unit_id=_number(task.candidate_unit), role=role,
+                                    author_id=actor_id, unit_id=_asked_unit(task), role=role,
                                     kind=kind, text=text, at=clock.now()))
     if role == c.APPROVE and decision == c.REJECTED:
         document.state = State.REJECTED
@@ -98,6 +98,11 @@ def _completed(session: Session, document: OutgoingDocument, task: Any, actor_id
                  agency_code=task.scope, object_type=OBJECT_TYPE, object_id=document.id,
                  after={"task": task.id, "version": version.number if version else None, "comment": text,
                         **({"signer": data.get(c.SIGNER)} if role == c.APPROVE and decision == c.APPROVED else {})})
+
+
+def _asked_unit(task: Any) -> int | None:
+    """The unit an opinion was asked of (its head answered for it)."""
+    return _number(task.candidate_unit) if task.role == c.CONSULT else None
 
 
 def _said(role: str, decision: Any, data: Mapping[str, Any]) -> tuple[str | None, str | None]:

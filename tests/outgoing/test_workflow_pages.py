@@ -36,6 +36,7 @@ def test_a_returned_draft_shows_why_with_the_version_to_read(flow, browser):
     assert f"Sửa căn cứ {ESCAPED}" in returned and SCRIPT not in page.text
     assert "head1 a" in returned and "Lãnh đạo đơn vị xem xét" in returned
     assert "head1 a" in page.text.split('id="outgoing-handover"', 1)[1].split("</dd>", 1)[0]
+    assert 'id="outgoing-remarks"' not in page.text  # the return is not said twice
 
     _, english = page_of(browser, "a.staff", task.id, lang="en")
     assert "The draft was returned" in english.text and "Unit head&#39;s review" in english.text
