@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
-from documents.errors import Conflict, InvalidData
+from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
 from documents.incoming.queries import names_of
 from documents.outgoing import recalls
 from documents.outgoing.models import OutgoingDocument
@@ -58,9 +58,11 @@ def ask(request: Request, document_id: Id, who: CsrfUser, session: DB, runtime: 
 @outgoing_panels.register("_outgoing_recall.html", "facts")
 def recall_panel(session: Session, who: Identity, document: OutgoingDocument) -> dict[str, Any] | None:
     """Shown on an issued (or frozen) document to its agency's clerks and leaders and its author."""
-    if document.issued_at is None or document.agency_id != who.agency_id:
+    if document.issued_at is None:
         return None
-    if not (who.has_any(*recalls.FOLLOWERS) or document.author_id == who.user_id):
+    try:
+        recalls.get(session, who, document.id)
+    except (NotAllowed, NotFound):
         return None
     return values(session, who, document)
 

@@ -27,21 +27,21 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..incoming import texts
-from ..models import Agency, Role
 from ..incoming.queries import today
-from . import drafts
+from ..models import Agency, Role
+from . import drafts, tracking
 from .models import (FROZEN, InterchangeMessage, OutgoingDocument, OutgoingRecall, OutgoingRecipient, State)
 
 # Who may ask: the agency's clerk (văn thư) and its leaders (004 Đ8.5: the sender decides).
+# Who follows the answers is who follows the recipients (tracking.readable).
 ASKERS = (Role.CLERK, Role.LEADER)
-# Who may follow the answers: besides the askers, the document's author.
-FOLLOWERS = ASKERS
 KINDS = {"update": "2", "replace": "3"}            # replacement kind -> edXML business type
 KIND_OF_TYPE = {code: kind for kind, code in KINDS.items()}
 ASKED, DONE, REFUSED = "13", "15", "16"
 OBJECT_TYPE = "outgoing_document"
-# The recipient's topic (documents/incoming/recalls.py): requests go there, answers come back.
+# The recipient's topic (documents/incoming/recalls.py); answers come back as statuses.
 TOPIC = "outgoing.recall"
+_KIND_NAMES = {"update": "Cập nhật", "replace": "Thay thế"}
 
 
 def request_recall(session: Session, who: Identity, document_id: int, reason: str | None) -> OutgoingRecall:
@@ -125,13 +125,8 @@ def on_issued(session: Session, document: OutgoingDocument) -> None:
 
 
 def get(session: Session, who: Identity, document_id: int) -> OutgoingDocument:
-    """An issued (or frozen) document of ``who``'s agency, for those who may follow its recalls."""
-    document = session.get(OutgoingDocument, document_id)
-    if document is None or document.agency_id != who.agency_id:
-        raise NotFound(f"outgoing document {document_id} not found")
-    if not (who.has_any(*FOLLOWERS) or document.author_id == who.user_id):
-        raise NotAllowed("only the agency's clerks and leaders, and the author, follow a document's recalls")
-    return document
+    """A sent document of ``who``'s agency, for those who follow its recipients."""
+    return tracking.readable(session, who, document_id)
 
 
 def history(session: Session, document: OutgoingDocument) -> list[OutgoingRecall]:
@@ -206,6 +201,3 @@ def _copied(document: OutgoingDocument) -> list[dict[str, Any]]:
     """The recipients as a draft takes them (the agencies, external ones, units, paper copies)."""
     return [{"kind": r.kind, "agency_id": r.agency_id, "unit_id": r.unit_id, "code": r.code, "name": r.name,
              "paper": r.paper} for r in document.recipients]
-
-
-_KIND_NAMES = {"update": "Cập nhật", "replace": "Thay thế"}
