@@ -287,3 +287,14 @@ def test_waiting_for_me_lists_the_documents_whose_open_step_is_mine_with_the_tas
     assert page.json()["total"] == 0
     shown = browser("a.staff").get("/outgoing", params={"tab": "waiting"})
     assert f'href="/tasks/{task.id}"' in shown.text and f'href="/outgoing/{draft_id}"' in shown.text
+
+
+def test_the_page_pages_through_the_register_keeping_the_search(browser, office, monkeypatch):
+    from api.pages import outgoing_list
+
+    monkeypatch.setattr(outgoing_list, "PAGE_SIZE", 2)
+    clerk = browser("a.clerk")
+    first = clerk.get("/outgoing/register", params={"q": "v"})
+    assert "Trang 1/2" in first.text and 'href="/outgoing/register?q=v&amp;page=2" rel="next"' in first.text
+    second = clerk.get("/outgoing/register", params={"q": "v", "page": 2})
+    assert "Trang 2/2" in second.text and 'rel="prev"' in second.text and 'rel="next"' not in second.text
