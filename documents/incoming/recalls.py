@@ -27,7 +27,7 @@ from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..exchange import statuses as statuses_to_sender
 from ..models import Agency, Role
 from ..outgoing import recalls as sender_side
-from . import texts
+from . import reassignment, texts
 from .service import READERS as REGISTER_READERS
 from .models import IncomingDocument, IncomingRecall
 
@@ -186,7 +186,9 @@ def _take_in(session: Session, runtime: WorkflowRuntime, who: Identity, recall: 
 
 def _cancel_handling(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument,
                      recall: IncomingRecall) -> None:
-    """The document's handling ends with it: its open tasks go from every queue."""
+    """The document's handling ends with it: its open tasks go from every queue, and a request
+    to be relieved of it lapses (no one has to decide it any more)."""
+    reassignment.lapse(session, document.id)
     if document.process_instance_id is None:
         return
     instance = runtime.instance(session, document.process_instance_id, who.agency_code)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from documents import worklist
+from documents import processes, worklist
 from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
 from documents.exchange.models import DeliveryStatus
 from documents.files.service import store_attachment
-from documents.incoming import queries
+from documents.incoming import participants, queries, reassignment
 from documents.incoming import recalls as received
 from documents.incoming import service as incoming
 from documents.incoming.models import IncomingDocument, IncomingRecall
@@ -130,6 +130,30 @@ def test_a_recall_confirmed_withdraws_the_copy_everywhere_and_the_sender_sees_15
         assert codes[-1] == "15"
         actions = set(session.scalars(sa.select(AuditEvent.action)))
         assert {"outgoing.recall_requested", "incoming.recall_requested", "incoming.recall_accepted"} <= actions
+
+
+def test_the_handlers_tasks_and_requests_go_with_the_withdrawn_copy(world):
+    document_id, copy_id = taken_in(world)
+    staff = world.people["b.staff"]
+    with unit_of_work(world.system.sessions) as session:
+        copy = session.get(IncomingDocument, copy_id)
+        task = participants.task_of(session, world.people["b.leader"], copy, "incoming.distribute")
+        processes.complete(session, world.system.runtime, world.people["b.leader"], task.id, {
+            "decision": "assign", "direction": "Phòng Kinh tế xử lý", "lead_user_id": staff.user_id,
+            "lead_unit_id": staff.unit_id})
+    with unit_of_work(world.system.sessions) as session:
+        reassignment.ask(session, staff, copy_id, "Không đúng chuyên môn của tôi")
+    assert leader_tasks(world, "b.staff") == [copy_id]
+    recall(world, "a.clerk", document_id)
+    inline.drain(world.system)
+    [asked] = pending(world)
+    answer(world, "b.clerk", asked.id, "accept")
+    assert leader_tasks(world, "b.staff") == [] and leader_tasks(world, "b.leader") == []
+    with unit_of_work(world.system.sessions) as session:
+        assert reassignment.pending(session, world.people["b.leader"]) == []
+        done = worklist.of(session, world.system.runtime, world.people["b.leader"],
+                           worklist.Filters(queue=worklist.Queue.DONE))
+        assert done.rows == []  # not even among the steps the leader completed
 
 
 def test_a_refusal_keeps_the_copy_and_the_sender_sees_16_with_the_reason(world):
