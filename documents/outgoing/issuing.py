@@ -99,13 +99,14 @@ def issue_document(session: Session, store: FileStore, keystore: Keystore, who: 
     annexes = [(row, read_attachment(session, store, row.id)[1]) for row in attachments_of(session, ANNEX, document.id)
                if row.media_type == issue_files.PDF]
     signer, seal = keystore.signer(agency.code), keystore.seal(agency.code)
+    place = printed_place(person_signed)
 
     at = clock.now()
     _, entry = registers.claim_number(session, agency.id, REGISTER_KIND, at)
     number_text = notation.notation(entry.number, suffix)
     issued_pdf = issue_stamp.issue_pdf(person_signed, signer, seal, agency_name=agency.name,
                                        number_text=f"Số: {number_text}", at=at, urgency=document.urgency,
-                                       date_text=notation.date_line(at, printed_place(person_signed)))
+                                       date_text=notation.date_line(at, place))
     files = [(issue_files.pending(owner_type=ISSUED_FILE, owner_id=document.id, at=at, uploaded_by=who.user_id,
                                   file_name=f"{entry.number}-{suffix}.pdf", data=issued_pdf), issued_pdf)]
     for row, data in annexes:
