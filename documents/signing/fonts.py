@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from io import BytesIO
+from weakref import WeakKeyDictionary
 
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
@@ -84,11 +85,19 @@ class WholeFontAccumulator(GlyphAccumulator):
 @dataclass(frozen=True)
 class StampFontFactory(FontEngineFactory):
     """pyHanko's GlyphAccumulatorFactory opens the font file per use and never closes it; this
-    one shapes from the bytes read once."""
+    one shapes from the bytes read once, and gives every drawing of one revision (a writer) the
+    same engine: the font is parsed and embedded once, not once per stamp or filled field."""
 
     font_size: int = 7
 
     def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
-        return WholeFontAccumulator(writer=writer, font_handle=BytesIO(font_bytes()),
-                                    font_size=self.font_size, bcp47_lang_code="vi",
-                                    obj_stream=obj_stream)
+        engine = _ENGINES.get(writer)
+        if engine is None or engine.obj_stream is not obj_stream:
+            engine = WholeFontAccumulator(writer=writer, font_handle=BytesIO(font_bytes()),
+                                          font_size=self.font_size, bcp47_lang_code="vi",
+                                          obj_stream=obj_stream)
+            _ENGINES[writer] = engine
+        return engine
+
+
+_ENGINES: WeakKeyDictionary = WeakKeyDictionary()  # writer -> its engine

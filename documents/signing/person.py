@@ -43,11 +43,12 @@ GAP = 3.0
 BLUE = (16, 48, 170, 255)
 
 
-def signature_box(pdf: bytes, name: str) -> tuple[int, Box]:
+def signature_box(pdf: bytes, name: str, reader: PdfReader | None = None) -> tuple[int, Box]:
     """Page index and widget rectangle (user space) where ``name``'s signature goes: centred
     above the printed full name on the last page, below the line above it (the title); else the
-    free space nearest the bottom right of the last page."""
-    reader = reader_for(pdf)
+    free space nearest the bottom right of the last page. ``reader``: pypdf's, when the caller
+    has one on ``pdf`` already."""
+    reader = reader or reader_for(pdf)
     last = len(reader.pages) - 1
     found = find(reader, last, containing(name)) if name.strip() else []
     if found:
@@ -109,11 +110,12 @@ def sign_as_person(pdf: bytes, signer: Signer, *, image_png: bytes, name: str,
     if at.tzinfo is None:
         raise ValueError("the signing time must be timezone-aware")
     image = _image(bytes(image_png))
-    page_index, box = signature_box(pdf, name)
+    content = reader_for(pdf)
+    page_index, box = signature_box(pdf, name, content)
     reader = open_pdf(pdf, filename)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)
-        add_issue_fields(writer, reader_for(pdf))
+        add_issue_fields(writer, content)
         field_name = _free_name(reader)
         reason = f"{position} ký ban hành" if position else "Ký ban hành"
         pdf_signer = _TimedPdfSigner(

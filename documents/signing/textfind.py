@@ -7,12 +7,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 
 from pypdf import PdfReader
 
 from .fonts import metrics
-from .pagecontent import ASCENT, DESCENT
+from .pagecontent import ASCENT, DESCENT, reader_for
 from .placement import Box
 
 
@@ -35,6 +34,15 @@ def normal(text: str) -> str:
 
 
 def shown_strings(reader: PdfReader, page_index: int) -> list[Shown]:
+    """Every string the page shows (read once per reader and page: the signature's placement
+    and the issue fields ask the same pages several times)."""
+    cache = reader.__dict__.setdefault("_qlvbdh_shown", {})
+    if page_index not in cache:
+        cache[page_index] = _read_strings(reader, page_index)
+    return cache[page_index]
+
+
+def _read_strings(reader: PdfReader, page_index: int) -> list[Shown]:
     found: list[Shown] = []
 
     def visit(text, cm, tm, font_dict, font_size):
@@ -57,7 +65,7 @@ def shown_strings(reader: PdfReader, page_index: int) -> list[Shown]:
 
 def find(pdf: bytes | PdfReader, page_index: int,
          match: Callable[[str], bool]) -> list[Shown]:
-    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(BytesIO(pdf), strict=False)
+    reader = pdf if isinstance(pdf, PdfReader) else reader_for(pdf)
     if page_index < 0:
         page_index += len(reader.pages)
     return [s for s in shown_strings(reader, page_index) if match(normal(s.text))]
