@@ -62,6 +62,15 @@ def install_demo_person(session: Session, keystore: Keystore, agency: Agency, us
     return register(session, agency.id, user.id, "pkcs12", {"file": f"people/{user.id}.p12"}, issued.cert)
 
 
+def use_token(session: Session, keystore: Keystore, agency: Agency, user: User, *, module: str, token: str,
+              key: str, pin: str) -> SigningCredential:
+    """The person's key is on a PKCS#11 token (USB token, HSM): registered with the token's
+    certificate, read from the token itself."""
+    signer = keystore.use_token(agency.code, user.id, module=module, token=token, key=key, pin=pin)
+    return register(session, agency.id, user.id, "pkcs11", {"module": module, "token": token, "key": key},
+                    signer.certificate)
+
+
 def revoke(session: Session, keystore: Keystore, agency: Agency, user_id: int) -> None:
     """The person's certificate revoked at the demo CA (published in its CRL) and the credential
     no longer used."""

@@ -115,6 +115,21 @@ class Keystore:
             self._people.pop(f"{agency_code}/{int(user_id)}", None)
         return issued
 
+    def use_token(self, agency_code: str, user_id: int, *, module: str, token: str, key: str, pin: str,
+                  cert: str | None = None) -> Signer:
+        """The person signs with a key on a PKCS#11 token from now on (``people/<id>.pkcs11.json``,
+        readable by the service only, like the PKCS#12 files); returns the opened signer."""
+        folder = self._agency_dir(agency_code) / "people"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{int(user_id)}.pkcs11.json"
+        path.write_text(json.dumps({"module": module, "token": token, "key": key, "pin": pin, "cert": cert}))
+        path.chmod(0o600)
+        with self._lock:
+            old = self._people.pop(f"{agency_code}/{int(user_id)}", None)
+        if isinstance(old, Pkcs11Signer):
+            old.close()
+        return self.person_signer(agency_code, user_id)
+
     def demo_ca(self, seed: str = DEFAULT_SEED) -> DemoCa:
         """The demo CA (made on first use), its root among the trusted ones."""
         ca = DemoCa(self.directory, self._password, seed, self.public_url)

@@ -90,3 +90,17 @@ def test_a_wrong_pin_or_key_label_is_a_clear_refusal(token):
         signer = Pkcs11Signer(token["module"], TOKEN, key, pin)
         with pytest.raises(InvalidData, match="PKCS#11"):
             signer.pyhanko_signer  # noqa: B018
+
+
+def test_the_keystore_gives_a_person_on_a_token_a_pkcs11_signer(token, tmp_path):
+    from documents.signing.keystore import Keystore
+
+    keystore = Keystore(tmp_path / "signing", b"pw")
+    signer = keystore.use_token("000.00.01.H99", 7, module=token["module"], token=TOKEN, key=KEY, pin=PIN)
+    try:
+        assert isinstance(signer, Pkcs11Signer) and keystore.person_signer("000.00.01.H99", 7) is signer
+        assert signer.certificate == token["pki"].person.cert
+        pin_file = tmp_path / "signing" / "000.00.01.H99" / "people" / "7.pkcs11.json"
+        assert pin_file.stat().st_mode & 0o077 == 0  # the PIN is for the service's eyes only
+    finally:
+        signer.close()
