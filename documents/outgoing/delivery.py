@@ -51,11 +51,13 @@ def enqueue(session: Session, document: OutgoingDocument) -> None:
     for recipient in document.recipients:
         if recipient.sent_at is not None:
             continue  # already sent (an issue is delivered once)
-        if recipient.kind == "agency" and recipient.agency_id is not None and recipient.agency_id != sender.id:
+        if recipient.kind == "agency" and recipient.agency_id == sender.id:
+            pass  # the agency itself, named for the record ("Lưu: VT"): its copy is the register's
+        elif recipient.kind == "agency" and recipient.agency_id is not None:
             target = session.get(Agency, recipient.agency_id)
             outbox.enqueue(session, TOPIC, {"document_id": document.id, "recipient_id": recipient.id},
                            scope=target.code)
-        elif recipient.kind in ("agency", "external"):
+        elif recipient.kind in ("agency", "external"):  # outside the deployment
             session.add(InterchangeMessage(
                 agency_id=document.agency_id, document_id=document.id, recipient_id=recipient.id,
                 business_type=document.business_type, state="pending", created_at=now,

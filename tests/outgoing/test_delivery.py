@@ -72,10 +72,11 @@ def test_redelivery_is_a_no_op(world):
 
 
 def test_external_recipients_get_one_interchange_message_each_and_units_their_list(world):
+    """And the sender named among the recipients (its own copy) gets neither a message nor a delivery."""
     document_id = issue(world, recipients=[
         {"external": ("000.00.00.G01", "Văn phòng Chính phủ"), "paper": True},
         {"external": ("000.00.00.G02", "Bộ Nội vụ")},
-        {"unit": world.units["a.unit"]}])
+        {"unit": world.units["a.unit"]}, {"agency": A}])  # the sender itself: nothing travels
     inline.drain(world.system)
     with unit_of_work(world.system.sessions) as session:
         messages = session.scalars(sa.select(InterchangeMessage).order_by(InterchangeMessage.id)).all()
@@ -90,7 +91,7 @@ def test_external_recipients_get_one_interchange_message_each_and_units_their_li
         assert [d.id for d in tracking.for_units(session, world.people["a.staff"])] == [document_id]
         assert tracking.for_units(session, world.people["a.outsider"]) == []
         assert session.scalar(sa.select(sa.func.count()).select_from(Outbox).where(Outbox.topic == delivery.TOPIC)) == 0
-    assert [sent for _, sent, _, _ in _recipients(world, document_id)] == [True, True, True]
+    assert [sent for _, sent, _, _ in _recipients(world, document_id)] == [True, True, True, True]
 
 
 def test_a_replacement_names_what_it_supersedes_at_the_recipient(world):
