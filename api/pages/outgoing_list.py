@@ -17,15 +17,17 @@ from fastapi import APIRouter, Request
 
 from documents.errors import NotFound
 from documents.incoming.exports import WRITERS
-from documents.outgoing import doc_types, exports, register
+from documents.outgoing import doc_types, drafts, exports, register
 from documents.outgoing.models import STATES, URGENCIES
 from documents.outgoing.register import Filters, Tab
 
 from ..deps import DB, PageUser
 from ..routes.outgoing_register import PeriodQuery, register_export
-from .render import page
+from .render import page, templates
 
 router = APIRouter(include_in_schema=False)
+# The header's "Văn bản đi" menu offers drafting to those the drafts service lets draft.
+templates.env.globals.update(OUTGOING_DRAFTERS=drafts.DRAFTERS)
 
 PAGE_SIZE = 25
 FIELDS = ("q", "doc_type", "urgency", "state", "date_from", "date_to")

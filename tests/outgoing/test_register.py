@@ -298,3 +298,11 @@ def test_the_page_pages_through_the_register_keeping_the_search(browser, office,
     assert "Trang 1/2" in first.text and 'href="/outgoing/register?q=v&amp;page=2" rel="next"' in first.text
     second = clerk.get("/outgoing/register", params={"q": "v", "page": 2})
     assert "Trang 2/2" in second.text and 'rel="prev"' in second.text and 'rel="next"' not in second.text
+
+
+def test_the_menu_offers_drafting_to_drafters_only_and_the_unit_list_to_unit_members(browser, office):
+    header = browser("a.process_admin").get("/outgoing").text.split("<main")[0]
+    assert 'href="/outgoing/new"' not in header and 'href="/outgoing"' in header
+    assert 'href="/outgoing/internal"' not in header
+    staff = browser("a.staff").get("/outgoing").text.split("<main")[0]
+    assert 'href="/outgoing/new"' in staff and 'href="/outgoing/internal"' in staff
