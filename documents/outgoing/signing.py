@@ -168,7 +168,7 @@ def describe(cert: x509.Certificate, kind: str) -> Certificate:
 def _box(session: Session, store: FileStore, who: Identity, version: OutgoingVersion):
     person = session.get(User, who.user_id)
     _, pdf = read_attachment(session, store, version.pdf_file_id)
-    page_index, box = signature_box(pdf, person.full_name)
+    page_index, box = signature_box(pdf, person.full_name, position=person.position)
     return page_index, box, pdf
 
 

@@ -43,16 +43,21 @@ GAP = 3.0
 BLUE = (16, 48, 170, 255)
 
 
-def signature_box(pdf: bytes, name: str, reader: PdfReader | None = None) -> tuple[int, Box]:
+def signature_box(pdf: bytes, name: str, reader: PdfReader | None = None, *,
+                  position: str | None = None) -> tuple[int, Box]:
     """Page index and widget rectangle (user space) where ``name``'s signature goes: centred
-    above the printed full name on the last page, below the line above it (the title); else the
-    free space nearest the bottom right of the last page. ``reader``: pypdf's, when the caller
-    has one on ``pdf`` already."""
+    above the printed full name on the last page, below the line above it (the title); without
+    the name, centred below the printed title (``position``, e.g. "Chánh Văn phòng", in any
+    case); else the free space nearest the bottom right of the last page. ``reader``: pypdf's,
+    when the caller has one on ``pdf`` already."""
     reader = reader or reader_for(pdf)
     last = len(reader.pages) - 1
     found = find(reader, last, containing(name)) if name.strip() else []
     if found:
         return last, _above(reader, last, found[-1].box)
+    titles = find(reader, last, containing(position)) if position and position.strip() else []
+    if titles:
+        return last, _below(reader, last, titles[-1].box)
     pyhanko_reader = open_pdf(pdf, "document.pdf")
     geometry = page_geometry(pyhanko_reader, last)
     box = free_rect(occupancy(reader, last, geometry), geometry, BOX_WIDTH, BOX_HEIGHT,
@@ -73,6 +78,18 @@ def _above(reader: PdfReader, page_index: int, name_box: Box) -> Box:
         if y0 >= bottom and x1 > left and x0 < right:  # a line above, across the box: the title
             ceiling = min(ceiling, y0 - GAP)
     return left, bottom, right, bottom + max(ceiling - bottom, MIN_HEIGHT)
+
+
+def _below(reader: PdfReader, page_index: int, title_box: Box) -> Box:
+    centre = (title_box[0] + title_box[2]) / 2
+    left, right = centre - BOX_WIDTH / 2, centre + BOX_WIDTH / 2
+    top = title_box[1] - GAP
+    floor = top - BOX_HEIGHT
+    for shown in shown_strings(reader, page_index):
+        x0, y0, x1, y1 = shown.box
+        if y1 <= top and x1 > left and x0 < right:  # a line below, across the box
+            floor = max(floor, y1 + GAP)
+    return left, top - max(top - floor, MIN_HEIGHT), right, top
 
 
 @dataclass(frozen=True)
@@ -111,7 +128,7 @@ def sign_as_person(pdf: bytes, signer: Signer, *, image_png: bytes, name: str,
         raise ValueError("the signing time must be timezone-aware")
     image = _image(bytes(image_png))
     content = reader_for(pdf)
-    page_index, box = signature_box(pdf, name, content)
+    page_index, box = signature_box(pdf, name, content, position=position)
     reader = open_pdf(pdf, filename)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)

@@ -100,6 +100,19 @@ def test_without_the_printed_name_the_signature_goes_to_free_space_on_the_last_p
         signature_box(full_of_text(), "Ai Đó")
 
 
+def test_without_the_name_the_signature_goes_below_the_printed_title(person, signature_png, tmp_path):
+    pdf = phu_luc_i(paragraphs=1)  # prints "CHÁNH VĂN PHÒNG", then "Nguyễn Văn An"
+    page, box = signature_box(pdf, "Phạm Văn Đạo", position="Chánh Văn phòng")
+    words = text_boxes(pdf, tmp_path, page + 1)
+    title = [w for w in words if w[1] >= box[3] - 1 and w[0] < box[2] and w[2] > box[0]]
+    assert title and not any(overlaps(box, w) for w in words)
+    assert min(w[1] for w in title) - box[3] < 10  # right under the title
+    signed = sign_as_person(pdf, person, image_png=signature_png, name="Phạm Văn Đạo", position="Chánh Văn phòng",
+                            at=AT)
+    assert widgets(signed)["NguoiKy"][0] == page
+    assert all(abs(a - b) <= 1 for a, b in zip(widgets(signed)["NguoiKy"][1], box))
+
+
 def test_the_issued_pdf_validates_with_both_signatures_intact_and_trusted(issued_pdf, pki):
     person, agency = validate_pdf(issued_pdf, [pki.root.cert_pem()], moment=ISSUED_AT)
     assert verdict([person, agency]) == "valid"
