@@ -57,7 +57,7 @@ def create_draft(request: Request, who: CsrfUser, session: DB, runtime: Runtime,
 
 
 @router.get("/outgoing/drafts/{draft_id:int}")
-def old_address(draft_id: int):
+def old_address(draft_id: int, who: PageUser):  # a page like any other: without a session, to the login
     return RedirectResponse(f"/outgoing/{draft_id}", status_code=301)
 
 

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.models import HumanTask, TaskStatus
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HumanTask, WorkflowRuntime
 
 from .. import audit
 from ..accounts import Identity
@@ -136,9 +135,11 @@ def takes_part(session: Session, who: Identity, draft: OutgoingDocument) -> bool
     if draft.process_instance_id is None:
         return False
     principal = who.principal
-    rows = session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == draft.process_instance_id))
-    return any(WorkflowRuntime.may_act(t, principal) if t.status == TaskStatus.READY else t.completed_by == principal.user
-               for t in rows)
+    if any(WorkflowRuntime.may_act(t, principal) for t in WorkflowRuntime.open_tasks(session, draft.process_instance_id)):
+        return True
+    return session.scalar(sa.select(HumanTask.id).where(
+        HumanTask.instance_id == draft.process_instance_id, HumanTask.completed_by == principal.user,
+        HumanTask.scope == who.agency_code).limit(1)) is not None
 
 
 def replies_to(session: Session, incoming_id: int) -> list[OutgoingDocument]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 
 from documents.outgoing.models import OutgoingDocument, OutgoingVersion
 from engine.models import ProcessInstance

@@ -118,3 +118,18 @@ def complete(office, who, draft, role, data):
                                                           HumanTask.role == role,
                                                           HumanTask.status == TaskStatus.READY)).one()
     office.run(lambda s: processes.complete(s, office.system.runtime, office.people[who], task.id, data))
+
+
+def test_a_consulted_person_reads_the_draft_while_asked_and_after_answering(office):
+    draft = office.draft()
+    upload(office, "a.staff", draft.id)
+    staff3 = office.people["a.staff3"]  # of another unit: no reader by role or unit
+    with pytest.raises(NotAllowed):
+        office.run(drafts.get, staff3, draft.id)
+    complete(office, "a.staff", draft, "outgoing.draft", {"decision": "consult", "consult_people": [staff3.user_id],
+                                                          "consult_deadline": "2026-11-30T17:00:00+07:00"})
+    assert office.run(drafts.get, staff3, draft.id).state == "consulting"
+    complete(office, "a.staff3", draft, "outgoing.consult", {"opinion": "Nhất trí."})
+    assert office.run(drafts.get, staff3, draft.id).id == draft.id
+    with pytest.raises(NotAllowed):
+        office.run(drafts.get, office.people["a.staff2"], draft.id)
