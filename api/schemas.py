@@ -13,6 +13,7 @@ from documents.incoming.models import STATUSES, IncomingDocument
 from documents.incoming.related import Related
 from documents.incoming.view import DocumentView
 from documents.outgoing.models import OutgoingDocument
+from documents.outgoing.tracking import STATUS_NAMES
 from documents.incidents import IncidentView
 from documents.instance_migration import VersionRow
 from documents.processes import InstanceView, Step
@@ -372,7 +373,7 @@ class DeliveryStatusOut(BaseModel):
     @classmethod
     def of(cls, s: DeliveryStatus) -> "DeliveryStatusOut":
         return cls(recipient_agency_id=s.recipient_agency_id, recipient_document_id=s.recipient_document_id,
-                   code=s.code, name=STATUSES[s.code], at=iso(s.at), reason=s.reason)
+                   code=s.code, name=STATUS_NAMES.get(s.code, s.code), at=iso(s.at), reason=s.reason)
 
 
 # Texts people type are checked by the services (NFC length, Vietnamese message per field); the
