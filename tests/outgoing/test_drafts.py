@@ -4,6 +4,7 @@ part; every refusal names its field and stores nothing."""
 from __future__ import annotations
 
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -203,3 +204,21 @@ def test_reading_is_audited(office):
     with office.system.sessions() as session:
         viewers = list(session.scalars(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "outgoing.draft_viewed")))
     assert viewers == [office.people["a.leader"].user_id]
+
+
+def test_two_saves_of_the_same_form_at_once_one_wins_the_other_is_a_conflict(office):
+    draft = office.draft()
+
+    def save(subject):
+        try:
+            office.run(drafts.update, office.people["a.staff"], draft.id, {"subject": subject}, draft.row_version)
+            return subject
+        except Conflict:
+            return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(save, ["Bản của tab một", "Bản của tab hai"]))
+    (winner,) = [r for r in results if r]
+    assert results.count(None) == 1
+    kept = office.run(drafts.get, office.people["a.staff"], draft.id)
+    assert (kept.subject, kept.row_version) == (winner, draft.row_version + 1)

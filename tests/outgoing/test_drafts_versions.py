@@ -3,6 +3,8 @@ original optionally, numbered and all kept; added by the author while drafting, 
 during the review; a refused upload stores nothing."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import sqlalchemy as sa
 
@@ -133,3 +135,10 @@ def test_a_consulted_person_reads_the_draft_while_asked_and_after_answering(offi
     assert office.run(drafts.get, staff3, draft.id).id == draft.id
     with pytest.raises(NotAllowed):
         office.run(drafts.get, office.people["a.staff2"], draft.id)
+
+
+def test_versions_uploaded_at_once_take_distinct_numbers(office):
+    draft = office.draft()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(lambda _: upload(office, "a.staff", draft.id).number, range(4)))
+    assert sorted(numbers) == [1, 2, 3, 4]
