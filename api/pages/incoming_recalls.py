@@ -57,16 +57,16 @@ def answer(request: Request, recall_id: Id, who: CsrfUser, session: DB, runtime:
 @document_panels.register("_incoming_recall.html", "top")
 def recall_panel(session: Session, who: Identity, document: IncomingDocument) -> dict[str, Any] | None:
     """The requests on the document, for its clerk and leaders; nothing when there are none."""
-    found = recalls.of_document(session, who, document)
-    if not found and document.withdrawn_at is None and document.superseded_by_id is None:
+    found, supersedes = recalls.of_document(session, who, document), recalls.superseded_by(session, who, document)
+    if not (found or supersedes) and document.withdrawn_at is None and document.superseded_by_id is None:
         return None
-    return values(session, who, found)
+    return values(session, who, found, supersedes=supersedes)
 
 
 def values(session: Session, who: Identity, found: list[recalls.Request], reason: str = "",
-           error: str = "") -> dict[str, Any]:
+           error: str = "", supersedes: list[recalls.Request] = ()) -> dict[str, Any]:
     return {"requests": found, "may_answer": who.has_any(*recalls.CLERKS), "reason": reason, "error": error,
-            "names": names_of(session, who, [r.recall.answered_by for r in found])}
+            "names": names_of(session, who, [r.recall.answered_by for r in found]), "supersedes": supersedes}
 
 
 def _page(request: Request, session: Session, who: Identity, found: recalls.Request, reason: str = "",

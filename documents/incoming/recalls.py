@@ -110,6 +110,17 @@ def of_document(session: Session, who: Identity, document: IncomingDocument) -> 
     return [Request(r, document, replacements.get(r.replacement_id)) for r in found]
 
 
+def superseded_by(session: Session, who: Identity, document: IncomingDocument) -> list[Request]:
+    """The requests ``document`` came with, as the update or replacement of an older one."""
+    if not who.has_any(*READERS) or document.agency_id != who.agency_id:
+        return []
+    R, D = IncomingRecall, IncomingDocument
+    rows = session.execute(sa.select(R, D).join(D, D.id == R.document_id)
+                           .where(R.replacement_id == document.id, D.agency_id == who.agency_id)
+                           .order_by(R.requested_at, R.id)).all()
+    return [Request(r, d, document) for r, d in rows]
+
+
 def pending_count(session: Session, who: Identity) -> int:
     if not who.has_any(*READERS):
         return 0

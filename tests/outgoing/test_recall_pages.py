@@ -13,6 +13,7 @@ from tasks import inline
 from tests.api.conftest import app, browser, client, context_clock, csrf_of, api, system  # noqa: F401  (fixtures)
 
 from .delivery_fixtures import B, issue, world  # noqa: F401  (the fixture)
+from .test_recall import superseding
 
 
 def taken_in(world) -> tuple[int, int]:
@@ -154,3 +155,16 @@ def test_the_replace_button_opens_the_new_draft(world, client, browser):
     again = sender.post(f"/outgoing/{document_id}/recall",
                         data={"csrf_token": csrf_of(form.text), "action": "update", "reason": "Lần hai"})
     assert again.status_code == 409 and "chưa ban hành" in again.text
+
+
+def test_the_recipient_sees_the_replacement_on_both_documents(world, client, browser):
+    document_id, copy_id = taken_in(world)
+    superseding(world, document_id, "replace")
+    inline.drain(world.system)
+    clerk = browser("b.clerk")
+    with unit_of_work(world.system.sessions) as session:
+        new_copy_id = session.scalar(sa.select(IncomingRecall.replacement_id))
+    new_page = clerk.get(f"/incoming/{new_copy_id}").text
+    assert "Văn bản này thay thế văn bản" in new_page and f'href="/incoming/{copy_id}#recall"' in new_page
+    old_page = clerk.get(f"/incoming/{copy_id}").text
+    assert "Đồng ý thay thế" in old_page and f'href="/incoming/{new_copy_id}"' in old_page
