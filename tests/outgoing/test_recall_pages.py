@@ -168,3 +168,15 @@ def test_the_recipient_sees_the_replacement_on_both_documents(world, client, bro
     assert "Văn bản này thay thế văn bản" in new_page and f'href="/incoming/{copy_id}#recall"' in new_page
     old_page = clerk.get(f"/incoming/{copy_id}").text
     assert "Đồng ý thay thế" in old_page and f'href="/incoming/{new_copy_id}"' in old_page
+
+
+def test_a_rejected_replacement_is_shown_and_frees_the_document(world, client, api, browser):
+    document_id, _ = taken_in(world)
+    made = client.post(f"/api/outgoing/{document_id}/replacements", headers=api("a.clerk"),
+                       json={"kind": "update", "reason": "Bổ sung phụ lục"})
+    with unit_of_work(world.system.sessions) as session:
+        session.get(OutgoingDocument, made.json()["draft_id"]).state = State.REJECTED  # the leader's rejection
+    page = browser("a.clerk").get(f"/outgoing/{document_id}/recall").text
+    assert "không được duyệt: yêu cầu không được gửi" in page and 'id="recall-form"' in page
+    again = client.post(f"/api/outgoing/{document_id}/recall", headers=api("a.clerk"), json={"reason": "Thu hồi"})
+    assert again.status_code == 201, again.text
