@@ -267,3 +267,14 @@ def test_the_issue_cannot_be_claimed_through_the_form(flow):
         flow.act("a.clerk", document_id, c.ISSUE, decision="issue")
     assert "chưa được cấp số" in refused.value.message
     assert flow.state(document_id) == State.ISSUING and flow.task(document_id, c.ISSUE)
+
+
+def test_a_document_of_another_agency_than_the_tasks_is_left_alone(flow):
+    """Agency B's process moves only agency B's document, even one of A pointing at its instance."""
+    theirs = flow.new(author="b.staff", unit="b.u1")
+    ours = flow.new()
+    flow.set(ours, process_instance_id=flow.document(theirs).process_instance_id)
+    flow.add_version(theirs, by="b.staff")
+    flow.act("b.staff", theirs, c.DRAFT, decision="submit")
+    assert flow.state(theirs) == State.REVIEWING
+    assert flow.state(ours) == State.DRAFTING and flow.comments(ours) == []
