@@ -5,7 +5,8 @@ adding a version. Recipients are picked by name: agencies of the deployment and 
 units from searchable selects, external agencies typed. Refusals come back on the same page."""
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -17,18 +18,21 @@ from documents.errors import InvalidData
 from documents.incoming import queries
 from documents.models import OrgUnit
 from documents.outgoing import doc_types, drafts, paper_rules, recipients, versions
+from documents.outgoing.contract import APPROVE, DRAFT, REVIEW
 from documents.outgoing.models import URGENCIES, OutgoingComment, OutgoingDocument
-from engine.runtime import WorkflowRuntime
+from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import attachment
 from ..i18n import locale_of
-from . import outgoing_panels
+from . import outgoing_panels, task_panels
 from .incoming_new import SubmittedForm
 from .render import page
 
 router = APIRouter(include_in_schema=False)
-EXTERNAL_ROWS = 3  # empty rows offered for agencies outside the deployment
+BACK_TO_TASK = re.compile(r"/tasks/\d{1,18}")  # where an upload from a task page goes back to
+# The steps whose task page offers to add a version (versions.py says who may, at which step).
+VERSION_STEPS = (DRAFT, REVIEW, APPROVE)
 
 
 @router.get("/outgoing/new")
@@ -99,7 +103,21 @@ def add_version(document_id: int, request: Request, who: CsrfUser, session: DB, 
         context = _document_context(request, session, who, document)
         return page(request, "outgoing_document.html",
                     {**context, "errors": exc.errors or {"": exc.message}, "note": form.get("note") or ""}, status=422)
-    return RedirectResponse(f"/outgoing/{document_id}#versions", status_code=303)
+    back = str(form.get("back") or "")
+    return RedirectResponse(back if BACK_TO_TASK.fullmatch(back) else f"/outgoing/{document_id}#versions",
+                            status_code=303)
+
+
+@task_panels.register("draft_version_panel.html", "before_form")
+def version_panel(session, runtime: WorkflowRuntime, who: Identity, task: HumanTask) -> Mapping[str, Any] | None:
+    """The upload of a version on the task page of a step where ``who`` may add one."""
+    if task.role not in VERSION_STEPS:
+        return None
+    document = session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.process_instance_id == task.instance_id,
+                                                                OutgoingDocument.agency_id == who.agency_id))
+    if document is None or not versions.may_upload(session, who, document):
+        return None
+    return {"document_id": document.id, "task_id": task.id}
 
 
 @router.get("/outgoing/{document_id:int}/versions/{number:int}/{kind}")

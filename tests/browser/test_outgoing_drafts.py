@@ -90,3 +90,17 @@ def test_a_draft_is_made_with_the_pickers(open_page, demo_server, pg, phone):
             ("unit", "Phòng Hành chính - Tổng hợp", False)]
         assert session.scalar(sa.select(sa.func.count()).select_from(OutgoingVersion)
                               .where(OutgoingVersion.document_id == draft_id, OutgoingVersion.source_file_id.isnot(None))) == 1
+
+    # The drafting task: a second version is added from the task page, which it comes back to.
+    page.locator("#open-task a").click()
+    expect(page.locator("#task-version-form")).to_be_visible()
+    task_url = page.url
+    page.locator("#task-version-form").get_by_label("Tệp PDF của dự thảo").set_input_files(
+        files=[{"name": "du-thao-2.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.locator("#task-version-form").get_by_label("Ghi chú (nội dung thay đổi)").fill("Sửa số liệu")
+    screenshot(page, f"outgoing-draft-task-{width}")
+    assert_accessible(page)
+    assert_fits_width(page)
+    page.locator("#task-version-form").get_by_role("button", name="Tải lên phiên bản").click()
+    expect(page).to_have_url(task_url)
+    expect(page.locator("#outgoing-latest")).to_contain_text("2")

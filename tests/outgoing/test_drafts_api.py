@@ -176,3 +176,21 @@ def test_edit_and_version_forms(browser, office):
     assert leader_page.status_code == 200 and 'id="version-form"' not in leader_page.text
     assert browser("b.leader").get(f"/outgoing/{draft.id}").status_code == 404
     assert browser("a.staff2").get(f"/outgoing/{draft.id}").status_code == 403
+
+
+def test_a_version_is_added_from_the_task_page_and_the_upload_comes_back_to_it(browser, office):
+    draft = office.draft()
+    staff = browser("a.staff")
+    page = staff.get(f"/outgoing/{draft.id}")
+    task_url = re.search(r'href="(/tasks/\d+)"', page.text).group(1)
+    task_page = staff.get(task_url)
+    assert task_page.status_code == 200 and 'id="task-version-form"' in task_page.text
+    assert f'name="back" value="{task_url}"' in task_page.text
+    csrf = csrf_of(task_page.text)
+    added = staff.post(f"/outgoing/{draft.id}/versions", data={"csrf_token": csrf, "back": task_url},
+                       files={"pdf": ("du-thao.pdf", PDF)})
+    assert (added.status_code, added.headers["location"]) == (303, task_url)
+    elsewhere = staff.post(f"/outgoing/{draft.id}/versions", data={"csrf_token": csrf, "back": "https://example.com/"},
+                           files={"pdf": ("du-thao.pdf", PDF)})
+    assert elsewhere.headers["location"] == f"/outgoing/{draft.id}#versions"  # never off the site
+    assert office.count(OutgoingVersion) == 2
