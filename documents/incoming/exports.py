@@ -308,7 +308,7 @@ def report_of(session: Session, who: Identity, spec: Kind, period: Period, inclu
     documents = entries(session, who.agency_id, period, include_refused, max_rows)
     span = _span(documents)
     return build(title=spec.title, heading=[agency.name], subtitle=period.label, sheet_name=spec.sheet_name,
-                 columns=spec.columns(session, documents), items=documents, book=_book(span), closing=_closing(span))
+                 columns=spec.columns(session, documents), items=documents, book=book_lines(span), closing=closing_block(span))
 
 
 BOOK = "01"  # one book a year per register: the numbers restart every 1 January (NĐ 30 Đ22)
@@ -335,13 +335,13 @@ def _numbers(span: Span) -> str:
     return f"từ số {first}/{first_year} đến số {last}/{last_year}"
 
 
-def _book(span: Span) -> tuple[str, ...]:
+def book_lines(span: Span) -> tuple[str, ...]:
     books = ", ".join(f"{BOOK}/{year}" for year in sorted(span)) if len(span) > 1 else BOOK
     numbers = _numbers(span)
     return (f"Quyển số: {books}", numbers[0].upper() + numbers[1:])
 
 
-def _closing(span: Span) -> Closing:
+def closing_block(span: Span) -> Closing:
     today = clock.now().astimezone(VN_TZ).date()
     return Closing(lines=(f"Sổ này có {{pages}} trang, {_numbers(span)}.",),
                    dated=f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}",

@@ -25,7 +25,7 @@ from ..accounts import Identity
 from ..errors import InvalidData, NotAllowed
 # The incoming register's book lines and closing block take only the numbers' span: shared as they are.
 from ..incoming.exports import WRITERS, Exported, Period
-from ..incoming.exports import _book as book_lines, _closing as closing_block
+from ..incoming.exports import book_lines, closing_block
 from ..incoming.models import IncomingDocument
 from ..models import Agency, OrgUnit, User
 from ..registers.models import Register, RegisterEntry
