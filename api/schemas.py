@@ -310,6 +310,8 @@ class IncomingOut(BaseModel):
     signature_check: list[dict[str, Any]]
     closed_at: str | None = Field(None, description="closed without handling (returned, not this agency's)")
     closure_reason: str | None = None
+    withdrawn_at: str | None = Field(None, description="withdrawn at its sender's recall: out of every list")
+    superseded_by_id: int | None = Field(None, description="updated or replaced by this incoming document")
     statuses: list[StatusOut] = []
     attachments: list[AttachmentOut] = []
     duplicates: list[DuplicateOut] = Field(default=[], description="same number/notation and issuer: a warning")
@@ -341,6 +343,7 @@ class IncomingOut(BaseModel):
             recipients=list(d.recipients or []), due_date=d.due_date.isoformat() if d.due_date else None,
             page_count=d.page_count, description=d.description, signature_check=list(d.signature_check or []),
             closed_at=iso(d.closed_at) if d.closed_at else None, closure_reason=d.closure_reason,
+            withdrawn_at=iso(d.withdrawn_at) if d.withdrawn_at else None, superseded_by_id=d.superseded_by_id,
             handling_deadline=iso(d.handling_deadline) if d.handling_deadline else None,
             deadline_state=deadlines.state(d), lead_unit_id=d.lead_unit_id, lead_user_id=d.lead_user_id,
             process_instance_id=d.process_instance_id,

@@ -137,7 +137,8 @@ def detail_page(request: Request, session: Session, runtime: WorkflowRuntime, wh
         "pdfs": view.pdfs_of(document, shown.attachments),
         "handling": handling_view.of(session, who, document, shown), "failed": failed,
         "names": queries.names_of(session, who, actors), "overdue": queries.is_overdue(document),
-        "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED and who.has_any(*service.CLERKS),
+        "may_decide": document.channel == "electronic" and document.status == Status.ARRIVED
+                      and document.withdrawn_at is None and who.has_any(*service.CLERKS),
         "fields": metadata_fields(), "errors": errors or {}, "reason": reason,
         "arrival": arrival_view.of(session, who, document), "override_reason": override_reason,
         "panels": document_panels.for_page(session, who, document),

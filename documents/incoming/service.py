@@ -316,6 +316,8 @@ def _arrived(session: Session, who: Identity, document_id: int) -> IncomingDocum
         raise NotFound(f"incoming document {document_id} not found")
     if document.status != Status.ARRIVED:
         raise Conflict(f"incoming document {document_id} was already {STATUSES[document.status]}")
+    if document.withdrawn_at is not None:
+        raise Conflict("Văn bản đã bị nơi gửi thu hồi: không tiếp nhận, không trả lại.")
     return document
 
 
