@@ -106,15 +106,17 @@ def test_the_leader_approves_naming_the_signer_by_name(pg: System, demo_server: 
     page = open_page("lanhdao")
     page.goto(f"{demo_server}/tasks/{open_task(pg, document_id, c.APPROVE)}")
     expect(page.get_by_role("heading", name="Duyệt văn bản đi")).to_be_visible()
-    assert_accessible(page)  # before picking: axe's run focuses the picker, which opens its list
+    # Before picking: axe's run and the full-page screenshot focus the picker, which opens its list.
+    assert_accessible(page)
+    screenshot(page, "outgoing-approve-laptop")
     form = page.locator("form.task-form")
     form.locator("#field-signer_id .ts-control").click()
     page.keyboard.type("Đạo")
     form.locator("#field-signer_id .ts-dropdown .option", has_text="Phạm Văn Đạo").click()
     expect(form.locator("#field-signer_id .ts-control")).to_contain_text("Phạm Văn Đạo — Chánh Văn phòng")
-    page.keyboard.press("Escape")  # done picking: the list closes
+    page.keyboard.press("Escape")  # done picking: the list closes, and the leader writes a word
+    form.get_by_label("Ý kiến (lý do, khi trả lại hoặc không ban hành)").fill("Đồng ý ban hành.")
     expect(form.locator("#field-signer_id .ts-dropdown")).to_be_hidden()
-    screenshot(page, "outgoing-approve-laptop")
     form.get_by_role("button", name="Duyệt, chuyển ký").click()
     expect(page).to_have_url(f"{demo_server}/tasks")
     with pg.sessions() as session:
@@ -122,3 +124,5 @@ def test_the_leader_approves_naming_the_signer_by_name(pg: System, demo_server: 
         leader = identity(session, "lanhdao")
         (sign,) = pg.runtime.open_tasks(session, document.process_instance_id, c.SIGN)
         assert document.state == State.SIGNING and sign.candidate_user == str(leader.user_id)
+        (comment,) = session.scalars(sa.select(OutgoingComment).where(OutgoingComment.document_id == document_id))
+        assert (comment.kind, comment.text, comment.author_id) == ("approve", "Đồng ý ban hành.", leader.user_id)
