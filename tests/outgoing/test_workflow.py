@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from documents import processes
+from documents import accounts, processes
+from documents.models import Agency
 from documents.outgoing import contract as c
 from documents.outgoing.models import State
 from engine.errors import InvalidData, NotAllowed, NotFound
@@ -278,3 +279,16 @@ def test_a_document_of_another_agency_than_the_tasks_is_left_alone(flow):
     flow.act("b.staff", theirs, c.DRAFT, decision="submit")
     assert flow.state(theirs) == State.REVIEWING
     assert flow.state(ours) == State.DRAFTING and flow.comments(ours) == []
+
+
+def test_a_unit_without_a_head_cannot_be_asked(flow):
+    """Its question would wait for a head nobody is: refused, naming the unit."""
+    def headless_unit(session):
+        return accounts.create_unit(session, session.get(Agency, flow["a.staff"].agency_id), "Phòng Tài chính").id
+    unit = flow.run(headless_unit)
+    document_id = flow.new()
+    flow.add_version(document_id)
+    with pytest.raises(InvalidData) as refused:
+        flow.act("a.staff", document_id, c.DRAFT, decision="consult", consult_units=[unit])
+    assert "Phòng Tài chính" in refused.value.message
+    assert flow.state(document_id) == State.DRAFTING
