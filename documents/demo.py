@@ -11,6 +11,7 @@ from engine.runtime import WorkflowRuntime
 from . import accounts
 from .models import Agency
 from .settings import BPMN_DIR
+from .signing import credentials
 from .signing.keystore import Keystore
 
 DEMO_PASSWORD = "demo-matkhau-2026"
@@ -44,7 +45,8 @@ USERS = (
 
 def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list[tuple[str, str, str]]:
     """Create the demo province if absent (idempotent); return (agency, username, roles) rows.
-    Each agency gets a demo signing key and seal (a real deployment installs its own)."""
+    Each agency gets a demo signing key and seal, each leader a signing key and a signature image,
+    all issued by the demo CA (a real deployment installs its own)."""
     runtime.deploy_directory(session, BPMN_DIR)
     logins = []
     for code, name, prefix, abbreviation in AGENCIES:
@@ -57,7 +59,9 @@ def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list
             for unit in units.values():
                 unit.abbreviation = UNIT_ABBREVIATIONS[unit.name]
             for user in USERS:
-                accounts.create_user(session, agency, prefix + user.username, user.full_name, DEMO_PASSWORD,
-                                     user.roles, unit=units.get(user.unit), position=user.position)
+                created = accounts.create_user(session, agency, prefix + user.username, user.full_name, DEMO_PASSWORD,
+                                               user.roles, unit=units.get(user.unit), position=user.position)
+                if "leader" in user.roles:  # the demo CA issues each signer a certificate
+                    credentials.install_demo_person(session, keystore, agency, created)
         logins.extend((code, prefix + user.username, ",".join(user.roles)) for user in USERS)
     return logins

@@ -339,7 +339,7 @@ def _signature_check(keystore: Keystore, files: Sequence[Checked], at: datetime)
 
 
 def _check(keystore: Keystore, file: Checked, at: datetime) -> dict[str, Any]:
-    reports = validate_pdf(file.data, keystore.trust_roots, filename=file.name, moment=at)
+    reports = validate_pdf(file.data, keystore.trust_roots, filename=file.name, moment=at, crls=keystore.crls)
     return {"file": file.name, "verdict": verdict(reports),
             "signatures": [{k: v for k, v in asdict(r).items() if k != "details"} for r in reports]}
 
