@@ -98,8 +98,13 @@ class OutgoingOut(BaseModel):
     process_instance_id: int | None
     business_type: str
     supersedes_id: int | None
+    number: int | None = Field(description="the number in the agency's outgoing register, once issued")
     notation: str | None
+    identifier: str | None = Field(description="the QĐ 28/2018 identifier (edXML DocumentId), once issued")
     issued_at: str | None
+    signer_id: int | None
+    signed_at: str | None
+    frozen_at: str | None = Field(description="recalled or replaced: nothing more is done with it")
     recipients: list[RecipientOut]
     versions: list[VersionOut]
     created_at: str
@@ -112,7 +117,9 @@ class OutgoingOut(BaseModel):
                    summary=d.summary, urgency=d.urgency, reply_by=d.reply_by.isoformat() if d.reply_by else None,
                    in_reply_to=d.in_reply_to, state=d.state, row_version=d.row_version,
                    process_instance_id=d.process_instance_id, business_type=d.business_type,
-                   supersedes_id=d.supersedes_id, notation=d.notation, issued_at=iso(d.issued_at),
+                   supersedes_id=d.supersedes_id, number=d.number, notation=d.notation,
+                   identifier=d.identifier, issued_at=iso(d.issued_at), signer_id=d.signer_id,
+                   signed_at=iso(d.signed_at), frozen_at=iso(d.frozen_at),
                    recipients=[_recipient(r, rules) for r in d.recipients], versions=[VersionOut.of(v) for v in versions],
                    created_at=iso(d.created_at), updated_at=iso(d.updated_at))
 
