@@ -138,11 +138,11 @@ def test_the_handler_starts_the_reply_and_its_author_and_leaders_open_it(client,
     assert started.status_code == 201, started.text
     draft = started.json()
     assert (draft["in_reply_to"], draft["state"], draft["recipients"], draft["created_at"]) == (
-        handled, "draft", [{"code": "000.00.31.H41", "name": "Sở Nội vụ tỉnh Hà Nam"}], "2026-11-23T08:00:00+07:00")
+        handled, "drafting", [{"code": "000.00.31.H41", "name": "Sở Nội vụ tỉnh Hà Nam"}], "2026-11-23T08:00:00+07:00")
     assert [d["id"] for d in shown(client, api, handled)["reply_drafts"]] == [draft["id"]]
-    for who in ("a.staff", "a.leader"):
+    for who in ("a.staff", "a.leader", "a.clerk", "a.unit_head"):
         assert client.get(f"/api/outgoing/drafts/{draft['id']}", headers=api(who)).json() == draft
-    assert client.get(f"/api/outgoing/drafts/{draft['id']}", headers=api("a.unit_head")).status_code == 403
+    assert client.get(f"/api/outgoing/drafts/{draft['id']}", headers=api("a.staff2")).status_code == 403
     assert client.get(f"/api/outgoing/drafts/{draft['id']}", headers=api("b.leader")).status_code == 404
     too_long = client.post(f"/api/incoming/{handled}/reply-drafts", headers=api("a.staff"), json={"subject": "x" * 501})
     assert too_long.status_code == 422

@@ -44,7 +44,7 @@ def test_the_tracking_register_names_the_assignment_its_deadline_and_the_reply(c
     assert (number, recipient) == (1, "Phòng Kinh tế – staff a\nPhối hợp: Phòng Tổng hợp\nĐể biết: leader2 a")
     assert deadline.date() == date(2026, 12, 10)  # the leader's deadline, not the sender's 15/12
     assert reply is None
-    draft = case.run(replies.start, case.people["a.staff"], document_id)
+    draft = case.run(replies.start, case.system.runtime, case.people["a.staff"], document_id)
     assert rows(case, "tracking")[0][6] == f"Dự thảo: {draft.subject}"
     with unit_of_work(case.system.sessions) as session:  # once numbered, the reply's number shows
         session.get(IncomingDocument, document_id).reply_number = "45/UBND-VP"
