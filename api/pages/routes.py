@@ -156,6 +156,8 @@ def _finished(session, who, task) -> dict | None:
 def _task_page(request: Request, session, runtime, who, task, values=None, errors=None, status=200,
                restored=False):
     form = default_registry().get(task.form_key) if task.form_key else None
+    if form and values is None:  # e.g. the approving leader is the signer unless another is picked
+        values = {name: who.user_id for name in form.ui.get("self_default", [])}
     widgets = set(form.ui.get("widgets", {}).values()) if form else set()
     # The incoming document the task is about, and what the step needs of it and of its handling;
     # the document's page has the handling's other forms.

@@ -10,7 +10,8 @@ from forms import default_registry, FormInvalid
 
 DEFINITIONS = sorted((Path(__file__).parents[2] / "forms" / "definitions").glob("*.json"))
 EXPECTED_KEYS = {"incoming_assign", "incoming_coordinate", "incoming_document", "incoming_distribute",
-                 "incoming_handle", "incoming_recheck", "incoming_review"}
+                 "incoming_handle", "incoming_recheck", "incoming_review", "outgoing_draft", "outgoing_consult",
+                 "outgoing_review", "outgoing_check", "outgoing_approve", "outgoing_sign", "outgoing_issue"}
 
 # The registration metadata (POST /api/incoming): its required fields.
 REGISTER_OK = {
@@ -50,10 +51,10 @@ def test_default_registry_is_cached():
 
 def test_unknown_form_key():
     with pytest.raises(UnknownForm) as info:
-        default_registry().get("outgoing_sign")
-    assert "outgoing_sign" in str(info.value)
+        default_registry().get("no_such_form")
+    assert "no_such_form" in str(info.value)
     with pytest.raises(KeyError):
-        default_registry().validate("outgoing_sign", {})
+        default_registry().validate("no_such_form", {})
 
 
 # --- cleaning ------------------------------------------------------------

@@ -78,3 +78,18 @@ def test_the_signature_through_the_generic_form_is_refused_naming_the_button(flo
     assert refused.status_code == 422
     assert "Văn bản chưa được ký số: dùng nút «Ký số»" in refused.text
     assert flow.state(document_id) == State.SIGNING and flow.task(document_id, c.SIGN).id == task.id
+
+
+def test_the_approval_names_the_leader_himself_and_the_signature_offers_no_signed_button(flow, browser):
+    document_id = flow.new()
+    flow.add_version(document_id)
+    flow.act("a.staff", document_id, c.DRAFT, decision="submit")
+    flow.act("a.head1", document_id, c.REVIEW, decision="approve")
+    flow.act("a.clerk", document_id, c.CHECK, decision="approve")
+    _, approval = page_of(browser, "a.leader", flow.task(document_id, c.APPROVE).id)
+    chosen = approval.text.split('name="signer_id"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{flow["a.leader"].user_id}" selected' in chosen  # the approver signs unless he picks another
+    flow.act("a.leader", document_id, c.APPROVE, decision="approve", signer_id=flow["a.leader"].user_id)
+    _, signature = page_of(browser, "a.leader", flow.task(document_id, c.SIGN).id)
+    buttons = signature.text.split('class="decision"', 1)[1].split("</div>", 1)[0]
+    assert 'value="return"' in buttons and 'value="sign"' not in buttons  # signing is the "Ký số" action
