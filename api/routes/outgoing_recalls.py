@@ -49,6 +49,7 @@ def received_on(document_id: Id, who: ApiUser, session: DB) -> list[ReceivedReca
 @router.post("/api/incoming/{document_id}/recall", response_model=ReceivedRecallOut,
              summary="The clerk agrees (15: withdrawn, or the new document taken in) or refuses (16, with a reason)")
 def answer(document_id: Id, body: AnswerRequest, who: ApiUser, session: DB, runtime: Runtime) -> ReceivedRecallOut:
+    received.require_answerer(who)
     recall_id = body.recall_id or received.waiting_on(session, who, document_id)
     if received.get(session, who, recall_id).document.id != document_id:
         raise NotFound(f"recall request {recall_id} not found on incoming document {document_id}")

@@ -133,8 +133,7 @@ def answer(session: Session, runtime: WorkflowRuntime, who: Identity, recall_id:
            reason: str | None) -> IncomingRecall:
     """The clerk confirms (15) or refuses (16, with a reason) a request; the sender is told.
     Two clerks at once: the first wins, the second gets a conflict."""
-    if not who.has_any(*CLERKS):
-        raise NotAllowed("only the clerk answers a recall, update or replacement")
+    require_answerer(who)
     recall = session.scalar(sa.select(IncomingRecall).where(IncomingRecall.id == recall_id)
                             .with_for_update().execution_options(populate_existing=True))
     document = session.get(IncomingDocument, recall.document_id) if recall is not None else None
@@ -159,6 +158,12 @@ def answer(session: Session, runtime: WorkflowRuntime, who: Identity, recall_id:
                  after={"recall": recall.id, "answer": recall.answer, "reason": reason,
                         "replacement": recall.replacement_id})
     return recall
+
+
+def require_answerer(who: Identity) -> None:
+    """Only the clerk answers a request: asked before anything about the request is looked up."""
+    if not who.has_any(*CLERKS):
+        raise NotAllowed("only the clerk answers a recall, update or replacement")
 
 
 def waiting_on(session: Session, who: Identity, document_id: int) -> int:
