@@ -96,7 +96,7 @@ class Seeder:
             processes.claim(self.session, self.runtime, specialist, task.id)
             progress.record(self.session, specialist, handled, text="Đã lập đề cương báo cáo, đang tổng hợp số liệu.",
                             percent=30)
-            replies.start(self.session, specialist, handled,
+            replies.start(self.session, self.runtime, specialist, handled,
                           subject="Báo cáo công tác văn thư, lưu trữ năm 2026 của Văn phòng UBND tỉnh")
         self._act(self.people["vanthu"], handled, COORDINATE, days_ago=1,
                   data={"opinion": "Văn thư đã cung cấp số liệu đăng ký văn bản đi, đến năm 2026."})

@@ -2,7 +2,9 @@
 CRL distribution point): GET /pki/<name>.crl."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from ..deps import get_system
@@ -12,6 +14,6 @@ router = APIRouter(prefix="/pki", tags=["pki"])
 
 @router.get("/{name}.crl", summary="A CRL published by the demo CA (DER, public)",
             response_class=Response, responses={200: {"content": {"application/pkix-crl": {}}}, 404: {}})
-def crl(name: str, request: Request) -> Response:
+def crl(name: Annotated[str, Path(max_length=100)], request: Request) -> Response:
     return Response(get_system(request).keystore.crl(name), media_type="application/pkix-crl",
                     headers={"Cache-Control": "public, max-age=300"})
