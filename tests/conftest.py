@@ -21,16 +21,37 @@ from documents.system import System, build_system
 from engine.clock import FixedClock
 from engine.db import Base, unit_of_work
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker ("gw0", "gw1", …) has a database and a Redis db of its own:
+# tests empty them freely.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER.removeprefix("gw") or 0)
+_BASE_PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+PG_URL = f"{_BASE_PG_URL}_{WORKER}" if WORKER else _BASE_PG_URL
+_BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = (f"{_BASE_REDIS_URL.rsplit('/', 1)[0]}/{int(_BASE_REDIS_URL.rsplit('/', 1)[1]) - WORKER_NUMBER}"
+             if WORKER else _BASE_REDIS_URL)
 PASSWORD = "mat-khau-thu-nghiem"
 START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 08:00 in Vietnam
 TESTS = Path(__file__).resolve().parent
 
 
+def _create_worker_database() -> None:
+    """A worker's database is made beside the configured one, from a connection to it."""
+    name = sa.engine.make_url(PG_URL).database
+    engine = sa.create_engine(_BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
 def _require_services() -> None:
     problems = []
     try:
+        if WORKER:
+            _create_worker_database()
         engine = sa.create_engine(PG_URL)
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
