@@ -58,16 +58,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from documents import demo, demo_documents
+    from documents import demo, demo_documents, demo_outgoing
     from engine.db import unit_of_work
+    from tasks import inline
 
     system = _system()
     with unit_of_work(system.sessions) as session:
         logins = demo.seed(session, system.runtime, system.keystore)
     with unit_of_work(system.sessions) as session:
         documents = demo_documents.seed(session, system.runtime, system.keystore, system.files)
+    outgoing = demo_outgoing.seed(system, drain=lambda: inline.drain(system))
     if documents:
         print(f"Demo documents seeded: {documents} incoming documents, one of each situation (README).")
+    if outgoing:
+        print(f"Demo outgoing documents seeded: {outgoing}, one at each point of the lifecycle (README).")
     print("Demo province ready. Logins (password for all: %s):" % demo.DEMO_PASSWORD)
     for agency, username, roles in logins:
         print(f"  {agency:16} {username:18} {roles}")
