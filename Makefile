@@ -33,7 +33,7 @@ run: $(VENV)/.installed $(FRONTEND_BUILT)
 	$(BIN)/qlvbdh run
 
 test: $(VENV)/.installed $(FRONTEND_BUILT)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.engine
