@@ -1,11 +1,15 @@
 """The demo province: two agencies, their units, one user per role, the default diagrams."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from engine import clock as clocks
 from engine.runtime import WorkflowRuntime
 
 from . import accounts
@@ -15,6 +19,18 @@ from .signing import credentials
 from .signing.keystore import Keystore
 
 DEMO_PASSWORD = "demo-matkhau-2026"
+
+
+@contextmanager
+def acting_at(runtime: WorkflowRuntime, moment: datetime) -> Iterator[None]:
+    """The demo's past actions: the engine and everything else read ``moment`` as now."""
+    fixed, kept = clocks.FixedClock(moment), runtime.clock
+    runtime.clock = fixed
+    try:
+        with clocks.using(fixed):
+            yield
+    finally:
+        runtime.clock = kept
 
 
 @dataclass(frozen=True)

@@ -202,13 +202,8 @@ class Seeder:
         moment = self.now - timedelta(hours=hours_ago)
         if days_ago:
             moment = (self.now - timedelta(days=days_ago)).astimezone(VN_TZ).replace(hour=9, minute=0)
-        fixed, kept = clocks.FixedClock(moment), self.runtime.clock
-        self.runtime.clock = fixed
-        try:
-            with clocks.using(fixed):
-                yield
-        finally:
-            self.runtime.clock = kept
+        with demo.acting_at(self.runtime, moment):
+            yield
 
     def _document(self, document_id: int) -> IncomingDocument:
         return self.session.get(IncomingDocument, document_id)

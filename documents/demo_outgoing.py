@@ -162,10 +162,5 @@ class Seeder:
         moment = self.now - timedelta(days=days_ago)
         if days_ago >= 1:
             moment = moment.astimezone(VN_TZ).replace(hour=9, minute=0)
-        fixed, kept = clocks.FixedClock(moment), self.runtime.clock
-        self.runtime.clock = fixed
-        try:
-            with clocks.using(fixed):
-                yield
-        finally:
-            self.runtime.clock = kept
+        with demo.acting_at(self.runtime, moment):
+            yield

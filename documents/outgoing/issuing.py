@@ -36,13 +36,15 @@ from ..vntime import iso
 from . import delivery, issue_files, notation, recalls, replies, search
 from .contract import DECISION, ISSUE, ISSUED
 from .models import FROZEN, OutgoingDocument, State
+from .step_action import NOT_FOUND, open_task, own_document, task_of
 
 REGISTER_KIND = "outgoing"
 ANNEX = "outgoing_annex"                  # attachments in files of their own, as drafted
 ISSUED_FILE = "outgoing_issued"           # the PDF as issued
 ISSUED_ANNEX = "outgoing_issued_annex"    # the attachments as signed by the agency
 PLACE_MAX = 60
-NOT_FOUND = "Không tìm thấy văn bản đi."
+NOT_AT_ISSUE = "Văn bản không ở bước cấp số và phát hành (đã phát hành, bị trả lại hoặc chưa được ký)."
+NOT_YOURS = "Bước cấp số và phát hành của văn bản này không giao cho bạn."
 NOT_CLERK = "Chỉ văn thư của cơ quan mới được cấp số và phát hành văn bản đi."
 
 
@@ -55,35 +57,20 @@ class Preview:
     problem: str | None          # what must be set first (an abbreviation), when something is missing
 
 
-def own_document(session: Session, who: Identity, document_id: int) -> OutgoingDocument:
-    """The acting agency's document; another agency's is not found, as if absent."""
-    document = session.get(OutgoingDocument, document_id)
-    if document is None or document.agency_id != who.agency_id:
-        raise NotFound(NOT_FOUND)
-    return document
-
-
 def issue(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore: Keystore, who: Identity,
           document_id: int) -> OutgoingDocument:
     """The clerk's action on the open issue step: issue the document, then complete the step
     with the decision "issue" (the workflow's listener moves the document to ISSUED)."""
     document = own_document(session, who, document_id)
     _require_clerk(who)
-    task = open_issue_task(session, runtime, document)
-    if task is None:
-        raise Conflict("Văn bản không ở bước cấp số và phát hành (đã phát hành, bị trả lại hoặc chưa được ký).")
-    if not runtime.may_act(task, who.principal):
-        raise NotAllowed("Bước cấp số và phát hành của văn bản này không giao cho bạn.")
+    task = task_of(session, runtime, who, document, ISSUE, not_open=NOT_AT_ISSUE, not_yours=NOT_YOURS)
     issue_document(session, store, keystore, who, document)
     processes.complete(session, runtime, who, task.id, {DECISION: ISSUED})
     return document
 
 
 def open_issue_task(session: Session, runtime: WorkflowRuntime, document: OutgoingDocument) -> HumanTask | None:
-    if document.process_instance_id is None:
-        return None
-    tasks = runtime.open_tasks(session, document.process_instance_id, role=ISSUE)
-    return tasks[0] if tasks else None
+    return open_task(session, runtime, document, ISSUE)
 
 
 def issue_document(session: Session, store: FileStore, keystore: Keystore, who: Identity,

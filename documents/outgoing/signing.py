@@ -17,7 +17,7 @@ from engine.runtime import HumanTask, WorkflowRuntime
 
 from .. import audit, processes
 from ..accounts import Identity
-from ..errors import Conflict, InvalidData, NotAllowed, NotFound
+from ..errors import Conflict, InvalidData, NotFound
 from ..files.service import read_attachment
 from ..files.store import FileStore
 from ..models import Agency, User
@@ -28,10 +28,10 @@ from ..signing.preview import page_png
 from . import issue_files
 from .contract import DECISION, SIGN, SIGNED
 from .models import FROZEN, OutgoingDocument, OutgoingVersion, State
+from .step_action import NOT_FOUND, open_task, own_document, task_of
 from .steps import latest_version
 
 SIGNED_FILE = "outgoing_signed"  # the PDF as the person signed it
-NOT_FOUND = "Không tìm thấy văn bản đi."
 NOT_YOURS = "Bước ký số của văn bản này không giao cho bạn."
 NOT_AT_SIGNING = "Văn bản không ở bước ký số (đã ký, bị trả lại hoặc chưa được duyệt)."
 
@@ -72,28 +72,13 @@ def sign(session: Session, runtime: WorkflowRuntime, store: FileStore, keystore:
     return document
 
 
-def own_document(session: Session, who: Identity, document_id: int) -> OutgoingDocument:
-    document = session.get(OutgoingDocument, document_id)
-    if document is None or document.agency_id != who.agency_id:
-        raise NotFound(NOT_FOUND)
-    return document
-
-
 def open_sign_task(session: Session, runtime: WorkflowRuntime, document: OutgoingDocument) -> HumanTask | None:
-    if document.process_instance_id is None:
-        return None
-    tasks = runtime.open_tasks(session, document.process_instance_id, role=SIGN)
-    return tasks[0] if tasks else None
+    return open_task(session, runtime, document, SIGN)
 
 
 def signing_task(session: Session, runtime: WorkflowRuntime, who: Identity, document: OutgoingDocument) -> HumanTask:
     """The open signing step, if ``who`` may act on it."""
-    task = open_sign_task(session, runtime, document)
-    if task is None:
-        raise Conflict(NOT_AT_SIGNING)
-    if not runtime.may_act(task, who.principal):
-        raise NotAllowed(NOT_YOURS)
-    return task
+    return task_of(session, runtime, who, document, SIGN, not_open=NOT_AT_SIGNING, not_yours=NOT_YOURS)
 
 
 def sign_document(session: Session, store: FileStore, keystore: Keystore, who: Identity,
