@@ -8,21 +8,18 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
-from documents.errors import Conflict, InvalidData
 from documents.outgoing import issuing, signing
 from documents.outgoing.contract import SIGN
 from documents.outgoing.models import OutgoingDocument
 from engine.runtime import HumanTask, WorkflowRuntime
 
 from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
-from ..i18n import locale_of
 from . import outgoing_panels, task_panels
-from .localized import domain_message
-from .routes import _task_page
+from .step_actions import act_on_step
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,17 +45,11 @@ def signed_panel(session: Session, who: Identity, document: OutgoingDocument) ->
 @router.post("/outgoing/{document_id:int}/sign")
 def sign(document_id: int, request: Request, who: CsrfUser, session: DB, runtime: Runtime):
     system = get_system(request)
-    try:
-        signing.sign(session, runtime, system.files, system.keystore, who, document_id)
-    except (InvalidData, Conflict) as exc:
-        session.rollback()
-        document = signing.own_document(session, who, document_id)
-        task = signing.open_sign_task(session, runtime, document)
-        if task is None:  # signed or moved on meanwhile: the document says where it stands
-            return RedirectResponse(f"/outgoing/{document_id}#signed", status_code=303)
-        message = domain_message(locale_of(request), exc.message)
-        return _task_page(request, session, runtime, who, task, errors={"": message}, status=exc.status)
-    return RedirectResponse(f"/tasks?signed={document_id}", status_code=303)
+    return act_on_step(
+        request, session, runtime, who,
+        action=lambda: signing.sign(session, runtime, system.files, system.keystore, who, document_id),
+        open_task=lambda: signing.open_sign_task(session, runtime, signing.own_document(session, who, document_id)),
+        done=lambda document: f"/outgoing/{document.id}#signed", elsewhere=f"/outgoing/{document_id}#signed")
 
 
 @router.get("/outgoing/{document_id:int}/sign/preview.png")

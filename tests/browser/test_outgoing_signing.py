@@ -72,7 +72,7 @@ def test_the_leader_sees_the_box_and_signs(pg: System, demo_server: str, open_pa
     assert_accessible(leader)
     screenshot(leader, f"outgoing-sign-{'phone' if phone else 'laptop'}")
     panel.get_by_role("button", name="Ký số").click()
-    expect(leader).to_have_url(f"{demo_server}/tasks?signed={document_id}")
+    expect(leader).to_have_url(f"{demo_server}/outgoing/{document_id}#signed")  # the document, signed
     with pg.sessions() as session:
         document = session.get(OutgoingDocument, document_id)
         assert document.state == State.ISSUING and document.signed_file_id is not None
