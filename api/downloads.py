@@ -33,7 +33,7 @@ def register_export(session: Session, who: Identity, kind: str, file_format: str
                     query: tuple[exports.Period, bool]) -> Response:
     period, include_refused = query
     exported = exports.export(session, who, kind, file_format, period, include_refused)
-    return attachment(exported.data, exported.media_type, exported.file_name, cache=False)
+    return attachment(exported.data, exported.media_type, exported.file_name)
 
 
 def incoming_file(session: Session, files: FileStore, who: Identity, document_id: int, attachment_id: int) -> Response:
@@ -45,10 +45,11 @@ def incoming_file(session: Session, files: FileStore, who: Identity, document_id
     return attachment(data, found.media_type, found.file_name)
 
 
-def attachment(data: bytes, media_type: str, name: str, *, cache: bool = True) -> Response:
-    headers = {"Content-Disposition": _disposition(name), "X-Content-Type-Options": "nosniff"}
-    if not cache:  # a register export is a snapshot of changing data
-        headers["Cache-Control"] = "no-store"
+def attachment(data: bytes, media_type: str, name: str) -> Response:
+    """A file to download. Every one is an agency's private document or a snapshot of its
+    registers: no browser or proxy keeps a copy."""
+    headers = {"Content-Disposition": _disposition(name), "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "no-store"}
     return Response(data, media_type=media_type, headers=headers)
 
 

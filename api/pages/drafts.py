@@ -6,6 +6,7 @@ units from searchable selects, external agencies typed. Refusals come back on th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from documents.accounts import Identity
 from documents.errors import InvalidData
 from documents.incoming import queries
 from documents.models import OrgUnit
-from documents.outgoing import doc_types, drafts, paper_rules, recipients, versions
+from documents.outgoing import doc_types, drafts, paper_rules, recipients, step_action, versions
 from documents.outgoing.contract import APPROVE, DRAFT, REVIEW
 from documents.outgoing.models import URGENCIES, OutgoingComment, OutgoingDocument
 from engine.runtime import HumanTask, WorkflowRuntime
@@ -26,6 +27,7 @@ from ..deps import DB, CsrfUser, PageUser, Runtime, get_system
 from ..downloads import attachment
 from ..i18n import locale_of
 from . import outgoing_panels, task_panels
+from .formdata import typed_date
 from .incoming_new import SubmittedForm
 from .render import page
 
@@ -82,7 +84,7 @@ def edit(document_id: int, request: Request, who: PageUser, session: DB):
 def save(document_id: int, request: Request, who: CsrfUser, session: DB, form: SubmittedForm):
     values = _values(form)
     try:
-        expected = int(str(form.get("row_version") or "0"))
+        expected = _int(str(form.get("row_version") or "")) or 0  # nonsense is a stale form: 409
         drafts.update(session, who, document_id, _fields(values), expected)
     except InvalidData as exc:
         session.rollback()
@@ -113,8 +115,7 @@ def version_panel(session, runtime: WorkflowRuntime, who: Identity, task: HumanT
     """The upload of a version on the task page of a step where ``who`` may add one."""
     if task.role not in VERSION_STEPS:
         return None
-    document = session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.process_instance_id == task.instance_id,
-                                                                OutgoingDocument.agency_id == who.agency_id))
+    document = step_action.document_of_instance(session, who, task.instance_id)
     if document is None or not versions.may_upload(session, who, document):
         return None
     return {"document_id": document.id, "task_id": task.id}
@@ -211,11 +212,10 @@ def _shown(document: OutgoingDocument) -> dict[str, Any]:
 
 
 def _iso_date(text: str) -> str:
-    """dd/mm/yyyy (typed without the calendar) or ISO, as ISO for the service, which checks it."""
-    parts = text.strip().replace(".", "/").replace("-", "/").split("/")
-    if len(parts) == 3 and len(parts[2]) == 4 and all(p.isdigit() for p in parts):
-        return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
-    return text.strip()
+    """dd/mm/yyyy (typed without the calendar) or ISO, as ISO for the service, which checks it;
+    anything else as typed, for the service to refuse."""
+    day = typed_date(text)
+    return day.isoformat() if day is not None and not isinstance(day, datetime) else text.strip()
 
 
 def _int(text: str) -> int | None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
-from documents.outgoing import drafts, issuing
+from documents.outgoing import drafts, issuing, step_action
 from documents.outgoing.contract import ISSUE
 from documents.outgoing.models import OutgoingDocument
 from engine.runtime import HumanTask, WorkflowRuntime
@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 def issue_panel(session: Session, runtime: WorkflowRuntime, who: Identity, task: HumanTask) -> Mapping[str, Any] | None:
     if task.role != ISSUE:
         return None
-    document = issuing.document_of_instance(session, who, task.instance_id)
+    document = step_action.document_of_instance(session, who, task.instance_id)
     if document is None:
         return None
     return {"document": document, "preview": issuing.preview(session, who, document) if issuing.is_clerk(who) else None,
@@ -54,7 +54,7 @@ def issue(document_id: int, request: Request, who: CsrfUser, session: DB, runtim
         request, session, runtime, who,
         lambda: issuing.issue(session, runtime, system.files, system.keystore, who, document_id),
         lambda: issuing.open_issue_task(session, runtime, issuing.own_document(session, who, document_id)),
-        done=lambda document: f"/outgoing/{document.id}?issued={document.number}#issued",
+        done=lambda document: f"/outgoing/{document.id}#issued",
         elsewhere=f"/outgoing/{document_id}#issued")
 
 

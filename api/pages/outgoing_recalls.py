@@ -21,6 +21,7 @@ from ..i18n import locale_of, translator
 from ..params import Id
 from . import outgoing_panels
 from .incoming_new import SubmittedForm
+from .localized import domain_message
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -46,13 +47,15 @@ def ask(request: Request, document_id: Id, who: CsrfUser, session: DB, runtime: 
             return RedirectResponse(f"/outgoing/{document_id}#recall", status_code=303)
         draft = recalls.start_replacement(session, runtime, who, document_id, action, reason)
         return RedirectResponse(f"/outgoing/{draft.id}", status_code=303)
-    except InvalidData as exc:
+    except (InvalidData, Conflict) as exc:
         session.rollback()
-        message = t("recall.reason_required") if "reason" in exc.errors else t("recall.choose_action")
-        return _page(request, session, who, recalls.get(session, who, document_id), reason, message, 422)
-    except Conflict as exc:
-        session.rollback()
-        return _page(request, session, who, recalls.get(session, who, document_id), reason, str(exc), 409)
+        if action not in ACTIONS:
+            message = t("recall.choose_action")
+        elif not (reason or "").strip():
+            message = t("recall.reason_required")
+        else:  # the service's own words: a reason too long, a unit no longer active, a frozen copy…
+            message = domain_message(locale_of(request), exc.message)
+        return _page(request, session, who, recalls.get(session, who, document_id), reason, message, exc.status)
 
 
 @outgoing_panels.register("_outgoing_recall.html", "facts")

@@ -2,7 +2,7 @@
 signature goes on (its box drawn), the signer's certificate (name, issuer, valid until) and the
 "Ký số" button (POST /outgoing/<id>/sign), which signs the latest version and completes the step
 at once. On the outgoing document's page: who signed, when, which version, with the signed PDF.
-A refused signature comes back on the task page with the reason; a done one goes to /tasks."""
+A refused signature comes back on the task page with the reason; a done one shows the signed document."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
-from documents.outgoing import issuing, signing
+from documents.outgoing import issuing, signing, step_action
 from documents.outgoing.contract import SIGN
 from documents.outgoing.models import OutgoingDocument
 from engine.runtime import HumanTask, WorkflowRuntime
@@ -29,7 +29,7 @@ def signing_panel(session: Session, runtime: WorkflowRuntime, who: Identity,
                   task: HumanTask) -> Mapping[str, Any] | None:
     if task.role != SIGN:
         return None
-    document = issuing.document_of_instance(session, who, task.instance_id)
+    document = step_action.document_of_instance(session, who, task.instance_id)
     if document is None:
         return None
     return {"view": signing.view(session, runtime, who, document, task)}

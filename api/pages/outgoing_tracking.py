@@ -14,7 +14,7 @@ from documents.accounts import Identity
 from documents.errors import NotAllowed, NotFound
 from documents.files.service import read_attachment
 from documents.outgoing import replies, tracking
-from documents.outgoing.models import OutgoingDocument
+from documents.outgoing.models import OutgoingDocument, OutgoingRecipient
 
 from ..deps import DB, CsrfUser, PageUser, get_system
 from ..downloads import attachment
@@ -32,7 +32,8 @@ RETURNS = {"paper": "/outgoing/paper", "document": "/outgoing/{id}#tracking"}
 def paper_page(request: Request, who: PageUser, session: DB):
     return page(request, "outgoing_paper.html", {
         "who": who, "copies": tracking.paper_to_send(session, who),
-        "messages": [(m, session.get(OutgoingDocument, m.document_id)) for m in tracking.interchange_waiting(session, who)]})
+        "messages": [(m, session.get(OutgoingDocument, m.document_id), session.get(OutgoingRecipient, m.recipient_id))
+                     for m in tracking.interchange_waiting(session, who)]})
 
 
 @router.post("/outgoing/{document_id}/recipients/{recipient_id}/paper-sent")

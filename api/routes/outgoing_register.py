@@ -40,7 +40,7 @@ PeriodQuery = Annotated[Period, Depends(period_query)]
 def register_export(session: Session, who: Identity, kind: str, file_format: str, period: Period) -> Response:
     """The file the API and the page send alike: a snapshot, never cached."""
     exported = exports.export(session, who, kind, file_format, period)
-    return attachment(exported.data, exported.media_type, exported.file_name, cache=False)
+    return attachment(exported.data, exported.media_type, exported.file_name)
 
 
 @router.get("", response_model=OutgoingList,

@@ -118,14 +118,16 @@ def get(session: Session, who: Identity, draft_id: int, *, audited: bool = True)
 
 def may_read(session: Session, who: Identity, draft: OutgoingDocument) -> bool:
     """The author, the agency's leaders and clerks, the head of the drafting unit, anyone who has
-    or had a task of its process, and the people of the agency's units it is sent to."""
+    or had a task of its process, and, once it is issued, the people of the agency's units it is
+    sent to."""
     if draft.agency_id != who.agency_id:
         return False
     if draft.author_id == who.user_id or who.has_any(*READERS):
         return True
     if who.unit_id is not None and Role.UNIT_HEAD in who.roles and who.unit_id == draft.unit_id:
         return True
-    if who.unit_id is not None and any(r.kind == "unit" and r.unit_id == who.unit_id for r in draft.recipients):
+    if (who.unit_id is not None and draft.issued_at is not None
+            and any(r.kind == "unit" and r.unit_id == who.unit_id for r in draft.recipients)):
         return True
     return takes_part(session, who, draft)
 

@@ -141,12 +141,6 @@ def issued_files(session: Session, document: OutgoingDocument) -> list[Attachmen
     return attachments_of(session, ISSUED_FILE, document.id) + attachments_of(session, ISSUED_ANNEX, document.id)
 
 
-def document_of_instance(session: Session, who: Identity, instance_id: int) -> OutgoingDocument | None:
-    """The acting agency's document whose process is ``instance_id``."""
-    return session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.process_instance_id == instance_id,
-                                                            OutgoingDocument.agency_id == who.agency_id))
-
-
 def file_of(session: Session, store: FileStore, document: OutgoingDocument, attachment_id: int) -> tuple[Attachment, bytes]:
     """One of the document's signing files: the person-signed PDF, the issued PDF or a signed
     attachment (the reader's right to the document is checked by the caller)."""

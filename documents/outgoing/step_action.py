@@ -3,6 +3,7 @@
 agency's document, at the open step of its role, only for a person that step is given to."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine.runtime import HumanTask, WorkflowRuntime
@@ -20,6 +21,12 @@ def own_document(session: Session, who: Identity, document_id: int) -> OutgoingD
     if document is None or document.agency_id != who.agency_id:
         raise NotFound(NOT_FOUND)
     return document
+
+
+def document_of_instance(session: Session, who: Identity, instance_id: int) -> OutgoingDocument | None:
+    """The acting agency's document whose process is ``instance_id`` (a task panel's document)."""
+    return session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.process_instance_id == instance_id,
+                                                            OutgoingDocument.agency_id == who.agency_id))
 
 
 def open_task(session: Session, runtime: WorkflowRuntime, document: OutgoingDocument, role: str) -> HumanTask | None:

@@ -70,6 +70,9 @@ def _opened(document: OutgoingDocument, role: str) -> None:
         return  # a step the domain does not know leaves the state as it was
     document.state = state
     document.updated_at = clock.now()
+    if role == c.SIGN:  # signing again (after a return): an earlier signature is no longer the one
+        document.signer_id = document.signer_position = document.signed_at = None
+        document.signed_version_id = document.signed_file_id = None
 
 
 def _completed(session: Session, document: OutgoingDocument, task: Any, actor_id: int | None,

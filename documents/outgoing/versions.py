@@ -154,4 +154,6 @@ def _checked(given: Upload, field: str) -> files.Checked:
 
 def _locked(session: Session, draft_id: int) -> OutgoingDocument:
     # Two uploads at once wait for each other here, so each takes its own number.
-    return session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.id == draft_id).with_for_update())
+    # populate_existing: the row as the lock found it, not the copy read before it (state, row_version).
+    return session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.id == draft_id).with_for_update()
+                          .execution_options(populate_existing=True))

@@ -74,7 +74,7 @@ def use_token(session: Session, keystore: Keystore, agency: Agency, user: User, 
 def revoke(session: Session, keystore: Keystore, agency: Agency, user_id: int) -> None:
     """The person's certificate revoked at the demo CA (published in its CRL) and the credential
     no longer used."""
-    keystore.revoke(agency.code, user_id)
+    keystore.revoke(agency.code, user_id, at=clock.now())  # the engine's clock, as validation uses
     credential = active(session, agency.id, user_id)
     if credential is not None:
         credential.active = False

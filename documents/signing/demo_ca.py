@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .pki import NOT_AFTER, Issued, issue_root, issue_signer
+from .private_files import write_private
 
 ORGANISATION = "QLVBĐH (demo, không dùng thật)"
 ROOT_NAME = "QLVBĐH Demo Root CA"
@@ -45,7 +46,7 @@ class DemoCa:
         else:  # deterministic from the seed: the same CA on every machine
             self.root = issue_root(ROOT_NAME, ORGANISATION, seed)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(self.root.pkcs12(password, "ca"))
+            write_private(path, self.root.pkcs12(password, "ca"))
         if not self.crl_path.is_file():
             self.publish()
 

@@ -28,7 +28,7 @@ from .agency import AgencySigner, _seal_image, _TimedPdfSigner, seal_size_mm
 from .appearance import LEADING, MM, SealStampStyle, StampLayout, TextLine, _numbers, wrap
 from .fonts import StampFontFactory, metrics
 from .free_space import CELL, free_rect, occupancy
-from .issue_fields import NUMBER_FIELD, fill_issue_fields
+from .issue_fields import DATE_FIELD, NUMBER_FIELD, fill_issue_fields
 from .pagecontent import reader_for
 from .pdfinput import open_pdf, unreadable
 from .person import FIELD_NAME as PERSON_FIELD
@@ -169,6 +169,11 @@ def _seal_box(person: Box, plan: StampLayout, page: Box) -> Box:
     return round(x0 + dx), round(y0 + dy), round(x1 + dx), round(y1 + dy)
 
 
+# The agency's signature locks the number and date it fills: pyHanko ignores their ReadOnly flag,
+# so without the lock a later revision could fill them again and still count as form filling.
+_LOCKED = {AGENCY_FIELD: fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=[NUMBER_FIELD, DATE_FIELD])}
+
+
 def _sign(agency: AgencySigner, writer, field_name: str, page_index: int, box: Box, style,
           name: str, at: datetime) -> bytes:
     pdf_signer = _TimedPdfSigner(
@@ -176,7 +181,7 @@ def _sign(agency: AgencySigner, writer, field_name: str, page_index: int, box: B
                                      reason=REASON, subfilter=fields.SigSeedSubFilter.PADES),
         signer=agency.signer, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index,
-                                           box=tuple(round(v) for v in box)),
+                                           box=tuple(round(v) for v in box), field_mdp_spec=_LOCKED.get(field_name)),
         timestamper=agency.timestamper, at=at)
     reserved = agency.signer.bytes_reserved + (TOKEN_RESERVE if agency.timestamper else 0)
     return pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()

@@ -23,6 +23,7 @@ from .agency import AgencySigner
 from .demo_ca import DEFAULT_SEED, DemoCa
 from .person import blue_signature_png
 from .pki import DemoPki, Issued
+from .private_files import write_private
 from .seal import red_seal_png
 from .signers import KeySigner, Pkcs11Signer, Pkcs12Signer, Signer
 
@@ -109,7 +110,7 @@ class Keystore:
                           organisation=agency_name)
         folder = self._agency_dir(agency_code) / "people"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{int(user_id)}.p12").write_bytes(issued.pkcs12(self._password))
+        write_private(folder / f"{int(user_id)}.p12", issued.pkcs12(self._password))
         (folder / f"{int(user_id)}.png").write_bytes(blue_signature_png(full_name))
         with self._lock:
             self._people.pop(f"{agency_code}/{int(user_id)}", None)
@@ -122,8 +123,15 @@ class Keystore:
         folder = self._agency_dir(agency_code) / "people"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{int(user_id)}.pkcs11.json"
-        path.write_text(json.dumps({"module": module, "token": token, "key": key, "pin": pin, "cert": cert}))
-        path.chmod(0o600)
+        # Opened once before anything is kept: a wrong PIN or label is refused here, never stored
+        # (a stored wrong PIN would lock the token after a few signatures).
+        probe = Pkcs11Signer(module, token, key, pin, cert_label=cert)
+        try:
+            probe.certificate  # noqa: B018  (opens the session and reads the key's certificate)
+        finally:
+            probe.close()
+        write_private(path, json.dumps({"module": module, "token": token, "key": key, "pin": pin,
+                                        "cert": cert}).encode())
         with self._lock:
             old = self._people.pop(f"{agency_code}/{int(user_id)}", None)
         if isinstance(old, Pkcs11Signer):
@@ -180,7 +188,7 @@ class Keystore:
         person = ca.issue("Nguyễn Văn An", agency_seed, organisation=agency_name)
         folder = self._agency_dir(agency_code)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "agency.p12").write_bytes(agency.pkcs12(self._password))
+        write_private(folder / "agency.p12", agency.pkcs12(self._password))
         (folder / "seal.png").write_bytes(red_seal_png(agency_name.upper()))
         with self._lock:
             self._signers.pop(agency_code, None)

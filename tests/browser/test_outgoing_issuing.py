@@ -69,7 +69,7 @@ def test_the_clerk_numbers_signs_and_issues_from_the_issue_step(pg: System, demo
     assert_accessible(clerk)
     screenshot(clerk, f"outgoing-issue-{'phone' if phone else 'laptop'}")
     panel.get_by_role("button", name="Cấp số, ký số và phát hành").click()
-    expect(clerk).to_have_url(f"{demo_server}/outgoing/{document_id}?issued=1#issued")
+    expect(clerk).to_have_url(f"{demo_server}/outgoing/{document_id}#issued")
     expect(clerk.locator("#issued-notation")).to_have_text("1/VPUBND-KT")
     expect(clerk.locator("#issued-notice")).to_contain_text("1/VPUBND-KT")
     assert_fits_width(clerk)

@@ -14,6 +14,7 @@ from documents.errors import Conflict, InvalidData, NotAllowed, NotFound
 from documents.models import AuditEvent
 from documents.outgoing import drafts, recipients
 from documents.outgoing.models import OutgoingDocument, OutgoingRecipient
+from engine import clock as clocks
 from engine.models import HumanTask, ProcessInstance, TaskStatus
 from tests.outgoing.drafting import A, B, MINISTRY, office  # noqa: F401  (the fixture)
 
@@ -188,11 +189,17 @@ def test_only_the_author_changes_it_and_bad_changes_store_nothing(office):
 def test_who_reads_a_draft(office):
     draft = office.draft(recipients=[{"kind": "agency", "agency_id": office.ids["b"]},
                                      {"kind": "unit", "unit_id": office.ids["a.u2"]}])
-    for who in ("a.staff", "a.leader", "a.clerk", "a.head1", "a.staff3", "a.head2"):  # u2 is a recipient
+    for who in ("a.staff", "a.leader", "a.clerk", "a.head1"):
         assert office.run(drafts.get, office.people[who], draft.id).id == draft.id
-    for who in ("a.staff2", "a.process_admin"):
+    for who in ("a.staff2", "a.process_admin", "a.staff3", "a.head2"):  # u2 receives it only once issued
         with pytest.raises(NotAllowed):
             office.run(drafts.get, office.people[who], draft.id)
+
+    def issued(session):
+        session.get(OutgoingDocument, draft.id).issued_at = clocks.now()
+    office.run(issued)
+    for who in ("a.staff3", "a.head2"):
+        assert office.run(drafts.get, office.people[who], draft.id).id == draft.id
     for who in ("b.leader", "b.staff", "b.clerk"):
         with pytest.raises(NotFound):
             office.run(drafts.get, office.people[who], draft.id)

@@ -48,7 +48,7 @@ def test_the_clerk_issues_from_the_task_page(pg, office, person_signed_pdf, clie
     assert refused.status_code == 403
     done = client.post(f"/outgoing/{document_id}/issue", data={"csrf_token": csrf_of(shown.text)},
                        follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == f"/outgoing/{document_id}?issued=1#issued"
+    assert done.status_code == 303 and done.headers["location"] == f"/outgoing/{document_id}#issued"
     with pg.sessions() as session:
         document = session.get(OutgoingDocument, document_id)
         assert (document.state, document.notation) == (State.ISSUED, "1/UBND-VX")

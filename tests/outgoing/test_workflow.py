@@ -115,6 +115,10 @@ def test_the_clerk_may_return_at_the_issue_and_the_draft_comes_back(flow):
     document_id = at_the_issue(flow)
     flow.act("a.clerk", document_id, c.ISSUE, decision="return", comment="Thiếu phụ lục")
     returned_to_drafter(flow, document_id, c.ISSUE, "Thiếu phụ lục")
+    # Sent on with the same version (only the recipients changed): it is signed afresh.
+    to_signature(flow, document_id)
+    again = flow.document(document_id)
+    assert (again.signer_id, again.signed_version_id, again.signed_file_id) == (None, None, None)
 
 
 def test_an_urgent_document_is_due_for_issue_at_once(flow, clock):

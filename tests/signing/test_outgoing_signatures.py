@@ -174,6 +174,15 @@ def test_tampering_after_issue_is_detected(issued_pdf, pki):
     assert verdict(reports) == "invalid"
     assert all(r.modification_level == "other" for r in reports)
 
+    # The number filled again after the issue: the agency's signature locked the field.
+    from documents.signing.issue_fields import fill_issue_fields
+    writer = IncrementalPdfFileWriter(BytesIO(issued_pdf))
+    fill_issue_fields(writer, "Số: 99/UBND-VX", "Hà Nam, ngày 01 tháng 01 năm 2027")
+    out = BytesIO()
+    writer.write(out)
+    reports = validate_pdf(out.getvalue(), [pki.root.cert_pem()], moment=ISSUED_AT)
+    assert verdict(reports) == "invalid"
+
 
 def test_an_urgent_document_carries_the_urgency_stamp_signed_by_the_agency(person_signed, agency_signer, seal_png,
                                                                             pki, tmp_path):
