@@ -178,6 +178,7 @@ def _locked(session: Session, who: Identity, document: OutgoingDocument) -> Outg
     if document.signed_file_id is None:
         message = "Văn bản chưa được người có thẩm quyền ký số: chưa thể cấp số và phát hành."
         raise InvalidData(message, {"signed_file_id": message})
+    recalls.superseded(session, document)  # refused before the number, not after the signing
     return document
 
 

@@ -89,20 +89,30 @@ def start_replacement(session: Session, runtime: WorkflowRuntime | None, who: Id
     return draft
 
 
-def on_issued(session: Session, document: OutgoingDocument) -> None:
-    """Called by the issue, in its transaction: an update or a replacement (business type 2, 3)
-    marks the superseded document's recipients 13 (the request travels with the new document's
-    delivery, which carries ``supersedes``, and with its interchange messages of business type
-    2 or 3); a replaced document is frozen."""
-    kind = KIND_OF_TYPE.get(document.business_type)
-    if kind is None or document.supersedes_id is None:
-        return
+def superseded(session: Session, document: OutgoingDocument) -> OutgoingDocument | None:
+    """The issued document an update or a replacement supersedes, under its row lock (None for a
+    new document); a conflict when it was recalled or replaced meanwhile. The issue asks before it
+    takes a number, and again (the same lock) when it records the request."""
+    if KIND_OF_TYPE.get(document.business_type) is None or document.supersedes_id is None:
+        return None
     old = session.scalar(sa.select(OutgoingDocument).where(OutgoingDocument.id == document.supersedes_id,
                                                            OutgoingDocument.agency_id == document.agency_id)
                          .with_for_update())
     if old is None or old.state != State.ISSUED:
         # Recalled or replaced meanwhile: the request would supersede a frozen document.
         raise Conflict("Văn bản được cập nhật, thay thế không còn ở trạng thái đã ban hành.")
+    return old
+
+
+def on_issued(session: Session, document: OutgoingDocument) -> None:
+    """Called by the issue, in its transaction: an update or a replacement (business type 2, 3)
+    marks the superseded document's recipients 13 (the request travels with the new document's
+    delivery, which carries ``supersedes``, and with its interchange messages of business type
+    2 or 3); a replaced document is frozen."""
+    old = superseded(session, document)
+    if old is None:
+        return
+    kind = KIND_OF_TYPE[document.business_type]
     recall = session.scalar(sa.select(OutgoingRecall).where(OutgoingRecall.replacement_id == document.id))
     if recall is None:  # a superseding draft made another way: the request is recorded at its issue
         recall = OutgoingRecall(document_id=old.id, kind=kind, reason=f"{_KIND_NAMES[kind]} bởi văn bản "

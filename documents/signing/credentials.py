@@ -23,10 +23,11 @@ NO_CREDENTIAL = "Người ký chưa được cấp chứng thư số để ký v
 
 
 def active(session: Session, agency_id: int, user_id: int | None) -> SigningCredential | None:
-    """The person's (``user_id`` None: the agency's) credential in use."""
+    """The person's (``user_id`` None: the agency's) credential in use, while its certificate is valid."""
     who = SigningCredential.user_id.is_(None) if user_id is None else SigningCredential.user_id == user_id
     return session.scalar(sa.select(SigningCredential).where(
-        SigningCredential.agency_id == agency_id, who, SigningCredential.active.is_(True))
+        SigningCredential.agency_id == agency_id, who, SigningCredential.active.is_(True),
+        SigningCredential.not_after > clock.now())  # an expired certificate signs nothing
         .order_by(SigningCredential.id.desc()).limit(1))
 
 

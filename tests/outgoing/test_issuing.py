@@ -268,3 +268,20 @@ def test_an_urgent_document_and_its_attachment_are_signed_by_the_agency(pg, offi
     annex_reports = validate_pdf(signed_annex, keystore.trust_roots, moment=bound.now())
     assert len(annex_reports) == 1 and verdict(annex_reports) == "valid"
     assert annex_reports[0].signer_organisation or annex_reports[0].signer_common_name
+
+
+def test_a_replacement_of_a_document_recalled_meanwhile_is_refused_before_its_number(
+        pg, office, keystore, person_signed_pdf, bound, monkeypatch):
+    old_id = signed_document(pg, office, person_signed_pdf)
+    issue(pg, keystore, office.clerk, old_id)
+    replacement_id = signed_document(pg, office, person_signed_pdf)
+    with unit_of_work(pg.sessions) as session:
+        replacement = session.get(OutgoingDocument, replacement_id)
+        replacement.business_type, replacement.supersedes_id = "3", old_id
+        session.get(OutgoingDocument, old_id).state = State.RECALLED
+    before = consumed(pg)
+    signed = []
+    monkeypatch.setattr(issue_stamp, "issue_pdf", lambda *args, **kwargs: signed.append(kwargs) or b"")
+    with pytest.raises(Conflict):
+        issue(pg, keystore, office.clerk, replacement_id)
+    assert signed == [] and consumed(pg) == before  # refused before any number or signature

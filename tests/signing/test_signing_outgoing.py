@@ -5,6 +5,8 @@ else is refused with nothing stored; a person without a credential is told so; a
 signature is reported invalid against the CA's CRL."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,6 +18,7 @@ from documents.outgoing import signing
 from documents.outgoing.models import OutgoingDocument, SigningCredential, State
 from documents.signing import credentials
 from documents.signing.validation import validate_pdf, verdict
+from engine import clock as clocks
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from tests.outgoing.test_workflow import to_signature
 from tests.outgoing.workflow_office import A, bureau, flow, system  # noqa: F401  (fixtures)
@@ -94,6 +97,19 @@ def test_a_signer_without_a_credential_is_told_and_nothing_is_stored(flow, at_si
         sign(flow, "a.leader2", at_signature)
     assert signed_files(flow, at_signature) == []
     assert flow.document(at_signature).state == State.SIGNING
+
+
+def test_a_signer_whose_certificate_expired_is_told_and_nothing_is_stored(flow, at_signature):
+    with_credential(flow, "a.leader2")
+
+    def expired(session):
+        credential = session.scalar(sa.select(SigningCredential).where(
+            SigningCredential.user_id == flow["a.leader2"].user_id))
+        credential.not_after = clocks.now() - timedelta(days=1)
+    flow.run(expired)
+    with pytest.raises(InvalidData, match="chưa được cấp chứng thư số"):
+        sign(flow, "a.leader2", at_signature)
+    assert signed_files(flow, at_signature) == []
 
 
 def test_a_revoked_signers_signature_is_reported_invalid(flow, at_signature):
