@@ -15,7 +15,8 @@ from documents.errors import NotFound
 from documents.files.names import display_name
 from documents.files.service import read_attachment
 from documents.files.store import FileStore
-from documents.incoming import exports, queries, service
+from documents.incoming import exports, service
+from documents.vntime import today
 
 
 def export_query(received_from: date | None = None, received_to: date | None = None,
@@ -23,7 +24,7 @@ def export_query(received_from: date | None = None, received_to: date | None = N
                                                    description="instead of a date range")] = None,
                  include_refused: Annotated[bool, Query(description="add refused documents (no number)")] = False,
                  ) -> tuple[exports.Period, bool]:
-    return exports.Period.of(received_from, received_to, year, queries.today()), include_refused
+    return exports.Period.of(received_from, received_to, year, today()), include_refused
 
 
 ExportQuery = Annotated[tuple[exports.Period, bool], Depends(export_query)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from engine import clock
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # The years a date given by a person may fall in. Beyond them the moment in UTC, or the day
 # after, leaves Python's calendar: 9999-12-31 + 1 day, 0001-01-01 00:00+07:00 in UTC.
@@ -18,3 +20,8 @@ def within_years(moment: date) -> bool:
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(VN_TZ).isoformat(timespec="seconds")
+
+
+def today() -> date:
+    """Today in Vietnam (the engine's clock): the day deadlines and reply dates are counted against."""
+    return clock.now().astimezone(VN_TZ).date()

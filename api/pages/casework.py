@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from documents.accounts import Identity
 from documents.incoming import progress, queries, reassignment, related, replies
+from documents.vntime import today
 
 from ..deps import DB, CsrfUser, Runtime
 from . import form_stash
@@ -82,7 +83,7 @@ def _document_named(session: Session, who: Identity, typed: str) -> int:
 def _numbered(session: Session, who: Identity, text: str) -> int | None:
     number_text, _, year_text = text.partition("/")
     number, year = optional_int(RELATED, number_text), optional_int(RELATED, year_text)
-    this_year = queries.today().year
+    this_year = today().year
     year = this_year if year is None else year
     if number is None or not EARLIEST_YEAR <= year <= this_year:
         return None

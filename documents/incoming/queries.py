@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine import clock
 
 from .. import audit
 from ..accounts import Identity
@@ -73,9 +72,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), VN_TZ)
 
 
-def today() -> date:
-    """Today in Vietnam: the day deadlines are counted against."""
-    return clock.now().astimezone(VN_TZ).date()
 
 
 def now() -> datetime:

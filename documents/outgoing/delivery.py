@@ -20,20 +20,19 @@ from sqlalchemy.orm import Session
 from engine import clock, outbox
 
 from .. import audit
-from ..files.models import Attachment
-from ..files.service import attachments_of, read_attachment
+from ..files.service import read_attachment
 from ..incoming import recalls as incoming_recalls
 from ..incoming import service as incoming
 from ..incoming.models import IncomingDocument
 from ..models import Agency, User
 from ..vntime import VN_TZ
 from . import replies
+from .issue_files import issued_files
 from .models import InterchangeMessage, OutgoingDocument, OutgoingRecipient
 
 TOPIC = "outgoing.deliver"
 # The agency-signed attachments in separate files (number, notation and time at the top right of
 # page 1) are attachments of the issued document under this owner type, beside issued_file_id.
-SIGNED_ATTACHMENTS = "outgoing_issued_annex"  # = issuing.ISSUED_ANNEX (issuing imports this module)
 OBJECT_TYPE = "outgoing_document"
 MAX_DESCRIPTION = 2000  # the incoming form's notes
 MAX_LISTED_RECIPIENTS = 200  # the incoming form's "Nơi nhận" holds at most this many names
@@ -83,16 +82,10 @@ def delivery_payload(session: Session, document: OutgoingDocument) -> dict[str, 
         "document_date": _document_date(document),
         "reply_by": document.reply_by.isoformat() if document.reply_by else None,
         "signer_name": signer.full_name if signer else None, "signer_position": document.signer_position,
-        "files": [a.id for a in files_of(session, document)],
+        "files": [a.id for a in issued_files(session, document)],
         "supersedes": _superseded_identifier(session, document),
         "answers": replies.answered_reference(session, document),
     }
-
-
-def files_of(session: Session, document: OutgoingDocument) -> list[Attachment]:
-    """The issued PDF first, then the agency-signed attachments."""
-    issued = session.get(Attachment, document.issued_file_id)
-    return [issued, *(a for a in attachments_of(session, SIGNED_ATTACHMENTS, document.id) if a.id != issued.id)]
 
 
 def deliver(system, session: Session, outbox_id: int) -> bool:
@@ -109,7 +102,7 @@ def deliver(system, session: Session, outbox_id: int) -> bool:
     sender, target = session.get(Agency, document.agency_id), session.get(Agency, recipient.agency_id)
     payload = delivery_payload(session, document)
     uploads = [incoming.Upload(a.file_name, read_attachment(session, system.files, a.id)[1])
-               for a in files_of(session, document)]
+               for a in issued_files(session, document)]
     arrived = incoming.receive_electronic(session, system.files, system.keystore, sender=sender, recipient=target,
                                           sender_reference=document.identifier,
                                           metadata=incoming_metadata(document, payload), uploads=uploads)

@@ -18,7 +18,7 @@ from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..incoming import texts
 from ..incoming.models import IncomingDocument
-from ..incoming.queries import today
+from ..vntime import today
 from ..models import OrgUnit, Role
 from . import doc_types, paper_rules, recipients, search, steps
 from .models import BUSINESS_TYPES, URGENCIES, OutgoingDocument, State

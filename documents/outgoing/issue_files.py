@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..files.models import Attachment
+from ..files.service import attachments_of
 from ..files.names import display_name
 from ..files.store import FileStore
 
@@ -51,3 +52,12 @@ def _kept(session: Session) -> None:
 def _taken_back(session: Session) -> None:
     for store, key in session.info.pop(_WRITTEN, []):
         store.delete(key)
+
+
+ISSUED_FILE = "outgoing_issued"           # the PDF as issued
+ISSUED_ANNEX = "outgoing_issued_annex"    # the attachments as signed by the agency
+
+
+def issued_files(session: Session, document) -> list[Attachment]:
+    """The PDF as issued, then the attachments as signed (what is delivered and downloaded)."""
+    return attachments_of(session, ISSUED_FILE, document.id) + attachments_of(session, ISSUED_ANNEX, document.id)

@@ -36,12 +36,11 @@ from ..vntime import iso
 from . import delivery, issue_files, notation, recalls, replies, search
 from .contract import DECISION, ISSUE, ISSUED
 from .models import FROZEN, OutgoingDocument, State
+from .issue_files import ISSUED_ANNEX, ISSUED_FILE, issued_files
 from .step_action import NOT_FOUND, open_task, own_document, task_of
 
 REGISTER_KIND = "outgoing"
 ANNEX = "outgoing_annex"                  # attachments in files of their own, as drafted
-ISSUED_FILE = "outgoing_issued"           # the PDF as issued
-ISSUED_ANNEX = "outgoing_issued_annex"    # the attachments as signed by the agency
 PLACE_MAX = 60
 NOT_AT_ISSUE = "Văn bản không ở bước cấp số và phát hành (đã phát hành, bị trả lại hoặc chưa được ký)."
 NOT_YOURS = "Bước cấp số và phát hành của văn bản này không giao cho bạn."
@@ -134,11 +133,6 @@ def preview(session: Session, who: Identity, document: OutgoingDocument) -> Prev
     except InvalidData as refused:
         return Preview(None, last + 1, str(refused))
     return Preview(text, last + 1, None)
-
-
-def issued_files(session: Session, document: OutgoingDocument) -> list[Attachment]:
-    """The PDF as issued, then the attachments as signed."""
-    return attachments_of(session, ISSUED_FILE, document.id) + attachments_of(session, ISSUED_ANNEX, document.id)
 
 
 def file_of(session: Session, store: FileStore, document: OutgoingDocument, attachment_id: int) -> tuple[Attachment, bytes]:

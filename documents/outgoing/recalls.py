@@ -27,7 +27,7 @@ from .. import audit
 from ..accounts import Identity
 from ..errors import Conflict, InvalidData, NotAllowed, NotFound
 from ..incoming import texts
-from ..incoming.queries import today
+from ..vntime import today
 from ..models import Agency, Role
 from . import drafts, tracking
 from .models import (FROZEN, InterchangeMessage, OutgoingDocument, OutgoingRecall, OutgoingRecipient, State)

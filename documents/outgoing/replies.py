@@ -12,12 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine import clock
-
 from .. import audit
 from ..incoming.models import IncomingDocument
 from ..models import Agency
-from ..vntime import VN_TZ
 from .models import OutgoingDocument, OutgoingRecipient
 
 OBJECT_TYPE = "outgoing_document"
@@ -93,10 +90,6 @@ def obligations(document: OutgoingDocument, today: date) -> list[Obligation]:
             state = OVERDUE if today > document.reply_by else WAITING
         rows.append(Obligation(recipient, state, recipient.replied_at, recipient.reply_notation))
     return rows
-
-
-def today() -> date:
-    return clock.now().astimezone(VN_TZ).date()
 
 
 def _answered(session: Session, document: OutgoingDocument) -> IncomingDocument | None:

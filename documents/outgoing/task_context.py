@@ -19,6 +19,7 @@ from ..incoming.queries import names_of
 from ..models import OrgUnit
 from . import contract
 from .models import OutgoingComment, OutgoingDocument, OutgoingVersion
+from .step_action import document_of_instance
 
 COMPLETED = "completed"  # the history's action of a completed task
 
@@ -73,8 +74,7 @@ class OutgoingTaskContext:
 def of(session: Session, runtime: WorkflowRuntime, who: Identity, task: HumanTask) -> OutgoingTaskContext | None:
     if not (task.role or "").startswith(contract.PROCESS + ".") or task.scope != who.agency_code:
         return None
-    document = session.scalar(sa.select(OutgoingDocument).where(
-        OutgoingDocument.process_instance_id == task.instance_id, OutgoingDocument.agency_id == who.agency_id))
+    document = document_of_instance(session, who, task.instance_id)
     if document is None:
         return None
     versions = list(session.scalars(sa.select(OutgoingVersion).where(OutgoingVersion.document_id == document.id)

@@ -21,6 +21,7 @@ from ..accounts import Identity
 from ..errors import Conflict, NotAllowed, NotFound
 from ..exchange.models import DeliveryStatus
 from ..incoming.models import STATUSES
+from ..vntime import today
 from ..models import Role
 from . import replies
 from .models import InterchangeMessage, OutgoingDocument, OutgoingRecipient
@@ -126,7 +127,7 @@ def tracking(session: Session, who: Identity, document: OutgoingDocument) -> Tra
             history.setdefault(row.recipient_agency_id, []).append(Reported(row.code, row.at, row.reason))
     messages = {m.recipient_id: m for m in session.scalars(
         sa.select(InterchangeMessage).where(InterchangeMessage.document_id == document.id))}
-    obligations = {o.recipient.id: o for o in replies.obligations(document, replies.today())}
+    obligations = {o.recipient.id: o for o in replies.obligations(document, today())}
     states = [RecipientState(r, history.get(r.agency_id, []) if r.kind == "agency" else [],
                              messages.get(r.id), obligations.get(r.id))
               for r in document.recipients]

@@ -16,7 +16,7 @@ from pyhanko.sign import fields, signers
 from documents import accounts
 from documents.files.service import store_attachment
 from documents.models import Agency, OrgUnit
-from documents.outgoing import delivery, replies
+from documents.outgoing import delivery, issue_files, replies
 from documents.outgoing.models import OutgoingDocument, OutgoingRecipient, State
 from documents.signing.keys import load_pem
 from engine import clock as clocks
@@ -104,7 +104,7 @@ def issue(world: World, *, author: str = "a.staff", recipients: list[dict], numb
                                   max_bytes=10_000_000)
         for index in range(annexes):
             store_attachment(session, world.system.files, filename=f"phu-luc-{index + 1}.pdf", data=data,
-                             uploaded_by=who.user_id, owner_type=delivery.SIGNED_ATTACHMENTS, owner_id=document.id,
+                             uploaded_by=who.user_id, owner_type=issue_files.ISSUED_ANNEX, owner_id=document.id,
                              max_bytes=10_000_000)
         document.issued_file_id = issued.id
         session.flush()
