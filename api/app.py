@@ -21,6 +21,12 @@ from .pages import incidents as incident_pages
 from .pages import migrations as migration_pages
 from .pages import incoming as incoming_pages
 from .pages.routes import router as pages_router
+from .pages import admin_deadlines
+from .pages import dashboard as dashboard_pages
+from .pages import notifications as notification_pages
+from .routes import dashboard as dashboard_routes
+from .routes import deadline_policy
+from .routes import notifications as notification_routes
 from .pages import outgoing_tasks  # noqa: F401  (registers the outgoing steps' task panel)
 from .pages import outgoing_list
 from .routes import outgoing_register
@@ -117,6 +123,10 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
     # Tracking: /api/outgoing/{id}/recipients, the paper, interchange and internal lists; the pages
     # /outgoing/paper, /outgoing/internal and the recipients panel of /outgoing/{id}.
     for router in (outgoing_tracking.router, outgoing_tracking_pages.router):
+        app.include_router(router)
+    # Deadlines that bite (issue 11): the policy, notifications and urges, the dashboard.
+    for router in (deadline_policy.router, admin_deadlines.router, notification_routes.router,
+                   notification_pages.router, dashboard_routes.router, dashboard_pages.router):
         app.include_router(router)
     # /api/incoming/informed before /api/incoming/{document_id}: the first route that matches answers.
     for router in (health.router, auth.router, processes.router, tasks.router, incidents.router, incoming_work.router,

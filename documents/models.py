@@ -60,6 +60,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(sa.String(100), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(255))
     position: Mapped[str | None] = mapped_column(sa.String(255))
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # where notifications go by email
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]

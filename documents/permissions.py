@@ -26,6 +26,7 @@ class Permission(StrEnum):
     MANAGE_INCIDENTS = "incident.manage"
     MIGRATE_INSTANCES = "process.migrate"
     MANAGE_ACCOUNTS = "agency.manage_accounts"  # users, units and the agency's settings
+    VIEW_DASHBOARD = "dashboard.view"  # the overdue dashboard: leaders the agency, unit heads their unit
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -36,6 +37,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_INCIDENTS: frozenset({Role.PROCESS_ADMIN}),
     Permission.MIGRATE_INSTANCES: frozenset({Role.PROCESS_ADMIN}),
     Permission.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+    Permission.VIEW_DASHBOARD: frozenset({Role.LEADER, Role.UNIT_HEAD}),
 }
 
 

@@ -39,6 +39,19 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default,
     # or anyone could pick the address the login throttle counts against.
     trusted_proxies: tuple[str, ...] = ()
+    # Email of notifications: an SMTP server (none: notifications stay in the app), or, for the
+    # demo and development, a folder where each email is written as an .eml file.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "qlvbdh@localhost"
+    mail_dir: Path | None = None
+    # Where the app is reached from outside: the links in emails.
+    public_url: str = "http://127.0.0.1:8000"
+    # Demo only: a file holding how far the demo clock is moved ahead (`qlvbdh demo-clock`).
+    demo_clock_file: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -64,4 +77,13 @@ class Settings:
             sandbox_seconds=float(env.get("SANDBOX_SECONDS", cls.sandbox_seconds)),
             sandbox_memory_mb=int(env.get("SANDBOX_MEMORY_MB", cls.sandbox_memory_mb)),
             trusted_proxies=tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
+            smtp_host=env.get("SMTP_HOST", "").strip() or None,
+            smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
+            smtp_user=env.get("SMTP_USER") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            mail_dir=Path(env["MAIL_DIR"]) if env.get("MAIL_DIR") else None,
+            public_url=env.get("PUBLIC_URL", cls.public_url).rstrip("/"),
+            demo_clock_file=Path(env["DEMO_CLOCK_FILE"]) if env.get("DEMO_CLOCK_FILE") else None,
         )

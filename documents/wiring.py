@@ -13,6 +13,8 @@ from forms import FormInvalid, default_registry
 
 from . import form_references
 from .calendar.functions import SANDBOX_FUNCTIONS as CALENDAR_FUNCTIONS
+from .deadlines import escalation
+from .deadlines.policy import SANDBOX_FUNCTIONS as POLICY_FUNCTIONS
 from .incoming import assignment as incoming_assignment
 from .incoming import contract as incoming_contract
 from .incoming import service as incoming
@@ -57,12 +59,6 @@ def validate_form(form_key: str, data: dict[str, Any], scope: str) -> dict[str, 
     return outgoing_contract.completed_form(form_key, incoming_contract.completed_form(form_key, fields))
 
 
-def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Service task: an overdue reminder. The step itself is the record (instance history);
-    delivery to the person's inbox arrives with the notifications issue."""
-    return {"task": params.get("task"), "at": clock.now().isoformat()}
-
-
 def _task_listeners(*listeners: TaskListener) -> TaskListener:
     """One listener telling each of ``listeners`` (each ignores the roles of other processes)."""
     def tell(session, event: TaskEvent) -> None:
@@ -77,14 +73,14 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
                     workers=settings.sandbox_workers)
     sandbox = Sandbox({"urgency_level": urgency_level}, limits=limits)
     # Business calendar (issue 3 item 3): add_working_days / add_working_hours, default calendar.
-    for name, function in CALENDAR_FUNCTIONS.items():
+    for name, function in (CALENDAR_FUNCTIONS | POLICY_FUNCTIONS).items():
         sandbox.register(name, function)
     sandbox.register("issue_due", issue_due)  # the outgoing issue's deadline (NĐ 30 Điều 16)
     hooks = EngineHooks(
         lane_role=lambda lane: LANE_ROLES.get(lane) if lane else None,
         validate_form=validate_form,
         form_exists=lambda key: key in default_registry(),
-        services={"remind": remind},
+        services=escalation.SERVICES,  # the deadline timers' reminders and escalations
         subscribers={incoming_contract.STATUS_MESSAGE: incoming.record_progress},
         # What the domain relies on in the diagrams it starts, checked at deploy.
         contracts={incoming_contract.PROCESS: incoming_contract.check,

@@ -61,7 +61,7 @@ class Execution:
         raise NotImplementedError
 
     def _load(self, instance: ProcessInstance) -> BpmnWorkflow:
-        steps.enter_scope(instance.scope)
+        steps.enter_scope(instance.scope, instance.id)
         with limits.uncounted():
             workflow = load_state(instance.state, instance.state_format, self._diagram_of(instance))
         workflow.script_engine = self.script_engine  # not serialized: set after every load

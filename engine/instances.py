@@ -68,6 +68,7 @@ class Instances(Execution):
         )
         session.add(instance)
         session.flush()
+        steps.enter_scope(scope, instance.id)
         self._record(session, instance, actor, "started", None, definition.name, {"version": definition.version})
         self._advance(session, instance, workflow)
         self._save(session, instance, workflow, actor, before=NOTHING)

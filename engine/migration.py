@@ -300,7 +300,7 @@ class Migrations(Execution):
     def _store_moved(self, session: Session, moved: _Moved, source: ProcessDefinition, target: ProcessDefinition,
                      actor: str, reason: str) -> None:
         instance, workflow = moved.instance, moved.workflow
-        steps.enter_scope(instance.scope)
+        steps.enter_scope(instance.scope, instance.id)
         instance.definition_id = target.id
         self._record(session, instance, actor, "migrated", None, target.name,
                      {"from_version": source.version, "to_version": target.version,

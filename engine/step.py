@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 class Step:
     session: Session
     scope: str | None = None  # set as soon as the runtime knows which instance it runs
+    instance_id: int | None = None  # that instance, once stored (a service task's notifications name it)
     memo: dict[Any, Any] = field(default_factory=dict)  # per-step cache for domain functions
 
 
@@ -36,9 +37,12 @@ def current() -> Step | None:
     return _current.get()
 
 
-def enter_scope(scope: str) -> None:
+def enter_scope(scope: str, instance_id: int | None = None) -> None:
     """The runtime loaded an instance of ``scope``: later expressions in this call belong to it."""
     step = _current.get()
-    if step is not None and step.scope != scope:
+    if step is None:
+        return
+    step.instance_id = instance_id
+    if step.scope != scope:
         step.scope = scope
         step.memo.clear()

@@ -14,6 +14,8 @@ from dramatiq.brokers.stub import StubBroker
 
 from documents.exchange import statuses as exchange_statuses
 from documents.incoming import recalls as incoming_recalls
+from documents.notifications import digest as notification_digest
+from documents.notifications import email as notification_email
 from documents.outgoing import delivery as outgoing_delivery
 from engine import outbox
 from engine.runtime import MESSAGE_TOPIC
@@ -61,9 +63,23 @@ def deliver_recall(outbox_id: int) -> None:
     inline.handle(context.system(), incoming_recalls.TOPIC, outbox_id)
 
 
+@dramatiq.actor(broker=_placeholder, actor_name="notify.email", max_retries=0)
+def deliver_email(outbox_id: int) -> None:
+    inline.handle(context.system(), notification_email.TOPIC, outbox_id)
+
+
+@dramatiq.actor(broker=_placeholder, actor_name="notify.digest", max_retries=0, time_limit=120_000)
+def send_digests() -> None:
+    """The daily digests due now (each person's once a day, whichever worker writes it)."""
+    written = notification_digest.send_due(context.system())
+    if written:
+        log.info("wrote %d digest(s)", written)
+
+
 # Topics in the outbox and the actor that handles each.
 HANDLERS = {MESSAGE_TOPIC: deliver, exchange_statuses.TOPIC: deliver_status,
-            outgoing_delivery.TOPIC: deliver_document, incoming_recalls.TOPIC: deliver_recall}
+            outgoing_delivery.TOPIC: deliver_document, incoming_recalls.TOPIC: deliver_recall,
+            notification_email.TOPIC: deliver_email}
 
 
 def _publish(row: outbox.Outbox) -> None:
@@ -79,7 +95,7 @@ def relay(older_than_seconds: float = 0.0) -> None:
         log.info("published %d outbox message(s)", published)
 
 
-ALL = (deliver, deliver_status, deliver_document, deliver_recall, sweep_timers, relay)
+ALL = (deliver, deliver_status, deliver_document, deliver_recall, deliver_email, send_digests, sweep_timers, relay)
 
 
 def bind(broker: dramatiq.Broker) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from documents.exchange import statuses as exchange_statuses
 from documents.incoming import recalls as incoming_recalls
+from documents.notifications import email as notification_email
 from documents.outgoing import delivery as outgoing_delivery
 from documents.system import System
 from engine import incidents, outbox
@@ -27,6 +28,7 @@ HANDLERS: dict[str, Callable[[System, Session, int], object]] = {
     exchange_statuses.TOPIC: lambda system, session, outbox_id: exchange_statuses.deliver(session, outbox_id),
     outgoing_delivery.TOPIC: outgoing_delivery.deliver,
     incoming_recalls.TOPIC: incoming_recalls.arrive,
+    notification_email.TOPIC: notification_email.deliver,
 }
 
 

@@ -62,6 +62,8 @@ class IncomingDocument(Base):
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Closed without handling: the leader returned it and the clerk found it is not this agency's.
     closed_at: Mapped[datetime | None]
+    # When its handling was completed (status 06): the dashboard's on-time and handling-time figures.
+    completed_at: Mapped[datetime | None]
     closure_reason: Mapped[str | None] = mapped_column(sa.Text)
     # What the arrival check found in each PDF's signatures (shown to the clerk, kept as evidence).
     signature_check: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
