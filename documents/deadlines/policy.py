@@ -60,6 +60,7 @@ TOO_MANY = "Bảng thời hạn có quá nhiều dòng."
 WHOLE_DAYS = f"Số ngày làm việc phải là số nguyên từ 1 đến {MAX_AMOUNT[DAYS]}."
 HALF_HOURS = f"Số giờ làm việc phải từ 0,5 đến {MAX_AMOUNT[HOURS]}, theo bước nửa giờ."
 REFUSED = "Bảng thời hạn không hợp lệ."
+ISSUING_BASIS = "Nghị định 30/2020/NĐ-CP, Điều 16"  # outgoing/deadlines.py::issue_due, shown read-only
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _table(rows: Iterable[Rule]) -> Table:
 
 def set_table(session: Session, who: Identity, rules: Iterable[Rule]) -> Table:
     """Replace the agency's whole table with ``rules``. A refusal names each bad rule by its
-    position ("0", "1", …) in ``errors`` and stores nothing."""
+    position ("rows.0", "rows.1", …, as the API's body) in ``errors`` and stores nothing."""
     require_admin(who)
     clean = _validated(list(rules))
     before = table(session, who.agency_id)
@@ -185,7 +186,7 @@ def _validated(rules: list[Rule]) -> list[Rule]:
         if problem is None and (good.doc_type, good.urgency) in seen:
             problem = TWICE
         if problem is not None:
-            errors[str(index)] = problem
+            errors[f"rows.{index}"] = problem
             continue
         seen.add((good.doc_type, good.urgency))
         clean.append(good)
