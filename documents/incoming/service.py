@@ -436,6 +436,7 @@ def _status(session: Session, document: IncomingDocument, code: str, actor_id: i
     """Record a status; when the sender is an agency of this deployment, it is told too."""
     at = clock.now()
     document.status = code
+    document.completed_at = at if code == Status.COMPLETED else None  # the dashboard's on-time figures
     session.add(IncomingStatus(document_id=document.id, code=code, at=at, actor_id=actor_id, reason=reason))
     if document.sender_agency_id is not None:
         statuses_to_sender.send(session, sender_agency_id=document.sender_agency_id,

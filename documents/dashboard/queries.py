@@ -1,0 +1,277 @@
+"""The dashboard's figures, counted in SQL over incoming documents (văn bản đến) — the one place
+they are defined, for the page, the JSON API, the province's view and the bench alike.
+
+What is counted (``at`` is the moment compared with, the engine's clock):
+- a document counts in its agency; a withdrawn one (``withdrawn_at``) never counts; a unit's
+  figures are the documents it leads (``lead_unit_id``), a person's those they lead (``lead_user_id``);
+- open: its handling still runs (``deadlines.running_condition``);
+- overdue: ``deadlines.overdue_condition(at)``; due soon: running, not overdue, its deadline within
+  ``deadlines.DUE_SOON`` (24 h) of ``at`` — the badges' definitions;
+- completed on time / late: completed (``completed_at``, status 06) at or before its handling
+  deadline / after it; one completed without a deadline is on time;
+- average handling time: the mean of completed_at − received_at over the completed documents, in
+  elapsed hours (calendar hours, not working hours), None when none was completed;
+- series: per Monday-start week or calendar month in Vietnam time (periods.py), the documents
+  received in it, and those completed in it (on time, late, their average handling time).
+
+Signatures (stable; H6's page builds on them):
+
+    totals(session, scope, at) -> Figures
+    by_unit(session, scope, at) -> list[Group]       # the agency's units (or the scope's one)
+    by_person(session, scope, at) -> list[Group]     # the people leading documents in the scope
+    series(session, scope, at, kind="week", count=12) -> list[Point]
+    items(session, scope, at, status, page=1, per_page=PER_PAGE) -> ItemPage
+    province(session, agency_ids, at) -> Province    # one row per agency + their totals
+
+``scope`` comes from ``access.scope_for`` (or ``access.province_scope`` for the agency ids):
+these functions trust it and check nothing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from engine.db import is_postgres
+
+from ..incoming.deadlines import DUE_SOON, overdue_condition, running_condition
+from ..incoming.models import IncomingDocument
+from ..models import Agency, OrgUnit, User
+from . import periods
+from .access import Scope
+
+D = IncomingDocument
+OPEN, DUE_SOON_, OVERDUE = "open", "due_soon", "overdue"
+ON_TIME, LATE = "completed_on_time", "completed_late"
+STATUSES = (OPEN, DUE_SOON_, OVERDUE, ON_TIME, LATE)  # the drill-down lists
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Figures:
+    open: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    completed_on_time: int = 0
+    completed_late: int = 0
+    average_handling_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A unit's, a person's or an agency's figures."""
+
+    id: int
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Point:
+    start: datetime
+    end: datetime
+    label: str
+    received: int
+    completed_on_time: int
+    completed_late: int
+    average_handling_hours: float | None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    incoming_number: int | None
+    number_notation: str
+    subject: str
+    issuer_name: str
+    handling_deadline: datetime | None
+    received_at: datetime
+    completed_at: datetime | None
+    lead_unit: str | None
+    lead_person: str | None
+    overdue_by: timedelta | None  # past its deadline: now (running) or when completed (late)
+
+    @property
+    def link(self) -> str:
+        return f"/incoming/{self.id}"
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    items: list[Item]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Province:
+    agencies: list[Group]
+    totals: Figures
+
+
+# ------------------------------------------------------------------------- definitions
+
+def _counted(agency_ids: Sequence[int], unit_id: int | None = None, user_id: int | None = None) -> list:
+    where = [D.agency_id == agency_ids[0] if len(agency_ids) == 1 else D.agency_id.in_(agency_ids),
+             D.withdrawn_at.is_(None)]
+    if unit_id is not None:
+        where.append(D.lead_unit_id == unit_id)
+    if user_id is not None:
+        where.append(D.lead_user_id == user_id)
+    return where
+
+
+def _in(scope: Scope) -> list:
+    return _counted((scope.agency_id,), scope.unit_id, scope.user_id)
+
+
+def _completed() -> sa.ColumnElement[bool]:
+    return D.completed_at.is_not(None)
+
+
+def _on_time() -> sa.ColumnElement[bool]:
+    return sa.and_(_completed(), sa.or_(D.handling_deadline.is_(None), D.completed_at <= D.handling_deadline))
+
+
+def _late() -> sa.ColumnElement[bool]:
+    return sa.and_(_completed(), D.completed_at > D.handling_deadline)
+
+
+def conditions(at: datetime) -> dict[str, sa.ColumnElement[bool]]:
+    """Each drill-down status as SQL (one definition, counted and listed alike)."""
+    return {
+        OPEN: running_condition(),
+        DUE_SOON_: sa.and_(running_condition(), D.handling_deadline >= at, D.handling_deadline <= at + DUE_SOON),
+        OVERDUE: overdue_condition(at),
+        ON_TIME: _on_time(),
+        LATE: _late(),
+    }
+
+
+def _hours(session: Session, later, earlier) -> sa.ColumnElement[float]:
+    """Elapsed hours between two stored times (UTC), in the database's own arithmetic."""
+    if is_postgres(session):
+        return sa.extract("epoch", later - earlier) / 3600.0
+    return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
+
+
+def _handling_hours(session: Session) -> sa.ColumnElement[float]:
+    return _hours(session, D.completed_at, D.received_at)
+
+
+def _figure_columns(session: Session, at: datetime) -> list:
+    counts = [sa.func.count().filter(condition).label(name) for name, condition in conditions(at).items()]
+    return [*counts, sa.func.avg(_handling_hours(session)).filter(_completed()).label("average")]
+
+
+def _figures(row) -> Figures:
+    if row is None:
+        return Figures()
+    average = row.average
+    return Figures(row.open or 0, row.due_soon or 0, row.overdue or 0, row.completed_on_time or 0,
+                   row.completed_late or 0, None if average is None else round(float(average), 2))
+
+
+# ------------------------------------------------------------------------- figures
+
+def totals(session: Session, scope: Scope, at: datetime) -> Figures:
+    return _figures(session.execute(sa.select(*_figure_columns(session, at)).where(*_in(scope))).one())
+
+
+def _grouped(session: Session, key, where: Iterable, at: datetime) -> dict[int, Figures]:
+    rows = session.execute(sa.select(key.label("key"), *_figure_columns(session, at))
+                           .where(*where, key.is_not(None)).group_by(key)).all()
+    return {row.key: _figures(row) for row in rows}
+
+
+def by_unit(session: Session, scope: Scope, at: datetime) -> list[Group]:
+    """Each unit of the scope (the agency's active units, or the scope's one), zeros included."""
+    figures = _grouped(session, D.lead_unit_id, _in(scope), at)
+    units = sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.agency_id == scope.agency_id)
+    units = units.where(OrgUnit.id == scope.unit_id) if scope.unit_id is not None else \
+        units.where(sa.or_(OrgUnit.active, OrgUnit.id.in_(list(figures))))
+    return [Group(unit.id, unit.name, figures.get(unit.id, Figures()))
+            for unit in session.execute(units.order_by(OrgUnit.name, OrgUnit.id))]
+
+
+def by_person(session: Session, scope: Scope, at: datetime) -> list[Group]:
+    """Each person leading documents in the scope, the most overdue first."""
+    figures = _grouped(session, D.lead_user_id, _in(scope), at)
+    names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(list(figures)))).tuples().all())
+    return sorted((Group(user_id, names.get(user_id, ""), shown) for user_id, shown in figures.items()),
+                  key=lambda group: (-group.figures.overdue, -group.figures.open, group.name, group.id))
+
+
+def _bucket(column, spans: list[periods.Period]) -> sa.ColumnElement[int]:
+    """The index of the period ``column`` falls in (the caller keeps it within the first and last)."""
+    return sa.case(*((column >= span.start, index) for index, span in reversed(list(enumerate(spans)))), else_=-1)
+
+
+def series(session: Session, scope: Scope, at: datetime, kind: str = periods.WEEK, count: int = 12) -> list[Point]:
+    spans = periods.last(kind, count, at)
+    first, end = spans[0].start, spans[-1].end
+    received_in = _bucket(D.received_at, spans).label("bucket")
+    received = dict(session.execute(
+        sa.select(received_in, sa.func.count())
+        .where(*_in(scope), D.received_at >= first, D.received_at < end).group_by(received_in)).tuples().all())
+    completed_in = _bucket(D.completed_at, spans).label("bucket")
+    completed = {row.bucket: row for row in session.execute(
+        sa.select(completed_in, sa.func.count().filter(_on_time()).label("on_time"),
+                  sa.func.count().filter(_late()).label("late"),
+                  sa.func.avg(_handling_hours(session)).label("average"))
+        .where(*_in(scope), D.completed_at >= first, D.completed_at < end).group_by(completed_in))}
+    points = []
+    for index, span in enumerate(spans):
+        done = completed.get(index)
+        average = None if done is None or done.average is None else round(float(done.average), 2)
+        points.append(Point(span.start, span.end, span.label, received.get(index, 0),
+                            done.on_time if done else 0, done.late if done else 0, average))
+    return points
+
+
+# ------------------------------------------------------------------------- drill-down
+
+def _order(session: Session, status: str) -> list:
+    if status == LATE:
+        return [_hours(session, D.completed_at, D.handling_deadline).desc(), D.id]
+    if status == ON_TIME:
+        return [D.completed_at.desc(), D.id.desc()]
+    return [D.handling_deadline.asc().nulls_last(), D.id]
+
+
+def items(session: Session, scope: Scope, at: datetime, status: str, page: int = 1,
+          per_page: int = PER_PAGE) -> ItemPage:
+    """One page of the documents of a status, the most overdue first (completed on time: the
+    latest first). ``status`` is one of STATUSES (the caller checks it)."""
+    where = [*_in(scope), conditions(at)[status]]
+    total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*where)) or 0
+    unit, person = aliased(OrgUnit), aliased(User)
+    rows = session.execute(
+        sa.select(D.id, D.incoming_number, D.number_notation, D.subject, D.issuer_name, D.handling_deadline,
+                  D.received_at, D.completed_at, unit.name.label("unit"), person.full_name.label("person"))
+        .outerjoin(unit, unit.id == D.lead_unit_id).outerjoin(person, person.id == D.lead_user_id)
+        .where(*where).order_by(*_order(session, status)).limit(per_page).offset((page - 1) * per_page)).all()
+    return ItemPage([_item(row, at) for row in rows], total, page, max(1, math.ceil(total / per_page)))
+
+
+def _item(row, at: datetime) -> Item:
+    deadline, done = row.handling_deadline, row.completed_at
+    past = None if deadline is None else (done or at) - deadline
+    return Item(row.id, row.incoming_number, row.number_notation, row.subject, row.issuer_name, deadline,
+                row.received_at, done, row.unit, row.person, past if past and past > timedelta(0) else None)
+
+
+# ------------------------------------------------------------------------- province
+
+def province(session: Session, agency_ids: Sequence[int], at: datetime) -> Province:
+    """Each agency's figures side by side (seed 002 Đ15), from the same definitions, and their totals."""
+    figures = _grouped(session, D.agency_id, _counted(agency_ids), at)
+    names = dict(session.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).tuples().all())
+    rows = [Group(agency_id, names.get(agency_id, ""), figures.get(agency_id, Figures())) for agency_id in agency_ids]
+    total = _figures(session.execute(sa.select(*_figure_columns(session, at)).where(*_counted(agency_ids))).one())
+    return Province(rows, total)
