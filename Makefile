@@ -27,6 +27,10 @@ $(FRONTEND_BUILT): $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build
 
 frontend: $(FRONTEND_BUILT)
 
+# The demo's clock (moved by `qlvbdh demo-clock advance 1wd` in another shell, with the same
+# DEMO_CLOCK_FILE) and its emails, written as .eml files to read.
+run: export DEMO_CLOCK_FILE ?= ./data/demo-clock
+run: export MAIL_DIR ?= ./data/mail
 run: $(VENV)/.installed $(FRONTEND_BUILT)
 	$(BIN)/qlvbdh migrate
 	$(BIN)/qlvbdh seed-demo

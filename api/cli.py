@@ -1,5 +1,5 @@
 """The `qlvbdh` command: run, worker, scheduler, migrate, seed-demo, create-agency,
-create-user, deploy-bpmn, calendar."""
+create-user, deploy-bpmn, calendar, demo-clock."""
 from __future__ import annotations
 
 import argparse
@@ -160,6 +160,45 @@ def _calendar_parser(sub) -> None:
     calendar.set_defaults(func=cmd_calendar)
 
 
+def cmd_demo_clock(args: argparse.Namespace) -> int:
+    from documents import demo_clock
+
+    path = Settings.from_env().demo_clock_file
+    if path is None:
+        print("error: DEMO_CLOCK_FILE is not set: the demo clock is off (make run sets it to ./data/demo-clock)",
+              file=sys.stderr)
+        return 2
+    clock = demo_clock.DemoClock(path)
+    try:
+        if args.action == "advance":
+            amount, working_days = demo_clock.parse_amount(" ".join(args.amount))
+            clock.move_to(demo_clock.after(clock.now(), amount, working_days))
+        elif args.action == "to":
+            clock.move_to(demo_clock.parse_moment(" ".join(args.moment), clock.now()))
+        elif args.action == "reset":
+            clock.reset()
+    except demo_clock.DemoClockError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(demo_clock.describe(clock))
+    return 0
+
+
+def _demo_clock_parser(sub) -> None:
+    command = sub.add_parser("demo-clock", help="move the demo's time forward (DEMO_CLOCK_FILE; the running server "
+                                                "fires what fell due at its next tick)")
+    actions = command.add_subparsers(dest="action", required=True)
+    actions.add_parser("show", help="the demo time, in Vietnam time")
+    advance = actions.add_parser("advance", help="forward by an amount: 2d, 3h, 1d12h, 90m, \"1 ngày\", "
+                                                 "1wd or \"1 ngày làm việc\" (working days)")
+    advance.add_argument("amount", nargs="+")
+    to = actions.add_parser("to", help="forward to \"dd/mm/yyyy HH:MM\" (Vietnam time) or \"morning\" "
+                                       "(the next working morning, 07:30)")
+    to.add_argument("moment", nargs="+")
+    actions.add_parser("reset", help="back to real time")
+    command.set_defaults(func=cmd_demo_clock)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="qlvbdh", description="QLVBĐH: document management and executive operations")
     sub = root.add_subparsers(dest="command", required=True)
@@ -192,6 +231,7 @@ def parser() -> argparse.ArgumentParser:
     deploy.add_argument("--agency")
     deploy.set_defaults(func=cmd_deploy_bpmn)
     _calendar_parser(sub)
+    _demo_clock_parser(sub)
     return root
 
 

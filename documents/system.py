@@ -11,6 +11,7 @@ from engine.db import make_engine, make_session_factory
 from engine.runtime import WorkflowRuntime
 from engine.spiff_logs import set_spiff_log_level
 
+from .demo_clock import DemoClock
 from .files.store import FileStore, LocalFileStore
 from .settings import Settings
 from .signing.keystore import Keystore
@@ -29,6 +30,8 @@ class System:
 
 def build_system(settings: Settings | None = None, engine_clock: clocks.Clock | None = None) -> System:
     settings = settings or Settings.from_env()
+    if engine_clock is None and settings.demo_clock_file is not None:
+        engine_clock = DemoClock(settings.demo_clock_file)  # the demo's time, moved by `qlvbdh demo-clock`
     set_spiff_log_level(settings.spiff_log_level)
     db = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout,
                      lock_timeout=settings.db_lock_timeout, statement_timeout=settings.db_statement_timeout)
