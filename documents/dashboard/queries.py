@@ -202,7 +202,7 @@ def by_unit(session: Session, scope: Scope, at: datetime) -> list[Group]:
 def by_person(session: Session, scope: Scope, at: datetime) -> list[Group]:
     """Each person leading documents in the scope, the most overdue first."""
     figures = _grouped(session, D.lead_user_id, _in(scope), at)
-    names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(list(figures)))).tuples().all())
+    names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(list(figures)))).all())
     return sorted((Group(user_id, names.get(user_id, ""), shown) for user_id, shown in figures.items()),
                   key=lambda group: (-group.figures.overdue, -group.figures.open, group.name, group.id))
 
@@ -218,7 +218,7 @@ def series(session: Session, scope: Scope, at: datetime, kind: str = periods.WEE
     received_in = _bucket(D.received_at, spans).label("bucket")
     received = dict(session.execute(
         sa.select(received_in, sa.func.count())
-        .where(*_in(scope), D.received_at >= first, D.received_at < end).group_by(received_in)).tuples().all())
+        .where(*_in(scope), D.received_at >= first, D.received_at < end).group_by(received_in)).all())
     completed_in = _bucket(D.completed_at, spans).label("bucket")
     completed = {row.bucket: row for row in session.execute(
         sa.select(completed_in, sa.func.count().filter(_on_time()).label("on_time"),
@@ -271,7 +271,7 @@ def _item(row, at: datetime) -> Item:
 def province(session: Session, agency_ids: Sequence[int], at: datetime) -> Province:
     """Each agency's figures side by side (seed 002 Đ15), from the same definitions, and their totals."""
     figures = _grouped(session, D.agency_id, _counted(agency_ids), at)
-    names = dict(session.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).tuples().all())
+    names = dict(session.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all())
     rows = [Group(agency_id, names.get(agency_id, ""), figures.get(agency_id, Figures())) for agency_id in agency_ids]
     total = _figures(session.execute(sa.select(*_figure_columns(session, at)).where(*_counted(agency_ids))).one())
     return Province(rows, total)
