@@ -1,4 +1,5 @@
-"""The periodic part: sweep due timers and re-publish anything the outbox still holds.
+"""The periodic part: sweep due timers, re-publish anything the outbox still holds, and write the
+day's digests (every tick: once an agency's day is settled, the digest actor's check is one query).
 Runs as its own process (`qlvbdh scheduler`) or as a thread of the embedded server."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def tick() -> None:
     actors.sweep_timers.send()
     # Rows younger than this are still being published by the commit hook that wrote them.
     actors.relay.send(older_than_seconds=10.0)
+    actors.send_digests.send()
 
 
 def run_forever(interval: float, stop: threading.Event | None = None) -> None:

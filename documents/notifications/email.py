@@ -10,6 +10,7 @@ are retried by the outbox with backoff; a permanent refusal marks the email ``fa
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from email.header import Header
 from email.message import Message
@@ -133,20 +134,31 @@ def compose(settings: Settings, notification: Notification, at: datetime) -> Mes
     message["Date"] = format_datetime(at)
     message["Message-ID"] = message_id(settings, notification.id)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
-    message.attach(MIMEText(_plain(notification, link, account), "plain", "utf-8"))
-    message.attach(MIMEText(_html(notification, link, account), "html", "utf-8"))
+    message.attach(MIMEText(_plain(notification, link, account, settings.public_url), "plain", "utf-8"))
+    message.attach(MIMEText(_html(notification, link, account, settings.public_url), "html", "utf-8"))
     return message
 
 
-def _plain(notification: Notification, link: str, account: str) -> str:
-    parts = [notification.title, notification.body, f"Xem tại: {link}",
+# A path inside the app named in a notification's text (a digest's items): absolute in the email.
+APP_PATH = re.compile(r"(?<!\S)(/[A-Za-z][\w\-/?=&.%#]*)")
+
+
+def _plain(notification: Notification, link: str, account: str, base: str) -> str:
+    body = APP_PATH.sub(lambda match: base + match.group(1), notification.body)
+    parts = [notification.title, body, f"Xem tại: {link}",
              f"--\nThay đổi loại thông báo nhận qua email tại: {account}"]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def _html(notification: Notification, link: str, account: str) -> str:
+def _html_line(line: str, base: str) -> str:
+    pieces = APP_PATH.split(line)  # text, path, text, path, … (the group is kept)
+    return "".join(f'<a href="{html.escape(base + piece)}">{html.escape(piece)}</a>' if i % 2 else html.escape(piece)
+                   for i, piece in enumerate(pieces))
+
+
+def _html(notification: Notification, link: str, account: str, base: str) -> str:
     e = html.escape
-    body = "".join(f"<p>{e(line)}</p>" for line in notification.body.splitlines() if line.strip())
+    body = "".join(f"<p>{_html_line(line, base)}</p>" for line in notification.body.splitlines() if line.strip())
     return (f'<!doctype html><html lang="vi"><body>'
             f"<h1 style=\"font-size:1.2em\">{e(notification.title)}</h1>{body}"
             f'<p><a href="{e(link)}">Xem tại hệ thống</a></p>'
