@@ -20,6 +20,7 @@ from . import accounts, audit, password_policy
 from .accounts import Identity, nfc
 from .errors import InvalidData, NotAllowed, NotFound
 from .models import ROLES, Agency, LoginAttempt, OrgUnit, Role, User, UserRole
+from .notifications import preferences
 from .outgoing.notation import clean_abbreviation
 from .permissions import Permission, allows
 
@@ -137,12 +138,18 @@ def create_user(session: Session, who: Identity, *, full_name: str, username: st
 
 
 def update_user(session: Session, who: Identity, user_id: int, *, full_name: str, unit_id: int | None,
-                position: str, roles: Iterable[str]) -> User:
-    """Change a user's name, unit, position and roles. An admin keeps their own admin role."""
+                position: str, roles: Iterable[str], email: str | None = None) -> User:
+    """Change a user's name, unit, position, roles and (unless None) the email address their
+    notifications go to. An admin keeps their own admin role."""
     require_admin(who)
     user = _user(session, who, user_id)
     roles = sorted(set(roles))
     errors = _person_errors(session, who, full_name, unit_id, roles, keep_unit=user.unit_id)
+    if email is not None:
+        try:
+            preferences.clean_email(email)
+        except InvalidData as refused:
+            errors.update(refused.errors)
     if user.id == who.user_id and Role.ADMIN not in roles:
         errors["roles"] = OWN_ADMIN_ROLE
     if errors:
@@ -155,6 +162,8 @@ def update_user(session: Session, who: Identity, user_id: int, *, full_name: str
     session.add_all(UserRole(user_id=user.id, agency_id=who.agency_id, role=role) for role in set(roles) - held)
     session.flush()
     _audit(session, who, "user.updated", user.id, before, _described(session, user))
+    if email is not None:
+        preferences.set_email(session, who, user, email)
     return user
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from documents import administration
 from documents.accounts import Identity
-from documents.models import ROLES
+from documents.models import ROLES, User
 
 from ..deps import DB, CsrfUser, PageUser
 from .formdata import FormText, optional_int
@@ -21,6 +21,7 @@ from .render import page
 router = APIRouter(include_in_schema=False)
 Roles = Annotated[list[str], Form()]
 Password = Annotated[str, Form(max_length=1000)]
+OptionalText = Annotated[str | None, Form(max_length=1000)]  # left out of the form: unchanged
 CONFLICT = "admin.conflict"
 
 
@@ -60,12 +61,12 @@ def user_page(user_id: int, request: Request, who: PageUser, session: DB,
 
 @router.post("/admin/users/{user_id:int}")
 def update(user_id: int, request: Request, who: CsrfUser, session: DB, full_name: FormText = "",
-           unit_id: FormText = "", position: FormText = "", roles: Roles = []):
-    values = {"full_name": full_name, "unit_id": unit_id, "position": position, "roles": roles}
+           unit_id: FormText = "", position: FormText = "", roles: Roles = [], email: OptionalText = None):
+    values = {"full_name": full_name, "unit_id": unit_id, "position": position, "roles": roles, "email": email or ""}
     return attempt(request, session, "edit", values,
                    lambda: administration.update_user(session, who, user_id, full_name=full_name,
                                                       unit_id=optional_int("unit_id", unit_id), position=position,
-                                                      roles=roles),
+                                                      roles=roles, email=email),
                    conflict=CONFLICT, then=lambda _: f"/admin/users/{user_id}?done=saved",
                    shown_again=lambda failed, status: _user_page(request, session, who, user_id, failed, status))
 
@@ -122,7 +123,8 @@ def _user_page(request: Request, session: Session, who: Identity, user_id: int, 
     user = administration.user_row(session, who, user_id)
     return page(request, "admin_user.html", {
         "who": who, "user": user, "units": administration.unit_tree(session, who), "roles": ROLES,
-        "failed": failed, "section": "users", "notice": notice}, status)
+        "failed": failed, "section": "users", "notice": notice,
+        "email": session.get(User, user.id).email}, status)
 
 
 def _password_page(request: Request, who: Identity, user_id: int, full_name: str, username: str, password: str,

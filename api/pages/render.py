@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from documents.notifications.service import unread_count
 from documents.permissions import Permission, allows
 from documents.incoming.participants import LEADERS, UNIT_HEADS
 from documents.incoming.service import CLERKS, READERS
@@ -90,7 +91,22 @@ templates.env.globals.update(field_label=field_label, choices=choices, verdict_t
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200):
     locale = locale_of(request)
     values = {"t": translator(locale), "locale": locale, **(context or {})}
+    who = values.get("who")
+    # The error page is rendered by the async error handler, after the request's unit of work
+    # ended (and maybe with the database down): its bell goes without a count.
+    if who is not None and name != "error.html" and "unread_notifications" not in values:
+        values["unread_notifications"] = header_unread(request, who.user_id)
     return templates.TemplateResponse(request, name, values, status_code=status)
+
+
+def header_unread(request: Request, user_id: int) -> int:
+    """The header's badge: one COUNT on the index of (user, read_at), in the request's own unit of
+    work when the page's identity left it on ``request.state.db``, else in a short session."""
+    session = getattr(request.state, "db", None)
+    if session is not None:
+        return unread_count(session, user_id)
+    with request.app.state.system.sessions() as own:
+        return unread_count(own, user_id)
 
 
 def for_people(text: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from .. import processes
+from ..notifications import urge
 from .casework_models import ProgressNote
 from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE, RECHECK, REVIEW, UNIT_ASSIGN
 from .reading import COMPLETED, Reading, listed, moment
@@ -40,7 +41,14 @@ def of(reading: Reading | None, notes: list[ProgressNote]) -> list[Event]:
     events = [_event(reading, step) for step in reading.steps]
     events += [Event(at=n.at, who=reading.person(n.author_id), what="progress", facts={"percent": n.percent},
                      note=n.text) for n in notes]
+    events += _urges(reading)
     return sorted(events, key=lambda e: e.at)  # stable: the history's own order within one moment
+
+
+def _urges(reading: Reading) -> list[Event]:
+    """The leaders' đôn đốc on the handling, with whom each reached (documents/notifications/urge.py)."""
+    return [Event(at=u.at, who=u.by, what="urged", facts={"person": ", ".join(u.reached)}, note=u.note)
+            for u in urge.history(reading.session, instance_id=reading.instance_id)]
 
 
 def _event(reading: Reading, step: processes.Step) -> Event:
