@@ -228,6 +228,39 @@ class BusinessCalendar:
             remaining -= ends - begin
         raise AssertionError("unreachable: _periods_from never ends")
 
+    def working_days_before(self, moment: datetime, days: int) -> datetime:
+        """The same time of day ``days`` working days before ``moment`` (a deadline): a reminder
+        one working day ahead. The target day is a working day; a time outside its periods moves
+        back to the end of the period before it, or to the start of the day's first period.
+        Monday 10:00 − 1 = Friday 10:00; Tuesday 12:00 − 1 = Monday 11:30; days = 0 gives ``moment``."""
+        days = _count(days, "days", MAX_WORKING_DAYS)
+        local = to_local(moment)
+        if days == 0:
+            return _aware(local)
+        day = local.date()
+        for _ in range(days):
+            day = self._previous_working_day(day)
+        now, latest = local.time(), None
+        periods = self.periods_on(day)
+        for starts, ends in periods:
+            if now < starts:
+                break
+            latest = min(now, ends)
+        return _aware(datetime.combine(day, latest if latest is not None else periods[0][0]))
+
+    def working_hours_before(self, moment: datetime, hours: float) -> datetime:
+        """The latest instant with ``hours`` of working time between it and ``moment`` (a
+        deadline): add_working_hours walked backwards. Starting exactly at a period's start gives
+        that start (Monday 11:30 − 4 h = Monday 07:30, not Friday 17:00). Fractions are allowed."""
+        remaining = timedelta(hours=_amount(hours))
+        local = to_local(moment)
+        for starts, ends in self._periods_before(local):
+            end = min(ends, local)
+            if remaining <= end - starts:
+                return _aware(end - remaining)
+            remaining -= end - starts
+        raise AssertionError("unreachable: _periods_before never ends")
+
     # --- walking ---------------------------------------------------------------------------
 
     def _periods_from(self, local: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -243,6 +276,27 @@ class BusinessCalendar:
             if idle > MAX_DAYS_WITHOUT_WORK:
                 raise CalendarError(f"no working day within {MAX_DAYS_WITHOUT_WORK} days after {day:%Y-%m-%d}")
             day += timedelta(days=1)
+
+    def _periods_before(self, local: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working periods (local naive start, end) that start before ``local``, latest first."""
+        day, idle = local.date(), 0
+        while True:
+            periods = self.periods_on(day)
+            for starts, ends in reversed(periods):
+                begin = datetime.combine(day, starts)
+                if begin < local:
+                    yield begin, datetime.combine(day, ends)
+            idle = 0 if periods else idle + 1
+            if idle > MAX_DAYS_WITHOUT_WORK:
+                raise CalendarError(f"no working day within {MAX_DAYS_WITHOUT_WORK} days before {day:%Y-%m-%d}")
+            day -= timedelta(days=1)
+
+    def _previous_working_day(self, day: date) -> date:
+        for _ in range(MAX_DAYS_WITHOUT_WORK):
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise CalendarError(f"no working day within {MAX_DAYS_WITHOUT_WORK} days before {day:%Y-%m-%d}")
 
     def _next_working_day(self, day: date) -> date:
         for _ in range(MAX_DAYS_WITHOUT_WORK):

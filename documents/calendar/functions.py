@@ -74,6 +74,17 @@ def add_working_hours(when: str | datetime | date, hours: float) -> str:
     return _iso(_calendar().add_working_hours(as_moment(when), hours))
 
 
+def working_days_before(deadline: str | datetime | date, days: int) -> str:
+    """BusinessCalendar.working_days_before on the instance's agency calendar: a reminder
+    ``days`` working days ahead of ``deadline``, ISO 8601 with +07:00."""
+    return _iso(_calendar().working_days_before(as_moment(deadline), days))
+
+
+def working_hours_before(deadline: str | datetime | date, hours: float) -> str:
+    """BusinessCalendar.working_hours_before on the instance's agency calendar, ISO 8601 with +07:00."""
+    return _iso(_calendar().working_hours_before(as_moment(deadline), hours))
+
+
 def _calendar() -> BusinessCalendar:
     step = steps.current()
     if step is None or step.scope is None:
@@ -85,4 +96,5 @@ def _calendar() -> BusinessCalendar:
     return step.memo["calendar"]
 
 
-SANDBOX_FUNCTIONS = {"add_working_days": add_working_days, "add_working_hours": add_working_hours}
+SANDBOX_FUNCTIONS = {"add_working_days": add_working_days, "add_working_hours": add_working_hours,
+                     "working_days_before": working_days_before, "working_hours_before": working_hours_before}

@@ -14,6 +14,9 @@ PROCESS = "incoming"
 DISTRIBUTE, RECHECK, UNIT_ASSIGN = "incoming.distribute", "incoming.recheck", "incoming.unit_assign"
 HANDLE, COORDINATE, REVIEW = "incoming.handle", "incoming.coordinate", "incoming.review"
 HANDLE_DEADLINE = "incoming.handle_deadline"
+# The handling's other deadline timers: a reminder before it, the leaders' escalation after it.
+# They move with the deadline when a leader extends it (documents/incoming/handling.py).
+HANDLE_REMINDER, HANDLE_ESCALATION = "incoming.handle_reminder", "incoming.handle_escalation"
 STATUS_MESSAGE = "incoming.status"
 DISTRIBUTE_FORM = "incoming_distribute"
 # The coordination runs over one list of coordinators, units and people alike: {"unit": id} or
@@ -29,6 +32,10 @@ CONTRACT = Contract(PROCESS, roles=(
     RoleRule(DISTRIBUTE, "the leader's distribution", form=DISTRIBUTE_FORM),
     RoleRule(HANDLE, "the handling of the document", form="incoming_handle"),
     RoleRule(HANDLE_DEADLINE, "the handling's overdue timer", kinds=BOUNDARY_TIMER, required=False, timer_on=HANDLE),
+    RoleRule(HANDLE_REMINDER, "the handling's reminder before its deadline", kinds=BOUNDARY_TIMER, required=False,
+             timer_on=HANDLE),
+    RoleRule(HANDLE_ESCALATION, "the handling's escalation to the leaders after its deadline", kinds=BOUNDARY_TIMER,
+             required=False, timer_on=HANDLE),
     RoleRule(RECHECK, "the clerk's re-check of a returned document", required=False, form="incoming_recheck"),
     RoleRule(UNIT_ASSIGN, "the unit head's assignment", required=False, form="incoming_assign"),
     RoleRule(COORDINATE, "the coordinators' opinions", required=False, form="incoming_coordinate",
