@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +26,7 @@ from engine import clock
 
 from ..deps import DB, PageUser
 from ..i18n import locale_of, translator
-from .render import error_page, page, templates
+from .render import error_page, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,8 +36,6 @@ SHORT_LABELS = {(periods.WEEK, "vi"): "dd/MM", (periods.WEEK, "en"): "d MMM",
                 (periods.MONTH, "vi"): "MM/yyyy", (periods.MONTH, "en"): "MMM yyyy"}
 FULL_LABELS = {(periods.WEEK, "vi"): "dd/MM/yyyy", (periods.WEEK, "en"): "d MMM yyyy",
                (periods.MONTH, "vi"): "'tháng' M/yyyy", (periods.MONTH, "en"): "MMMM yyyy"}
-# H3's urge macro (a form posting to /incoming/<id>/urge); until it is there the lists say so.
-URGE_MACRO = Path(templates.env.loader.searchpath[0]) / "_urge_button.html"
 
 
 class BadFilter(Exception):
@@ -175,7 +172,9 @@ def items_page(request: Request, who: PageUser, session: DB):
     listed = queries.items(session, scope, at, status, page_number)
     return page(request, "dashboard_items.html", page_context(request, who) | {
         "scope": scope, "scope_kind": _scope_kind(scope), "scope_name": _scope_name(session, scope),
-        "status": status, "listed": listed, "at": at, "urge_ready": URGE_MACRO.exists(),
+        "status": status, "listed": listed, "at": at,
+        # The urge button brings the leader back to this list (a local path, as it requires).
+        "here": request.url.path + ("?" + request.url.query if request.url.query else ""),
         "page_url": lambda number: items_url(status, unit_id=scope.unit_id, user_id=scope.user_id, page=number),
         "back_url": dashboard_url(unit_id=scope.unit_id, user_id=scope.user_id),
     })

@@ -15,6 +15,7 @@ from documents import accounts
 from documents.dashboard import access, queries
 from documents.incoming.models import IncomingDocument
 from documents.models import Agency, OrgUnit
+from documents.notifications.models import Urge
 from engine.db import unit_of_work
 from tests.conftest import PASSWORD, START
 
@@ -144,13 +145,13 @@ def test_the_leader_sees_the_agency_figures_counted_by_hand_and_by_the_queries(b
 def test_the_series_counts_what_was_received_and_completed_in_each_week_and_month(browser, seeded):
     leader = browser("a.leader")
     weeks = table(tree(leader.get("/dashboard").text), "series-table")
-    # Monday 23/11 (now): nothing yet. The week of 16/11: received 1-4 and 7 (22/11) and 5 (18/11),
-    # completed 5 (19/11, on time) and 6 (17/11, late). The week of 9/11: received 6 (13/11).
+    # Monday 23/11 (now): nothing yet. The week of 16/11: received 1-4 (22/11) and 5 (18/11), not 7
+    # (withdrawn); completed 5 (19/11, on time) and 6 (17/11, late). The week of 9/11: received 6 (13/11).
     assert weeks[-1] == ["23/11/2026", "0", "0", "0", "—"]
-    assert weeks[-2] == ["16/11/2026", "6", "1", "1", "60,0"]
+    assert weeks[-2] == ["16/11/2026", "5", "1", "1", "60,0"]
     assert weeks[-3] == ["09/11/2026", "1", "0", "0", "—"]
     months = tree(leader.get("/dashboard?period=month").text)
-    assert table(months, "series-table")[-1] == ["tháng 11/2026", "7", "1", "1", "60,0"]
+    assert table(months, "series-table")[-1] == ["tháng 11/2026", "6", "1", "1", "60,0"]  # received 1-6
     assert text(months, "//nav[@class='switch']/a[@aria-current]") == "Tháng"
 
 
@@ -257,3 +258,23 @@ def test_the_province_block_shows_each_agency_below_the_leaders(browser, system,
     assert table(page, "province-table", "tfoot")[0][:6] == ["Tổng cộng", "5", "1", "3", "1", "1"]
     # B's leader sees no province block: nothing is below B.
     assert tree(browser("b.leader").get("/dashboard").text).xpath("//*[@id='province']") == []
+
+
+def test_the_urge_button_beside_an_overdue_item_urges_its_lead_and_comes_back(browser, system, people, seeded):
+    leader = browser("a.leader")
+    url = "/dashboard/items?status=overdue"
+    page = tree(leader.get(url).text)
+    row = page.xpath("//table[@id='items']/tbody/tr")[0]
+    form = row.xpath(".//form")[0]
+    document_id = int(row.get("data-document"))
+    assert form.get("action") == f"/incoming/{document_id}/urge"
+    fields = {field.get("name"): field.get("value") for field in form.xpath(".//input[@type='hidden']")}
+    assert fields["next"] == url
+    urged = leader.post(form.get("action"), data=fields | {"note": "Đề nghị hoàn thành trong ngày"})
+    assert urged.status_code == 303 and urged.headers["location"] == url
+    with unit_of_work(system.sessions) as session:
+        stored = session.scalars(sa.select(Urge)).all()
+    assert [(urge.incoming_document_id, urge.recipients) for urge in stored] == [
+        (document_id, [people["a.staff"].user_id])]
+    # Only overdue rows carry the button.
+    assert tree(leader.get("/dashboard/items?status=open").text).xpath("//table[@id='items']//form") == []
