@@ -8,7 +8,7 @@ Runs on PostgreSQL and SQLite (the ``system`` fixture): the figures must not dep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from documents.vntime import VN_TZ
 from engine import clock as clocks
 from engine.db import unit_of_work
 from tests.conftest import PASSWORD
+from tests.dashboard.documents import add_document
 
 
 def vn(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
@@ -85,17 +86,10 @@ def data(system: System) -> dict:
             ids[name] = accounts.create_user(session, a, username, full_name, PASSWORD, ["staff"], unit=units[unit]).id
         ids |= {name: agency.id for name, agency in agencies.items()} | {name: unit.id for name, unit in units.items()}
         for number, doc in enumerate(DOCS, start=1):
-            row = IncomingDocument(
-                agency_id=ids[doc.agency], channel="paper", status=doc.status, incoming_number=number,
-                arrived_at=doc.received, received_at=doc.received, issuer_name="UBND tỉnh Demo",
-                number_notation=f"{number}/UBND-VX", document_date=date(2026, 10, 1), doc_type="Công văn",
-                subject=f"Văn bản {doc.name}", urgency="normal", search_text=doc.name,
-                handling_deadline=doc.deadline, completed_at=doc.completed, closed_at=doc.closed,
-                withdrawn_at=doc.withdrawn, lead_unit_id=ids.get(doc.unit or ""),
-                lead_user_id=ids.get(doc.person or ""), created_at=doc.received)
-            session.add(row)
-            session.flush()
-            ids[doc.name] = row.id
+            ids[doc.name] = add_document(
+                session, ids[doc.agency], number, doc.status, doc.received, unit_id=ids.get(doc.unit or ""),
+                user_id=ids.get(doc.person or ""), deadline=doc.deadline, completed=doc.completed, closed=doc.closed,
+                withdrawn=doc.withdrawn, subject=f"Văn bản {doc.name}")
     return ids
 
 
