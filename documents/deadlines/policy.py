@@ -60,6 +60,8 @@ TOO_MANY = "Bảng thời hạn có quá nhiều dòng."
 WHOLE_DAYS = f"Số ngày làm việc phải là số nguyên từ 1 đến {MAX_AMOUNT[DAYS]}."
 HALF_HOURS = f"Số giờ làm việc phải từ 0,5 đến {MAX_AMOUNT[HOURS]}, theo bước nửa giờ."
 REFUSED = "Bảng thời hạn không hợp lệ."
+TYPE_THERE = "Loại văn bản này đã có dòng riêng trong bảng."
+TYPE_ABSENT = "Loại văn bản này không có dòng riêng trong bảng."
 ISSUING_BASIS = "Nghị định 30/2020/NĐ-CP, Điều 16"  # outgoing/deadlines.py::issue_due, shown read-only
 
 
@@ -175,6 +177,34 @@ def reset(session: Session, who: Identity) -> Table:
     return after
 
 
+def add_type(session: Session, who: Identity, doc_type: str) -> Table:
+    """A row for ``doc_type`` (an NĐ 30 type), starting from the every-type deadlines for the
+    admin to change."""
+    require_admin(who)
+    name = canonical_type(doc_type)
+    if name is None:
+        raise InvalidData(BAD_TYPE, errors={"doc_type": BAD_TYPE})
+    current = table(session, who.agency_id)
+    if name in current.by_type:
+        raise InvalidData(TYPE_THERE, errors={"doc_type": TYPE_THERE})
+    copies = [Rule(name, u, rule.amount, rule.unit) for u, rule in current.every_type.items()]
+    return set_table(session, who, [*_own(current), *copies])
+
+
+def remove_type(session: Session, who: Identity, doc_type: str) -> Table:
+    """The type's rows removed: its documents follow the every-type row again."""
+    require_admin(who)
+    current = table(session, who.agency_id)
+    name = canonical_type(doc_type)
+    if name not in current.by_type:
+        raise InvalidData(TYPE_ABSENT)
+    return set_table(session, who, [rule for rule in _own(current) if rule.doc_type != name])
+
+
+def _own(current: Table) -> list[Rule]:
+    return [rule for rule in current.rows() if not rule.national]
+
+
 def _validated(rules: list[Rule]) -> list[Rule]:
     if len(rules) > MAX_ROWS:
         raise InvalidData(TOO_MANY)
@@ -221,7 +251,7 @@ def _audit(session: Session, who: Identity, action: str, before: Table, after: T
 
 def _rows_json(shown: Table) -> list[dict[str, Any]]:
     return [{"doc_type": r.doc_type, "urgency": r.urgency, "amount": r.amount, "unit": r.unit}
-            for r in shown.rows() if not r.national]
+            for r in _own(shown)]
 
 
 # --- the diagram function ------------------------------------------------------------------
