@@ -13,12 +13,14 @@ from engine import clock as clocks
 from engine.runtime import WorkflowRuntime
 
 from . import accounts
-from .models import Agency
+from .models import Agency, User
+from .notifications.models import Kind, NotificationPreference
 from .settings import BPMN_DIR
 from .signing import credentials
 from .signing.keystore import Keystore
 
 DEMO_PASSWORD = "demo-matkhau-2026"
+MAIL_DOMAIN = "demo.qlvbdh.vn"  # notifications by email go to <login>@demo.qlvbdh.vn (MAIL_DIR shows them)
 
 
 @contextmanager
@@ -79,5 +81,17 @@ def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list
                                                user.roles, unit=units.get(user.unit), position=user.position)
                 if "leader" in user.roles:  # the demo CA issues each signer a certificate
                     credentials.install_demo_person(session, keystore, agency, created)
+        _give_addresses(session, agency, prefix)
         logins.extend((code, prefix + user.username, ",".join(user.roles)) for user in USERS)
     return logins
+
+
+def _give_addresses(session: Session, agency: Agency, prefix: str) -> None:
+    """Every demo user an email address (also in a province seeded before addresses existed); the
+    specialists choose reminders by email too (in the app only by default), so that the deadlines'
+    walkthrough shows each step of it in the mail folder."""
+    specialists = {prefix + user.username for user in USERS if "staff" in user.roles}
+    for user in session.scalars(sa.select(User).where(User.agency_id == agency.id, User.email.is_(None))):
+        user.email = f"{user.username}@{MAIL_DOMAIN}"
+        if user.username in specialists:
+            session.add(NotificationPreference(user_id=user.id, kind=Kind.REMINDER, email=True))

@@ -116,15 +116,11 @@ def parse_amount(text: str) -> tuple[timedelta, int]:
 
 def after(moment: datetime, amount: timedelta, working_days: int,
           calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:
-    """``moment`` moved by ``amount`` and then ``working_days`` working days (same time of day)."""
+    """``moment`` moved by ``amount``, then by ``working_days`` counted as deadlines are (from the
+    next working period when outside working time: Friday 10:00 + 1 = Monday 10:00, Sunday night
+    + 1 = Tuesday 07:30), so "advance 1wd" reaches a timer set one working day ahead."""
     moved = moment + amount
-    if working_days:
-        local = to_local(moved)
-        day = local.date()
-        for _ in range(working_days):
-            day = next_working_day(day, calendar)
-        moved = datetime.combine(day, local.time(), tzinfo=VN_TZ)
-    return moved
+    return calendar.add_working_days(moved, working_days) if working_days else moved
 
 
 def next_working_morning(moment: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:

@@ -11,11 +11,15 @@ and specialist, each action at the time it would have happened (the clock is mov
 - paper: a colour 300 dpi scan (stamped by the agency), a greyscale 72 dpi one (quality warning);
 - a probable duplicate registered anyway, a corrected registration, a late entry after an outage,
   one closed as not this agency's (returned 02);
-- a swap of working days in the agency's calendar."""
+- a swap of working days in the agency's calendar;
+- deadlines that bite (README, "Try the deadlines"): a handling received now and due in two working
+  days, whose reminder, overdue with the unit head's escalation, and the leader's escalation fall
+  due as the demo clock moves one working day at a time (`qlvbdh demo-clock advance 1wd`); one
+  more overdue, one completed on time and one completed late, for the leader's dashboard."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -30,7 +34,7 @@ from .calendar import service as calendar
 from .demo_letters import Letter, pdf, scan
 from .files.store import FileStore
 from .incoming import corrections, participants, progress, replies, service
-from .incoming.contract import COORDINATE, DISTRIBUTE, HANDLE, RECHECK
+from .incoming.contract import COORDINATE, DISTRIBUTE, HANDLE, RECHECK, REVIEW
 from .incoming.models import IncomingDocument
 from .models import Agency, OrgUnit, User
 from .signing.keystore import Keystore
@@ -38,6 +42,7 @@ from .vntime import VN_TZ
 
 OFFICE, HOME_AFFAIRS = demo.AGENCIES[0][0], demo.AGENCIES[1][0]
 PARENT = "UBND TỈNH DEMO"
+WALKTHROUGH_DAYS = 2  # the walkthrough's handling is due this many working days after the seeding
 
 
 def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore, store: FileStore) -> int:
@@ -58,7 +63,7 @@ class Seeder:
                  office: Agency, home_affairs: Agency) -> None:
         self.session, self.runtime, self.keystore, self.store = session, runtime, keystore, store
         self.office, self.home_affairs = office, home_affairs
-        self.now = clocks.now()
+        self.now = runtime.clock.now()  # the demo clock's time when it runs on one
         users = session.scalars(sa.select(User).where(User.agency_id == office.id))
         self.people: dict[str, Identity] = {u.username: accounts.identity_of(session, u) for u in users}
         self.units = {u.name: u.id for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.agency_id == office.id))}
@@ -119,6 +124,7 @@ class Seeder:
                                 {"subject": "V/v tăng cường phòng, chống dịch bệnh mùa đông xuân 2026-2027"},
                                 "Đính chính trích yếu theo bản gốc.", corrections.version(self.session, good))
         self._electronic()
+        self._deadlines()
 
     # ------------------------------------------------------------------ the situations
 
@@ -129,6 +135,30 @@ class Seeder:
         admin = self.people["quantri"]
         calendar.add_swap(self.session, admin, friday, friday + timedelta(days=8),
                           "Ví dụ: nghỉ thứ Sáu, làm bù thứ Bảy tuần sau (theo thông báo của Chính phủ)")
+
+    def _deadlines(self) -> None:
+        economy, specialist = self.units[demo.UNITS[1]], self.people["chuyenvien"]
+        head = self.people["truongphong"]
+        walkthrough = self._manual(days_ago=0, number="301/UBND-KT", issuer="UBND tỉnh Demo",
+                                   subject="V/v báo cáo tiến độ giải ngân vốn đầu tư công quý IV")
+        due = calendar.calendar_for(self.session, self.office.id).add_working_days(self.now, WALKTHROUGH_DAYS)
+        self._distribute(walkthrough, days_ago=0, lead_unit_id=economy, lead_user_id=specialist.user_id, deadline=due,
+                         direction="Giao chuyên viên Vũ Thị Viên tổng hợp, báo cáo trong hai ngày làm việc.")
+        # Overdue since yesterday, never taken up.
+        late_start = self._manual(days_ago=6, number="77/SKHĐT-ĐT", issuer="Sở Kế hoạch và Đầu tư tỉnh Demo",
+                                  subject="V/v cung cấp số liệu dự án chậm tiến độ")
+        self._distribute(late_start, days_ago=6, deadline_days=-1, lead_unit_id=economy,
+                         lead_user_id=specialist.user_id, direction="Giao Phòng Kinh tế cung cấp số liệu.")
+        # Completed: one before its deadline, one after it.
+        for number, subject, received, deadline_days, handled in (
+                ("52/SCT-QLTM", "V/v báo cáo tình hình thị trường hàng hóa dịp cuối năm", 10, -3, 8),
+                ("64/SNN-KH", "V/v tổng hợp thiệt hại do bão số 9", 9, -6, 4)):
+            done = self._manual(days_ago=received, number=number, issuer="Sở ngành tỉnh Demo", subject=subject)
+            self._distribute(done, days_ago=received, deadline_days=deadline_days, lead_unit_id=economy,
+                             lead_user_id=specialist.user_id, direction="Giao Phòng Kinh tế chủ trì xử lý.")
+            self._act(specialist, done, HANDLE, days_ago=handled,
+                      data={"result": "Đã xử lý, báo cáo gửi kèm.", "completed": True})
+            self._act(head, done, REVIEW, days_ago=handled - 1, data={"approved": True})
 
     def _electronic(self) -> None:
         """From the Department of Home Affairs, an hour ago: valid, changed after signing, signed
@@ -182,10 +212,11 @@ class Seeder:
                                                           scan(letter, dpi=dpi, colour=colour))], channel="paper")
             return registered.document.id
 
-    def _distribute(self, document_id: int, *, days_ago: int, deadline_days: int, direction: str,
-                    **named: Any) -> None:
-        deadline = (self.now + timedelta(days=deadline_days)).astimezone(VN_TZ).replace(hour=17, minute=0, second=0,
-                                                                                         microsecond=0)
+    def _distribute(self, document_id: int, *, days_ago: int, direction: str, deadline_days: int = 0,
+                    deadline: datetime | None = None, **named: Any) -> None:
+        """Distributed by the leader with a deadline: ``deadline``, else 17:00 ``deadline_days`` from now."""
+        deadline = deadline or (self.now + timedelta(days=deadline_days)).astimezone(VN_TZ).replace(
+            hour=17, minute=0, second=0, microsecond=0)
         self._act(self.people["lanhdao"], document_id, DISTRIBUTE, days_ago=days_ago,
                   data={"decision": "assign", "direction": direction, "deadline": deadline.isoformat(), **named})
 

@@ -54,7 +54,7 @@ def seed(system: System, drain: Callable[[], Any]) -> int:
 class Seeder:
     def __init__(self, system: System, drain: Callable[[], Any]) -> None:
         self.system, self.drain, self.runtime = system, drain, system.runtime
-        self.now = clocks.now()
+        self.now = system.runtime.clock.now()  # the demo clock's time when it runs on one
         with system.sessions() as session:
             agencies = {a.id: a.code for a in session.scalars(sa.select(Agency))}
             users = session.scalars(sa.select(User).where(User.agency_id.in_(agencies)))

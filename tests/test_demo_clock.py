@@ -92,6 +92,8 @@ def test_amounts_refused(text):
 
 def test_working_days_and_mornings_skip_weekends_and_holidays():
     assert demo_clock.after(FRIDAY, timedelta(0), 1) == datetime(2026, 12, 7, 10, 0, tzinfo=VN_TZ)  # Monday
+    sunday_night = datetime(2026, 12, 6, 22, 0, tzinfo=VN_TZ)  # counted from Monday 07:30, as deadlines are
+    assert demo_clock.after(sunday_night, timedelta(0), 1) == datetime(2026, 12, 8, 7, 30, tzinfo=VN_TZ)
     assert demo_clock.next_working_morning(FRIDAY) == datetime(2026, 12, 7, 7, 30, tzinfo=VN_TZ)
     early_monday = datetime(2026, 12, 7, 6, 0, tzinfo=VN_TZ)
     assert demo_clock.next_working_morning(early_monday) == datetime(2026, 12, 7, 7, 30, tzinfo=VN_TZ)

@@ -2,12 +2,16 @@
 rules is there, in the state the rule gives it, on a fresh database (PostgreSQL here)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from documents import demo, demo_documents
 from documents.calendar.models import SpecialDay
 from documents.incoming import deadlines
 from documents.incoming.models import IncomingCorrection, IncomingDocument, IncomingParty
+from documents.models import User
+from documents.vntime import VN_TZ
 from engine import clock as clocks
 from engine.db import unit_of_work
 
@@ -16,7 +20,7 @@ def test_the_demo_shows_each_situation_once(pg, clock):
     with clocks.using(clock), unit_of_work(pg.sessions) as session:
         demo.seed(session, pg.runtime, pg.keystore)
         made = demo_documents.seed(session, pg.runtime, pg.keystore, pg.files)
-    assert made == 12
+    assert made == 16
     with clocks.using(clock), unit_of_work(pg.sessions) as session:
         assert demo_documents.seed(session, pg.runtime, pg.keystore, pg.files) == 0  # once only
         rows = session.scalars(sa.select(IncomingDocument).order_by(IncomingDocument.id)).all()
@@ -47,3 +51,15 @@ def test_the_demo_shows_each_situation_once(pg, clock):
         secret = by_number["133/SNV-BVCT"][0]
         assert secret.status == "02" and secret.refusal_reason
         assert sorted(k for (k,) in session.execute(sa.select(SpecialDay.kind))) == ["day_off", "make_up"]
+
+        # Deadlines: the walkthrough due in two working days (Tuesday 24/11/2026 is a holiday), one
+        # more overdue, one completed on time and one late (tests/test_demo_deadlines.py moves on).
+        walkthrough = by_number["301/UBND-KT"][0]
+        assert walkthrough.status == "04" and walkthrough.handling_deadline == datetime(2026, 11, 26, 8, 0,
+                                                                                        tzinfo=VN_TZ)
+        assert deadlines.is_overdue(by_number["77/SKHĐT-ĐT"][0], clock.now())
+        on_time, late = by_number["52/SCT-QLTM"][0], by_number["64/SNN-KH"][0]
+        assert on_time.status == late.status == "06"
+        assert on_time.completed_at < on_time.handling_deadline and late.completed_at > late.handling_deadline
+        people = session.execute(sa.select(User.username, User.email).where(User.agency_id == walkthrough.agency_id))
+        assert all(address == f"{name}@demo.qlvbdh.vn" for name, address in people)
