@@ -48,10 +48,10 @@ class MaybeSent(Exception):
 
 def deliver(system, session: Session, outbox_id: int) -> None:
     """Send the email of the outbox row's notification (idempotent under redelivery)."""
-    row = session.get(outbox.Outbox, outbox_id)
-    # Marked first: the row stays locked through the send, so a duplicate of this message waits
-    # and then finds it handled instead of claiming a second time.
-    if row is None or row.topic != TOPIC or not outbox.mark_handled(session, outbox_id):
+    # Locked first and through the send: a duplicate of this message waits, then finds it handled.
+    row = session.get(outbox.Outbox, outbox_id, with_for_update=True, populate_existing=True)
+    # A row in an incident waits for a person: a stray redelivery from the broker must not send it.
+    if row is None or row.topic != TOPIC or row.incident_id is not None or not outbox.mark_handled(session, outbox_id):
         return
     notification_id = row.payload["notification_id"]
     sender = mailer.transport(system.settings)

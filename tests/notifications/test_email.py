@@ -237,3 +237,16 @@ def test_a_person_without_an_address_gets_no_email(pg):
         [row] = notify(session, agency_id, [user_id], Message(Kind.OVERDUE, TITLE), "timer:2")
         assert row.email_status is None
     assert inline.drain(pg) == 0
+
+
+def test_a_stray_redelivery_of_a_message_in_an_incident_sends_nothing(mailing, smtp):
+    """The broker may hand over a dead worker's message again at any time: while its row waits
+    for a person (an incident), it is not sent."""
+    handler, _ = smtp
+    notification_id = notified(mailing)
+    with unit_of_work(mailing.sessions) as session:
+        session.get(Notification, notification_id).email_status = EmailStatus.SENDING
+    inline.drain(mailing)
+    assert inline.handle(mailing, notification_email.TOPIC, outbox_row(mailing).id)
+    assert handler.received == [] and state(mailing, notification_id).email_status == EmailStatus.UNCERTAIN
+    assert len(incidents(mailing)) == 1 and outbox_row(mailing).handled_at is None
