@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from documents.accounts import Identity
 from documents.dashboard import access, periods, queries
 from documents.dashboard.access import Scope
+from documents.dashboard.overview import overview
 from documents.models import Agency, OrgUnit, Role, User
 from documents.vntime import VN_TZ
 from engine import clock
@@ -84,6 +85,7 @@ def dashboard_url(**query: Any) -> str:
 
 
 def _scope_name(session: Session, scope: Scope) -> str:
+    """Whose figures: the person picked, else the unit, else the agency (already in the session)."""
     if scope.user_id is not None:
         return session.get(User, scope.user_id).full_name
     if scope.unit_id is not None:
@@ -137,23 +139,23 @@ def dashboard_page(request: Request, who: PageUser, session: DB):
         return error_page(request, 400, who=who, message_key="dashboard.bad_filter")
     kind = request.query_params.get("period")
     kind = kind if kind in periods.KINDS else periods.WEEK
-    at, locale = clock.now(), locale_of(request)
-    context, t = page_context(request, who), translator(locale)
-    # The tables and the pickers cover the scope without its person: picking one narrows the
-    # figures and the lists, the others stay there to pick from.
-    around = replace(scope, user_id=None)
-    units = queries.by_unit(session, around, at)
-    people = queries.by_person(session, around, at)
-    points = queries.series(session, scope, at, kind, SERIES_LENGTH[kind])
+    locale = locale_of(request)
+    shown = overview(session, scope, clock.now(), kind, SERIES_LENGTH[kind])
+    # The person picker lists the unit's (or agency's) people even while one of them is picked.
+    people = shown.by_person if scope.user_id is None else \
+        queries.by_person(session, replace(scope, user_id=None), shown.at)
     per_unit = scope.unit_id is None and scope.user_id is None
-    narrowed = scope.unit_id if Role.LEADER in who.roles else None  # a unit head's own unit goes without saying
-    groups = units if per_unit else people
-    charts = {"series": _series_chart(points, kind, locale, t), "breakdown": _breakdown_chart(groups, t)}
-    return page(request, "dashboard.html", context | {
+    whole_agency = Role.LEADER in who.roles
+    narrowed = scope.unit_id if whole_agency else None  # a unit head's own unit goes without saying
+    t = translator(locale)
+    charts = {"series": _series_chart(shown.series, kind, locale, t),
+              "breakdown": _breakdown_chart(shown.by_unit if per_unit else people, t)}
+    return page(request, "dashboard.html", page_context(request, who) | {
         "scope": scope, "scope_kind": _scope_kind(scope), "scope_name": _scope_name(session, scope),
-        "at": at, "period": kind, "figures": queries.totals(session, scope, at), "points": points,
-        "units": units, "people": people, "per_unit": per_unit, "charts": {"charts": charts},
-        "period_name": lambda point: period_name(point, kind, locale), "whole_agency": Role.LEADER in who.roles, "province": _province(session, who, at),
+        "at": shown.at, "period": kind, "figures": shown.totals, "points": shown.series, "units": shown.by_unit,
+        "people": people, "per_unit": per_unit,
+        "charts": {"charts": charts}, "whole_agency": whole_agency, "province": _province(session, who, shown.at),
+        "period_name": lambda point: period_name(point, kind, locale),
         "period_url": lambda other: dashboard_url(unit_id=narrowed, user_id=scope.user_id, period=other),
     })
 
