@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
-from engine.models import HumanTask, TaskStatus
+from engine.runtime import HumanTask
 
 from ..calendar.service import calendar_for
 from ..incoming.deadlines import DUE_SOON, running_condition
@@ -27,6 +27,7 @@ from .models import DigestRun, Kind
 from .service import Message, notify
 
 LISTED = 10  # items named in a digest; the rest are counted
+OPEN = "ready"  # the engine's TaskStatus.READY (engine.runtime does not export the enum)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def due_work(session: Session, agency_id: int, scope: str, now: datetime) -> dic
     task the person already holds is not listed twice)."""
     horizon = now + DUE_SOON
     tasks = list(session.scalars(sa.select(HumanTask).where(
-        HumanTask.scope == scope, HumanTask.status == TaskStatus.READY, HumanTask.due_at.is_not(None),
+        HumanTask.scope == scope, HumanTask.status == OPEN, HumanTask.due_at.is_not(None),
         HumanTask.due_at <= horizon).order_by(HumanTask.due_at, HumanTask.id)))
     documents = list(session.scalars(sa.select(IncomingDocument).where(
         IncomingDocument.agency_id == agency_id, IncomingDocument.lead_user_id.is_not(None), running_condition(),
