@@ -250,3 +250,19 @@ def test_a_stray_redelivery_of_a_message_in_an_incident_sends_nothing(mailing, s
     assert inline.handle(mailing, notification_email.TOPIC, outbox_row(mailing).id)
     assert handler.received == [] and state(mailing, notification_id).email_status == EmailStatus.UNCERTAIN
     assert len(incidents(mailing)) == 1 and outbox_row(mailing).handled_at is None
+
+
+def test_paths_named_in_the_body_become_absolute_links(mailing, smtp):
+    """A digest names each item's page by its path; in the email each is a link on the public URL."""
+    handler, _ = smtp
+    agency_id, user_id = seed(mailing)
+    body = "- [Quá hạn] Xử lý văn bản 12/UBND-VX <b> — hạn 16:00 23/11/2026: /tasks/12"
+    with unit_of_work(mailing.sessions) as session:
+        notify(session, agency_id, [user_id], Message(Kind.DIGEST, "Công việc ngày 25/11/2026", body, "/tasks"),
+               "digest:2026-11-25")
+    inline.drain(mailing)
+    message = parsed(handler.received[0][2])
+    text = message.get_body(("plain",)).get_content()
+    assert f"12/UBND-VX <b> — hạn 16:00 23/11/2026: {PUBLIC}/tasks/12" in text and f"Xem tại: {PUBLIC}/tasks\n" in text
+    markup = message.get_body(("html",)).get_content()
+    assert f'<a href="{PUBLIC}/tasks/12">/tasks/12</a>' in markup and "12/UBND-VX &lt;b&gt;" in markup
