@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,9 @@ from . import recipients
 from .models import DigestRun, Kind
 from .service import Message, notify
 
+if TYPE_CHECKING:
+    from ..system import System
+
 LISTED = 10  # items named in a digest; the rest are counted
 OPEN = "ready"  # the engine's TaskStatus.READY (engine.runtime does not export the enum)
 
@@ -41,7 +45,7 @@ class Item:
         return self.due_at < now
 
 
-def send_due(system) -> int:
+def send_due(system: System) -> int:
     """Write the digests due now (none written twice); returns how many were written."""
     now = system.runtime.clock.now()
     day = now.astimezone(VN_TZ).date()

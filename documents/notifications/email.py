@@ -17,6 +17,7 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -28,6 +29,9 @@ from ..settings import Settings
 from . import mailer
 from .models import EmailStatus, Notification
 from .service import EMAIL_TOPIC
+
+if TYPE_CHECKING:
+    from ..system import System
 
 TOPIC = EMAIL_TOPIC
 ACCOUNT_PATH = "/account"  # where each person chooses which kinds come by email
@@ -46,7 +50,7 @@ class MaybeSent(Exception):
         super().__init__(self.message)
 
 
-def deliver(system, session: Session, outbox_id: int) -> None:
+def deliver(system: System, session: Session, outbox_id: int) -> None:
     """Send the email of the outbox row's notification (idempotent under redelivery)."""
     # Locked first and through the send: a duplicate of this message waits, then finds it handled.
     row = session.get(outbox.Outbox, outbox_id, with_for_update=True, populate_existing=True)
@@ -69,7 +73,7 @@ def deliver(system, session: Session, outbox_id: int) -> None:
         _finish(system, session, notification_id, EmailStatus.SENT)
 
 
-def _claim(system, notification_id: int, can_send: bool) -> Message | None:
+def _claim(system: System, notification_id: int, can_send: bool) -> Message | None:
     """Claim the email in its own committed transaction; the message to send, or None."""
     maybe_sent = None
     message = None
@@ -95,7 +99,7 @@ def _claim(system, notification_id: int, can_send: bool) -> Message | None:
     return message
 
 
-def _release(system, notification_id: int) -> None:
+def _release(system: System, notification_id: int) -> None:
     """Not sent (a temporary failure): back to pending, for the outbox's retry."""
     with unit_of_work(system.sessions) as session:
         notification = session.get(Notification, notification_id, with_for_update=True, populate_existing=True)
@@ -103,7 +107,8 @@ def _release(system, notification_id: int) -> None:
             notification.email_status, notification.email_claimed_at = EmailStatus.PENDING, None
 
 
-def _finish(system, session: Session, notification_id: int, status: str, error: str | None = None) -> None:
+def _finish(system: System, session: Session, notification_id: int, status: str,
+            error: str | None = None) -> None:
     notification = session.get(Notification, notification_id, with_for_update=True, populate_existing=True)
     notification.email_status = status
     if status == EmailStatus.SENT:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 import ssl
 import tempfile
 from email.message import Message
@@ -48,7 +47,7 @@ class SmtpTransport:
             raise _by_code(min(codes) if codes else 550, str(exc.recipients)) from None
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused, auth refused
             raise _by_code(exc.smtp_code, _text(exc.smtp_error)) from None
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, socket.timeout) as exc:
+        except OSError as exc:  # refused, unreachable, timed out, disconnected (SMTPException is one)
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
 
 
