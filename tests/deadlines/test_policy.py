@@ -17,7 +17,7 @@ from documents.calendar import service as calendar
 from documents.deadlines import policy
 from documents.deadlines.models import DeadlinePolicy
 from documents.errors import InvalidData, NotAllowed
-from documents.models import AuditEvent, User
+from documents.models import AuditEvent
 from documents.vntime import VN_TZ
 from engine.db import unit_of_work
 from engine.models import DEFAULT_SCOPE, HumanTask
@@ -33,21 +33,15 @@ def vn(*parts: int) -> datetime:
 
 
 @pytest.fixture
-def people(pg) -> dict[str, accounts.Identity]:
-    """Agency A with its admin and a clerk; agency B with no rows of its own."""
-    with unit_of_work(pg.sessions) as session:
-        agency = accounts.create_agency(session, A, "Sở Nội vụ")
-        accounts.create_agency(session, B, "Sở Tài chính")
-        identities = {}
-        for role in ("admin", "clerk"):
-            user = User(agency_id=agency.id, username=f"dl.{role}", full_name=role, password_hash="-",
-                        failed_attempts=0, active=True, created_at=vn(2026, 11, 1))
-            session.add(user)
-            session.flush()
-            session.add(accounts.UserRole(user_id=user.id, agency_id=agency.id, role=role))
-            session.flush()
-            identities[role] = accounts.identity_of(session, user)
-    return identities
+def system(pg):
+    """PostgreSQL only; `province` builds agencies A and B on it, each with one user per role."""
+    return pg
+
+
+@pytest.fixture
+def people(province) -> dict[str, accounts.Identity]:
+    """Agency A's admin and clerk (agency B keeps no rows of its own)."""
+    return {"admin": province["a.admin"], "clerk": province["a.clerk"]}
 
 
 def due(pg, agency_id: int, start: datetime, doc_type: str | None, urgency: str | None) -> datetime:
@@ -137,7 +131,8 @@ def test_changes_are_the_admins_audited_and_reset_to_the_national_defaults(pg, p
     assert rows_of(pg) == []
     with unit_of_work(pg.sessions) as session:
         events = session.execute(sa.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.before,
-                                           AuditEvent.after).order_by(AuditEvent.id)).all()
+                                           AuditEvent.after)
+                                 .where(AuditEvent.object_type == "deadline_policy").order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["deadline_policy.set"] * 2 + ["deadline_policy.reset"]
     assert {e.actor_id for e in events} == {admin.user_id}
     assert events[1].before == {"rows": [{"doc_type": "", "urgency": "normal", "amount": 5.0, "unit": "days"},
