@@ -42,11 +42,16 @@ class SmtpTransport:
                 if s.smtp_user:
                     smtp.login(s.smtp_user, s.smtp_password or "")
                 smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            raise _by_code(min(codes) if codes else 550, str(exc.recipients)) from None
-        except smtplib.SMTPResponseException as exc:  # sender refused, data refused, auth refused
+        except smtplib.SMTPRecipientsRefused as exc:  # this address, this time or for good
+            refused = exc.recipients.items()
+            code = min((code for _, (code, _) in refused), default=550)
+            raise _by_code(code, "; ".join(f"{to}: {_text(reply)}" for to, (_, reply) in refused)) from None
+        except smtplib.SMTPDataError as exc:  # this message
             raise _by_code(exc.smtp_code, _text(exc.smtp_error)) from None
+        except smtplib.SMTPResponseException as exc:
+            # Login or sender refused: the settings are wrong, not this email. Retried, then an
+            # incident, so the administrator fixes them and retries rather than losing the email.
+            raise TemporaryFailure(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from None
         except OSError as exc:  # refused, unreachable, timed out, disconnected (SMTPException is one)
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
 

@@ -197,13 +197,17 @@ def test_a_refused_server_connection_is_temporary(pg):
     assert outbox_row(pg).attempts == 1 and incidents(pg) == []
 
 
-def test_a_permanent_refusal_fails_the_email_without_retry(mailing, smtp, clock):
+@pytest.mark.parametrize("when, reply, error", [
+    ("refuse_rcpt", "550 5.1.1 No such mailbox", "SMTP 550: chuyenvien@example.vn: 5.1.1 No such mailbox"),
+    ("refuse_data", "554 5.6.0 Message refused", "SMTP 554: 5.6.0 Message refused"),
+])
+def test_a_permanent_refusal_fails_the_email_without_retry(mailing, smtp, clock, when, reply, error):
     handler, _ = smtp
-    handler.refuse_rcpt = "550 5.1.1 Không có hộp thư này"
+    setattr(handler, when, reply)
     notification_id = notified(mailing)
     inline.drain(mailing)
     failed = state(mailing, notification_id)
-    assert failed.email_status == EmailStatus.FAILED and "550" in failed.email_error
+    assert failed.email_status == EmailStatus.FAILED and failed.email_error == error
     row = outbox_row(mailing)
     assert row.handled_at is not None and row.attempts == 0
     clock.advance(hours=2)
