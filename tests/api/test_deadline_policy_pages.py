@@ -40,6 +40,9 @@ def test_the_page_shows_the_national_defaults_the_tab_and_the_issuing_rule(brows
     assert "Nghị định 30/2020/NĐ-CP, Điều 16" in html
     assert "Phát hành ngay sau khi ký." in html
     assert '<option value="Quyết định">Quyết định</option>' in html
+    admin.cookies.set("lang", "en")
+    english = admin.get(URL).text
+    assert "Default handling deadlines" in english and "working days" in english and "Every type" in english
 
 
 def test_the_admin_changes_an_amount_adds_and_removes_a_type_and_resets(browser, system, province):
