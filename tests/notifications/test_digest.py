@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from dramatiq import Message
+from dramatiq.brokers.stub import StubBroker
 
 from documents import accounts
 from documents.incoming.models import IncomingDocument
@@ -16,6 +18,7 @@ from documents.notifications import digest
 from documents.notifications.models import DigestRun, Kind, Notification
 from documents.vntime import VN_TZ
 from engine.db import unit_of_work
+from tasks import actors, scheduler
 from tests.conftest import PASSWORD
 from tests.engine import diagrams
 
@@ -157,3 +160,14 @@ def waiting_for_lock(pg) -> bool:
     with pg.db.connect() as probe:
         return bool(probe.scalar(sa.text(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%digest_run%'")))
+
+
+def test_every_scheduler_tick_asks_for_the_digests():
+    broker = StubBroker()
+    actors.bind(broker)
+    try:
+        scheduler.tick()
+        sent = [Message.decode(raw).actor_name for raw in broker.queues["default"].queue]
+        assert "notify.digest" in sent
+    finally:
+        actors.bind(StubBroker())
