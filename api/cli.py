@@ -171,10 +171,9 @@ def cmd_demo_clock(args: argparse.Namespace) -> int:
     clock = demo_clock.DemoClock(path)
     try:
         if args.action == "advance":
-            amount, working_days = demo_clock.parse_amount(" ".join(args.amount))
-            clock.move_to(demo_clock.after(clock.now(), amount, working_days))
+            demo_clock.advance(clock, " ".join(args.amount))
         elif args.action == "to":
-            clock.move_to(demo_clock.parse_moment(" ".join(args.moment), clock.now()))
+            demo_clock.advance_to(clock, " ".join(args.moment))
         elif args.action == "reset":
             clock.reset()
     except demo_clock.DemoClockError as exc:

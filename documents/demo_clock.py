@@ -74,6 +74,17 @@ class DemoClock:
         os.replace(temporary, self.path)
 
 
+def advance(clock: DemoClock, text: str) -> datetime:
+    """`qlvbdh demo-clock advance <text>`: forward by a human amount (parse_amount)."""
+    amount, working_days = parse_amount(text)
+    return clock.move_to(after(clock.now(), amount, working_days))
+
+
+def advance_to(clock: DemoClock, text: str) -> datetime:
+    """`qlvbdh demo-clock to <text>`: forward to a moment (parse_moment)."""
+    return clock.move_to(parse_moment(text, clock.now()))
+
+
 def read_offset(path: Path) -> timedelta:
     """The file's offset; an unreadable or negative one counts as none (the demo shows real time)."""
     try:

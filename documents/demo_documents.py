@@ -137,12 +137,18 @@ class Seeder:
                           "Ví dụ: nghỉ thứ Sáu, làm bù thứ Bảy tuần sau (theo thông báo của Chính phủ)")
 
     def _deadlines(self) -> None:
-        economy, specialist = self.units[demo.UNITS[1]], self.people["chuyenvien"]
-        head = self.people["truongphong"]
-        walkthrough = self._manual(days_ago=0, number="301/UBND-KT", issuer="UBND tỉnh Demo",
+        economy, specialist, head = self.units[demo.UNITS[1]], self.people["chuyenvien"], self.people["truongphong"]
+        # Distributed a working minute ago, due two working days later: each of its timers then
+        # falls due a minute before a moment `demo-clock advance 1wd` lands on (a timer fires
+        # once its time has passed, not at it), whatever the time of the seeding.
+        office_calendar = calendar.calendar_for(self.session, self.office.id)
+        distributed = office_calendar.working_hours_before(office_calendar.receipt_time(self.now), 1 / 60)
+        hours_ago = (self.now - distributed) / timedelta(hours=1)
+        walkthrough = self._manual(days_ago=0, hours_ago=hours_ago, number="301/UBND-KT", issuer="UBND tỉnh Demo",
                                    subject="V/v báo cáo tiến độ giải ngân vốn đầu tư công quý IV")
-        due = calendar.calendar_for(self.session, self.office.id).add_working_days(self.now, WALKTHROUGH_DAYS)
-        self._distribute(walkthrough, days_ago=0, lead_unit_id=economy, lead_user_id=specialist.user_id, deadline=due,
+        self._distribute(walkthrough, days_ago=0, hours_ago=hours_ago, lead_unit_id=economy,
+                         lead_user_id=specialist.user_id,
+                         deadline=office_calendar.add_working_days(distributed, WALKTHROUGH_DAYS),
                          direction="Giao chuyên viên Vũ Thị Viên tổng hợp, báo cáo trong hai ngày làm việc.")
         # Overdue since yesterday, never taken up.
         late_start = self._manual(days_ago=6, number="77/SKHĐT-ĐT", issuer="Sở Kế hoạch và Đầu tư tỉnh Demo",
@@ -192,8 +198,8 @@ class Seeder:
                                        uploads=[service.Upload("133-SNV.pdf", pdf(secret))])
 
     def _manual(self, *, days_ago: int, number: str, issuer: str, subject: str, issuer_code: str | None = None,
-                reply_in_days: int | None = None, allow_duplicate: bool = False) -> int:
-        with self._at(days_ago=days_ago):
+                reply_in_days: int | None = None, allow_duplicate: bool = False, hours_ago: float = 0) -> int:
+        with self._at(days_ago=days_ago, hours_ago=hours_ago):
             letter = self._letter(number, issuer, subject)
             metadata = self._metadata(letter, issuer, issuer_code)
             if reply_in_days is not None:
@@ -213,15 +219,16 @@ class Seeder:
             return registered.document.id
 
     def _distribute(self, document_id: int, *, days_ago: int, direction: str, deadline_days: int = 0,
-                    deadline: datetime | None = None, **named: Any) -> None:
+                    deadline: datetime | None = None, hours_ago: float = 0, **named: Any) -> None:
         """Distributed by the leader with a deadline: ``deadline``, else 17:00 ``deadline_days`` from now."""
         deadline = deadline or (self.now + timedelta(days=deadline_days)).astimezone(VN_TZ).replace(
             hour=17, minute=0, second=0, microsecond=0)
-        self._act(self.people["lanhdao"], document_id, DISTRIBUTE, days_ago=days_ago,
+        self._act(self.people["lanhdao"], document_id, DISTRIBUTE, days_ago=days_ago, hours_ago=hours_ago,
                   data={"decision": "assign", "direction": direction, "deadline": deadline.isoformat(), **named})
 
-    def _act(self, who: Identity, document_id: int, role: str, *, days_ago: int, data: dict[str, Any]) -> None:
-        with self._at(days_ago=days_ago):
+    def _act(self, who: Identity, document_id: int, role: str, *, days_ago: int, data: dict[str, Any],
+             hours_ago: float = 0) -> None:
+        with self._at(days_ago=days_ago, hours_ago=hours_ago):
             task = participants.task_of(self.session, who, self._document(document_id), role)
             processes.complete(self.session, self.runtime, who, task.id, data)
 

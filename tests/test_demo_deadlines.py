@@ -1,6 +1,6 @@
 """The issue's "done means", end to end on the seeded demo province (real PostgreSQL, a real SMTP
-server): the demo's walkthrough document 301/UBND-KT, received Monday 23/11/2026 08:00 and due two
-working days later — Thursday 26/11 08:00, Tuesday 24/11 being a public holiday — is reminded,
+server): the demo's walkthrough document 301/UBND-KT, received Monday 23/11/2026 07:59 and due two
+working days later — Thursday 26/11 07:59, Tuesday 24/11 being a public holiday — is reminded,
 then overdue and escalated to the unit head, then to the leader, as the clock moves one working day
 at a time (the demo clock's own arithmetic, `qlvbdh demo-clock advance 1wd`); each notification
 once, in the app and by email; and the leader's dashboard figures equal a hand count."""
@@ -10,12 +10,14 @@ import dataclasses
 import email
 import email.policy
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from documents import accounts, demo, demo_clock, demo_documents, demo_outgoing
+from documents.demo_clock import DemoClock
 from documents.dashboard import access, queries
 from documents.incoming.models import IncomingDocument
 from documents.models import User
@@ -29,16 +31,26 @@ from tasks import inline
 from tests.notifications.test_email import Collector, smtp  # noqa: F401  (the real SMTP server fixture)
 
 WALKTHROUGH = "301/UBND-KT"
-DEADLINE = datetime(2026, 11, 26, 8, 0, tzinfo=VN_TZ)  # Thursday: Monday 08:00 + 2 working days, Tuesday off
+# Distributed a working minute before the seeding (Monday 07:59), due two working days later:
+# Thursday 07:59, Tuesday being off; reminded Wednesday 07:59, the leader told Friday 07:59.
+DEADLINE = datetime(2026, 11, 26, 7, 59, tzinfo=VN_TZ)
 SPECIALIST, HEAD, LEADER = "chuyenvien", "truongphong", "lanhdao"
 
 
 @pytest.fixture
-def province(pg: System, smtp, clock: FixedClock) -> Iterator[System]:  # noqa: F811
-    """The demo province as `qlvbdh seed-demo` makes it at Monday 08:00, mailing to the SMTP server."""
+def demo_time(clock: FixedClock, tmp_path: Path) -> DemoClock:
+    """The demo clock as `make run` has it, on the test's clock instead of real time."""
+    return DemoClock(tmp_path / "demo-clock", base=clock)
+
+
+@pytest.fixture
+def province(pg: System, smtp, demo_time: DemoClock) -> Iterator[System]:  # noqa: F811
+    """The demo province as `qlvbdh seed-demo` makes it at Monday 08:00, on the demo clock,
+    mailing to the SMTP server."""
     _, port = smtp
     pg.settings = dataclasses.replace(pg.settings, smtp_host="127.0.0.1", smtp_port=port)
-    with clocks.using(clock):
+    pg.runtime.clock = demo_time
+    with clocks.using(demo_time):
         with unit_of_work(pg.sessions) as session:
             demo.seed(session, pg.runtime, pg.keystore)
         with unit_of_work(pg.sessions) as session:
@@ -53,10 +65,9 @@ def tick(system: System) -> None:
     inline.drain(system)
 
 
-def move(clock: FixedClock, working_days: int = 1) -> datetime:
-    """`qlvbdh demo-clock advance <n>wd`: the same arithmetic, on the test's clock."""
-    clock.set(demo_clock.after(clock.now(), timedelta(0), working_days))
-    return clock.now()
+def move(system: System, amount: str = "1wd") -> datetime:
+    """`qlvbdh demo-clock advance <amount>` in another process: only the file tells the system."""
+    return demo_clock.advance(DemoClock(system.runtime.clock.path, base=system.runtime.clock.base), amount)
 
 
 def walkthrough_notes(system: System) -> list[tuple[str, str, str | None]]:
@@ -86,20 +97,20 @@ def address(username: str) -> list[str]:
     return [f"{username}@{demo.MAIL_DOMAIN}"]
 
 
-def test_reminder_overdue_and_escalations_once_each_in_the_app_and_by_email(province, smtp, clock):  # noqa: F811
+def test_reminder_overdue_and_escalations_once_each_in_the_app_and_by_email(province, smtp, demo_time):  # noqa: F811
     collector, _ = smtp
-    with clocks.using(clock):
+    with clocks.using(demo_time):
         tick(province)  # the seeded overdue documents' timers fire at the first tick; not the walkthrough's
         assert walkthrough_notes(province) == [] and walkthrough_mail(collector) == []
 
-        reminded = move(clock)  # Wednesday 08:00: one working day before the deadline
+        reminded = move(province)  # Wednesday 08:00: one working day before the deadline
         assert reminded == datetime(2026, 11, 25, 8, 0, tzinfo=VN_TZ)
         tick(province)
         sent = EmailStatus.SENT
         assert walkthrough_notes(province) == [(SPECIALIST, Kind.REMINDER, sent)]
         assert [rcpt for rcpt, _ in walkthrough_mail(collector)] == [address(SPECIALIST)]
 
-        move(clock)  # Thursday 08:00: the deadline
+        move(province)  # Thursday 08:00: the deadline
         tick(province)
         tick(province)  # a second sweep finds nothing more to do
         assert walkthrough_notes(province) == [(SPECIALIST, Kind.REMINDER, sent), (SPECIALIST, Kind.OVERDUE, sent),
@@ -107,24 +118,24 @@ def test_reminder_overdue_and_escalations_once_each_in_the_app_and_by_email(prov
         assert [rcpt for rcpt, _ in walkthrough_mail(collector)] == [address(SPECIALIST), address(SPECIALIST),
                                                                      address(HEAD)]
 
-        move(clock)  # Friday 08:00: one working day overdue, the leader is told
+        move(province)  # Friday 08:00: one working day overdue, the leader is told
         tick(province)
         notes = walkthrough_notes(province)
         assert notes[3:] == [(LEADER, Kind.ESCALATION, sent)] and len(notes) == 4
         assert [rcpt for rcpt, _ in walkthrough_mail(collector)][3:] == [address(LEADER)]
 
-        move(clock, 2)  # on to Tuesday: nothing more about this document
+        move(province, "2 ngày làm việc")  # on to Tuesday: nothing more about this document
         tick(province)
         assert walkthrough_notes(province) == notes and len(walkthrough_mail(collector)) == 4
 
 
-def test_the_leaders_dashboard_matches_a_hand_count(province, clock):
+def test_the_leaders_dashboard_matches_a_hand_count(province, demo_time):
     """The office's 16 incoming documents: 88/BQL-KCN and 133/SNV-BVCT returned (02), 52/SCT-QLTM
     and 64/SNN-KH completed (06): 12 open. Overdue on Monday 08:00: 210/STC-NS (due 21/11 17:00) and
     77/SKHĐT-ĐT (due 22/11 17:00). 52/SCT-QLTM completed 16/11 09:00, due 20/11 17:00: on time, in
     72 h (received 13/11 09:00); 64/SNN-KH completed 20/11 09:00, due 17/11 17:00: late, in 97.5 h
     (received on Saturday 14/11, counted from Monday 16/11 07:30): 84.75 h on average."""
-    monday = clock.now()
+    monday = demo_time.now()
     assert figures(province, monday) == queries.Figures(open=12, due_soon=0, overdue=2, completed_on_time=1,
                                                         completed_late=1, average_handling_hours=84.75)
     wednesday = datetime(2026, 11, 25, 8, 1, tzinfo=VN_TZ)  # the walkthrough due within 24 h

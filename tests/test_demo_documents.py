@@ -55,7 +55,7 @@ def test_the_demo_shows_each_situation_once(pg, clock):
         # Deadlines: the walkthrough due in two working days (Tuesday 24/11/2026 is a holiday), one
         # more overdue, one completed on time and one late (tests/test_demo_deadlines.py moves on).
         walkthrough = by_number["301/UBND-KT"][0]
-        assert walkthrough.status == "04" and walkthrough.handling_deadline == datetime(2026, 11, 26, 8, 0,
+        assert walkthrough.status == "04" and walkthrough.handling_deadline == datetime(2026, 11, 26, 7, 59,
                                                                                         tzinfo=VN_TZ)
         assert deadlines.is_overdue(by_number["77/SKHĐT-ĐT"][0], clock.now())
         on_time, late = by_number["52/SCT-QLTM"][0], by_number["64/SNN-KH"][0]
