@@ -218,3 +218,21 @@ def test_outside_a_step_the_national_defaults_apply():
     assert policy.handling_due("2026-11-23T09:00:00+07:00") == "2026-12-08T09:00:00+07:00"
     assert policy.handling_due("2026-11-23T09:00:00+07:00", None, 3) == "2026-11-23T11:00:00+07:00"  # level 3: flash
     assert policy.handling_due("2026-11-23T09:00:00+07:00", "Công văn", "very_urgent") == "2026-11-25T09:00:00+07:00"
+
+
+def test_a_type_is_added_from_the_every_type_row_once_and_removed(pg, people):
+    admin = people["admin"]
+    with unit_of_work(pg.sessions) as session:
+        policy.set_table(session, admin, [Rule("", "normal", 5, "days")])
+        table = policy.add_type(session, admin, "công điện")  # picked by name, stored as NĐ 30 writes it
+    assert {u: (r.amount, r.unit) for u, r in table.by_type["Công điện"].items()} == {
+        "flash": (2, "hours"), "very_urgent": (1, "days"), "urgent": (2, "days"), "normal": (5, "days")}
+    with unit_of_work(pg.sessions) as session, pytest.raises(InvalidData, match=policy.TYPE_THERE):
+        policy.add_type(session, admin, "Công điện")
+    with unit_of_work(pg.sessions) as session:
+        assert policy.remove_type(session, admin, "Công điện").by_type == {}
+    with unit_of_work(pg.sessions) as session, pytest.raises(InvalidData, match=policy.TYPE_ABSENT):
+        policy.remove_type(session, admin, "Công điện")
+    with unit_of_work(pg.sessions) as session, pytest.raises(NotAllowed):
+        policy.add_type(session, people["clerk"], "Công điện")
+    assert rows_of(pg) == [("", "normal", 5.0, "days")]
