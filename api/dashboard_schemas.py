@@ -66,6 +66,7 @@ class DashboardOut(BaseModel):
     scope: ScopeOut
     at: str
     period: str
+    since: str  # the completed figures count from here (the series' first period)
     totals: FiguresOut
     by_unit: list[GroupOut]
     by_person: list[GroupOut]
@@ -114,10 +115,11 @@ class ItemsOut(BaseModel):
 
 class ProvinceOut(BaseModel):
     at: str
+    since: str
     agencies: list[GroupOut]
     totals: FiguresOut
 
     @classmethod
-    def of(cls, at: str, province: queries.Province) -> ProvinceOut:
-        return cls(at=at, agencies=[GroupOut.of_group(row) for row in province.agencies],
+    def of(cls, at: str, since: str, province: queries.Province) -> ProvinceOut:
+        return cls(at=at, since=since, agencies=[GroupOut.of_group(row) for row in province.agencies],
                    totals=FiguresOut.of(province.totals))

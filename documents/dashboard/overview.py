@@ -27,6 +27,7 @@ class Overview:
     person: Named | None
     at: datetime
     period: str
+    since: datetime  # the completed figures count from here: the first period of the series
     totals: queries.Figures
     by_unit: list[queries.Group]
     by_person: list[queries.Group]
@@ -39,8 +40,11 @@ def _named(session: Session, model, row_id: int | None, field: str = "name") -> 
 
 
 def overview(session: Session, scope: Scope, at: datetime, kind: str = periods.WEEK, count: int = 12) -> Overview:
+    """Open, due soon and overdue now; completed (on time, late, handling time) within the
+    ``count`` periods of ``kind`` the series shows."""
+    since = periods.window_start(kind, count, at)
     return Overview(
         agency=_named(session, Agency, scope.agency_id), unit=_named(session, OrgUnit, scope.unit_id),
-        person=_named(session, User, scope.user_id, "full_name"), at=at, period=kind,
-        totals=queries.totals(session, scope, at), by_unit=queries.by_unit(session, scope, at),
-        by_person=queries.by_person(session, scope, at), series=queries.series(session, scope, at, kind, count))
+        person=_named(session, User, scope.user_id, "full_name"), at=at, period=kind, since=since,
+        totals=queries.totals(session, scope, at, since), by_unit=queries.by_unit(session, scope, at, since),
+        by_person=queries.by_person(session, scope, at, since), series=queries.series(session, scope, at, kind, count))

@@ -46,3 +46,8 @@ def last(kind: str, count: int, at: datetime) -> list[Period]:
     days = _first_days(kind, at.astimezone(VN_TZ).date(), count)
     return [Period(_midnight(first), _midnight(following), _label(kind, first))
             for first, following in zip(days, days[1:])]
+
+
+def window_start(kind: str, count: int, at: datetime) -> datetime:
+    """The first moment of ``last(kind, count, at)``: where the dashboard's completed figures begin."""
+    return last(kind, count, at)[0].start

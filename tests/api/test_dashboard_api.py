@@ -65,6 +65,7 @@ def test_the_leader_sees_the_whole_agency(client, api, world):
     body = response.json()
     assert body["scope"] == {"agency": {"id": world["A"], "name": "Cơ quan A"}, "unit": None, "person": None}
     assert body["at"] == "2026-11-23T08:00:00+07:00" and body["period"] == "month"
+    assert body["since"] == "2026-10-01T00:00:00+07:00"  # completed figures: October and November
     # open: 1, 2, 4; due soon: 2 (16:00 today); overdue: 1, 4; on time: 3 (72 h)
     assert figures(body) == (3, 1, 2, 1, 0, 72.0)
     assert [(row["name"], row["open"], row["overdue"]) for row in body["by_unit"]] == [
@@ -79,6 +80,20 @@ def test_the_leader_sees_the_whole_agency(client, api, world):
          "completed_on_time": 1, "completed_late": 0, "average_handling_hours": 72.0}]
     weekly = client.get("/api/dashboard", headers=api("a.leader")).json()
     assert weekly["period"] == "week" and len(weekly["series"]) == 12 and weekly["series"][-1]["label"] == "2026-W48"
+
+
+def test_completed_figures_follow_the_periods_shown(client, api, world):
+    # This week only (from Monday 2026-11-23 00:00): the completion of Nov 19 is outside.
+    week = client.get("/api/dashboard", headers=api("a.leader"), params={"periods": 1}).json()
+    assert week["since"] == "2026-11-23T00:00:00+07:00"
+    assert figures(week) == (3, 1, 2, 0, 0, None)
+    listed = client.get("/api/dashboard/items", headers=api("a.leader"),
+                        params={"status": "completed_on_time", "periods": 1}).json()
+    assert listed["total"] == 0
+    listed = client.get("/api/dashboard/items", headers=api("a.leader"), params={"status": "completed_on_time"}).json()
+    assert listed["total"] == 1
+    province = client.get("/api/dashboard/province", headers=api("a.leader"), params={"periods": 1}).json()
+    assert province["since"] == "2026-11-23T00:00:00+07:00" and province["totals"]["completed_on_time"] == 0
 
 
 def test_the_leader_narrows_to_a_unit_or_a_person(client, api, world):
@@ -165,6 +180,8 @@ def test_province_rows(client, api, world):
     ("/api/dashboard/items", {}),
     ("/api/dashboard/items", {"status": "late"}),
     ("/api/dashboard/items", {"status": "open", "page": 0}),
+    ("/api/dashboard/items", {"status": "open", "period": "day"}),
+    ("/api/dashboard/province", {"periods": 1000}),
 ])
 def test_bad_parameters(client, api, world, path, params):
     response = client.get(path, headers=api("a.leader"), params=params)

@@ -104,6 +104,21 @@ def test_agency_totals_match_the_hand_count(system: System, data: dict) -> None:
     assert _run(system, queries.totals, Scope(data["A"]), AT) == Figures(7, 3, 2, 2, 3, 155.6)
 
 
+def test_completed_figures_from_a_moment_on(system: System, data: dict) -> None:
+    # Completed since Monday 2026-11-30 (week 49): d7 on time, d5 d6 late, (357 + 60 + 2) / 3 = 139.67 h;
+    # the running figures are those of now, whatever the window.
+    assert _run(system, queries.totals, Scope(data["A"]), AT, since=vn(11, 30)) == Figures(7, 3, 2, 1, 2, 139.67)
+    units = _run(system, queries.by_unit, Scope(data["A"]), AT, since=vn(11, 30))
+    # U1: d5 late (357 h); U2: d7 on time, d6 late, (60 + 2) / 2.
+    assert [row.figures for row in units] == [Figures(4, 2, 1, 0, 1, 357.0), Figures(2, 1, 1, 1, 1, 31.0)]
+    late = _run(system, queries.items, Scope(data["A"]), AT, "completed_late", since=vn(11, 30))
+    assert [item.id for item in late.items] == [data["d5"], data["d6"]] and late.total == 2
+    # The list of open documents does not depend on the window.
+    assert _run(system, queries.items, Scope(data["A"]), AT, "open", since=vn(11, 30)).total == 7
+    province = _run(system, queries.province, (data["A"], data["C"]), AT, since=vn(11, 30))
+    assert province.totals == Figures(8, 3, 3, 1, 2, 139.67)
+
+
 def test_unit_and_person_totals(system: System, data: dict) -> None:
     # U1: d1 d2 d3 d4 d5 d12 d14 — open d1 d2 d3 d12, due soon d2 d12, overdue d1, on time d4,
     # late d5 d14, average (74 + 357 + 285) / 3 = 238.67 h.
