@@ -12,6 +12,10 @@ after 20 untimed warm-up repetitions (time.perf_counter_ns):
   returns the document to the clerk), run the engine through the decision gateway to the next
   user task ("recheck"), save.
 
+On PostgreSQL both rows are also measured on the same diagram without its timers (every timer
+boundary event and the path it alone leads to removed; deployed to a scope of its own): the
+difference is what the deadline timers cost a step.
+
 The workflow is the one ``documents.incoming.service.register`` starts; no document row is
 needed, since neither step reads the register.
 
@@ -29,6 +33,7 @@ fails on speed. ``--profile`` then cProfiles one (or STEPS) persisted PostgreSQL
 from __future__ import annotations
 
 import argparse
+import xml.etree.ElementTree as ET
 import cProfile
 import gc
 import io
@@ -66,8 +71,13 @@ BLOCK = 25  # timed calls per cell before the next cell takes its turn
 PROCESS_KEY = "incoming"
 FIRST_TASK, NEXT_TASK = "distribute", "recheck"
 SCOPE = "bench"  # instances live in their own scope; the diagram is deployed to the default one
+NO_TIMERS_SCOPE = "bench.nt"  # the same diagram without its timers, deployed to this scope
 STARTER = "bench.clerk"
 PRINCIPAL = Principal(user="bench.leader", scope=SCOPE, roles=frozenset({"leader"}))
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+XML_NAMESPACES = {"bpmn": BPMN, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+                  "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+                  "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
 # What documents.incoming.service starts the workflow with when the clerk registers a document.
 START_DATA: dict[str, Any] = {"document_id": 1, "urgency": "normal", "incoming_number": 1,
                               "subject": "Về việc triển khai kế hoạch chuyển đổi số năm 2027"}
@@ -75,6 +85,33 @@ START_DATA: dict[str, Any] = {"document_id": 1, "urgency": "normal", "incoming_n
 FORM_DATA: dict[str, Any] = {"decision": "return", "return_reason": "Thiếu phụ lục, đề nghị văn thư kiểm tra lại."}
 # Databases this benchmark never empties, whatever --pg-url says.
 PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
+
+
+# --------------------------------------------------------------------------- the diagram without timers
+def without_timers(xml: bytes) -> bytes:
+    """The diagram with every timer boundary event removed, with the elements only it leads to
+    (its reminder's service task and end event), their flows, lane references and shapes."""
+    for prefix, uri in XML_NAMESPACES.items():
+        ET.register_namespace(prefix, uri)
+    root = ET.fromstring(xml)
+    process = root.find(f"{{{BPMN}}}process")
+    gone = {event.get("id") for event in process.findall(f"{{{BPMN}}}boundaryEvent")
+            if event.find(f"{{{BPMN}}}timerEventDefinition") is not None}
+    flows = process.findall(f"{{{BPMN}}}sequenceFlow")
+    while True:  # what is reached only through removed flows goes too
+        cut = {f.get("id") for f in flows if f.get("sourceRef") in gone}
+        orphans = {f.get("targetRef") for f in flows if f.get("id") in cut
+                   and all(g.get("id") in cut for g in flows if g.get("targetRef") == f.get("targetRef"))}
+        if orphans <= gone:
+            break
+        gone |= orphans
+    gone |= cut
+    for parent in root.iter():
+        for child in list(parent):
+            if child.get("id") in gone or child.get("bpmnElement") in gone or (
+                    child.tag == f"{{{BPMN}}}flowNodeRef" and (child.text or "").strip() in gone):
+                parent.remove(child)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -191,47 +228,54 @@ def _deployed_system(url: str) -> System:
     return system
 
 
-def _start(system: System) -> int:
+def _start(system: System, scope: str = SCOPE) -> int:
     with unit_of_work(system.sessions) as session:
-        instance = system.runtime.start(session, SCOPE, PROCESS_KEY, STARTER, START_DATA)
+        instance = system.runtime.start(session, scope, PROCESS_KEY, STARTER, START_DATA)
         return instance.id
 
 
-def _complete(system: System, task_id: int) -> None:
+def _complete(system: System, task_id: int, scope: str = SCOPE) -> None:
+    principal = Principal(user=PRINCIPAL.user, scope=scope, roles=PRINCIPAL.roles)
     with unit_of_work(system.sessions) as session:
-        system.runtime.complete(session, task_id, PRINCIPAL, FORM_DATA)
+        system.runtime.complete(session, task_id, principal, FORM_DATA)
 
 
-def _ready_ids(system: System, spec_name: str) -> list[int]:
+def _ready_ids(system: System, spec_name: str, scope: str = SCOPE) -> list[int]:
     with unit_of_work(system.sessions) as session:
         query = (sa.select(HumanTask.id)
-                 .where(HumanTask.scope == SCOPE, HumanTask.status == "ready", HumanTask.spec_name == spec_name)
+                 .where(HumanTask.scope == scope, HumanTask.status == "ready", HumanTask.spec_name == spec_name)
                  .order_by(HumanTask.id))
         return list(session.scalars(query))
 
 
 class Ours:
-    """Our runtime on one database: every call is one unit_of_work (one committed transaction)."""
+    """Our runtime on one database: every call is one unit_of_work (one committed transaction).
+    With ``timers=False`` its instances run the diagram without its timers (a scope of their own)."""
 
-    def __init__(self, url: str) -> None:
-        self.system = _deployed_system(url)
+    def __init__(self, url: str, timers: bool = True, system: System | None = None) -> None:
+        self.system = system or _deployed_system(url)
+        self.scope = SCOPE if timers else NO_TIMERS_SCOPE
+        if not timers:
+            xml = without_timers((self.system.settings.bpmn_dir / f"{PROCESS_KEY}.bpmn").read_bytes())
+            with unit_of_work(self.system.sessions) as session:
+                self.system.runtime.deploy(session, self.scope, xml, STARTER)
         self.task_ids: list[int] = []
 
     def start(self, _i: int = 0) -> int:
-        return _start(self.system)
+        return _start(self.system, self.scope)
 
     def prepare_steps(self, count: int) -> None:
         """The instances left waiting at the first task (by the start row) are the ones the
         step row completes, one each: their starting is never part of the step's timing."""
-        self.task_ids = _ready_ids(self.system, FIRST_TASK)
+        self.task_ids = _ready_ids(self.system, FIRST_TASK, self.scope)
         if len(self.task_ids) < count:
             raise SystemExit(f"ours: expected {count} ready '{FIRST_TASK}' tasks, found {len(self.task_ids)}")
 
     def step(self, i: int) -> None:
-        _complete(self.system, self.task_ids[i])
+        _complete(self.system, self.task_ids[i], self.scope)
 
     def check_steps(self, count: int) -> None:
-        advanced = len(_ready_ids(self.system, NEXT_TASK))
+        advanced = len(_ready_ids(self.system, NEXT_TASK, self.scope))
         if advanced != count:
             raise SystemExit(f"ours: expected {count} ready '{NEXT_TASK}' tasks after the steps, found {advanced}")
 
@@ -283,6 +327,16 @@ def table(results: dict[str, dict[str, Stats]]) -> str:
         r, s, p = cells["raw"], cells.get("sqlite"), cells.get("postgresql")
         lines.append(f"| {label} | {_fmt(r)} | {_fmt(s, r)} | {_fmt(p, r)} "
                      f"| {_fmt(r, attr='p95_ms')} | {_fmt(s, r, 'p95_ms')} | {_fmt(p, r, 'p95_ms')} |")
+    return "\n".join(lines)
+
+
+def timer_table(results: dict[str, dict[str, Stats]]) -> str:
+    """What the diagram's timers cost: the same rows on PostgreSQL without them."""
+    lines = ["| operation (PostgreSQL) | with the timers median ms | without the timers median ms | timers' share |",
+             "|---|---:|---:|---:|"]
+    for label, key in (("start→first task", "start"), ("persisted step (load+complete+save)", "step")):
+        with_, without = results[key]["postgresql"].median_ms, results[key]["pg_no_timers"].median_ms
+        lines.append(f"| {label} | {with_:.2f} | {without:.2f} | {(with_ - without) / with_:+.0%} |")
     return "\n".join(lines)
 
 
@@ -346,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = {"sqlite": Ours(lite_url)}
         if not args.skip_pg:
             ours["postgresql"] = Ours(args.pg_url)
+            ours["pg_no_timers"] = Ours(args.pg_url, timers=False, system=ours["postgresql"].system)
         try:
             results["start"] = measure({"raw": raw.start} | {name: o.start for name, o in ours.items()}, args.n)
             print(f"  start→first task measured ({time.perf_counter() - began:.0f} s)", flush=True)
@@ -356,14 +411,18 @@ def main(argv: list[str] | None = None) -> int:
             for o in ours.values():
                 o.check_steps(WARMUP + args.n)
         finally:
-            for o in ours.values():
-                o.close()
+            for name, o in ours.items():
+                if name != "pg_no_timers":  # shares the PostgreSQL system
+                    o.close()
 
     print()
     print(machine(None if args.skip_pg else args.pg_url, load_before))
     print()
     print(table(results))
     print()
+    if "pg_no_timers" in results["step"]:
+        print(timer_table(results))
+        print()
     step = results["step"]
     if "postgresql" not in step:
         print("target: persisted step on PostgreSQL ≤ 5× raw in-memory step: not measured (--skip-pg)")
