@@ -28,7 +28,7 @@ from .incidents import DEFAULT_POLICY, Incidents, RetryPolicy
 from .instances import InstanceRow, Instances, Progress
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import Messages
-from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance
+from .models import DEFAULT_SCOPE, HistoryEntry, HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskStatus
 from .migration import MAX_BATCH as MAX_MIGRATION_BATCH
 from .migration import MigrationPlan, Migrations
 from .parsing import SpecCache
@@ -41,7 +41,7 @@ from .timers import Timers
 # hands out (read them; ask the runtime, never query the engine's tables).
 __all__ = ["WorkflowRuntime", "EngineHooks", "Principal", "TaskEvent", "TaskListener", "Thrower", "MESSAGE_TOPIC", "SYSTEM_ACTOR",
            "DEFAULT_SCOPE", "HistoryEntry", "HumanTask", "Incident", "ProcessDefinition", "ProcessInstance",
-           "MigrationPlan", "MAX_MIGRATION_BATCH", "InstanceRow", "Progress"]
+           "MigrationPlan", "MAX_MIGRATION_BATCH", "InstanceRow", "Progress", "TaskStatus"]
 
 
 class WorkflowRuntime(Definitions, Instances, HumanTasks, Timers, Messages, Incidents, Migrations):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.db import unit_of_work
-from engine.runtime import HumanTask
+from engine.runtime import HumanTask, TaskStatus
 
 from ..calendar.service import calendar_for
 from ..incoming.deadlines import DUE_SOON, running_condition
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from ..system import System
 
 LISTED = 10  # items named in a digest; the rest are counted
-OPEN = "ready"  # the engine's TaskStatus.READY (engine.runtime does not export the enum)
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def due_work(session: Session, agency_id: int, scope: str, now: datetime) -> dic
     task the person already holds is not listed twice)."""
     horizon = now + DUE_SOON
     tasks = list(session.scalars(sa.select(HumanTask).where(
-        HumanTask.scope == scope, HumanTask.status == OPEN, HumanTask.due_at.is_not(None),
+        HumanTask.scope == scope, HumanTask.status == TaskStatus.READY, HumanTask.due_at.is_not(None),
         HumanTask.due_at <= horizon).order_by(HumanTask.due_at, HumanTask.id)))
     documents = list(session.scalars(sa.select(IncomingDocument).where(
         IncomingDocument.agency_id == agency_id, IncomingDocument.lead_user_id.is_not(None), running_condition(),
