@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # this module never connects anywhere.
 _placeholder = StubBroker()
 SWEEP_SECONDS = 30.0  # one sweep's work before it hands over to the next message
+HELP_AFTER_SECONDS = 1.0  # a sweep still finding work after this long asks another worker to join
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="engine.deliver", max_retries=0)
@@ -42,15 +43,22 @@ def deliver_status(outbox_id: int) -> None:
 
 @dramatiq.actor(broker=_placeholder, actor_name="engine.sweep_timers", max_retries=0, time_limit=120_000)
 def sweep_timers() -> None:
-    """Fire what is due; when the budget runs out with timers still due (a burst: deadlines in
-    working time cluster at 07:30 and 13:30), sweep on at once in a new message, so another
-    worker can share the burst, rather than wait for the scheduler's next tick."""
+    """Fire what is due. A burst (deadlines in working time cluster at 07:30 and 13:30) is shared
+    at once: a sweep that fired something in its first second and still sees timers due sends
+    one more sweep, so an idle worker thread or process joins now rather than at the scheduler's
+    next tick (the helper does the same, until every idle worker is busy). Only a sweep that fired
+    asks for help, so timers another sweep holds locked never make sweeps chase each other. When
+    the budget runs out with timers still due, it sweeps on in a new message."""
     system = context.system()
-    fired = system.runtime.fire_due(system.sessions, budget_seconds=SWEEP_SECONDS)
+    runtime, sessions = system.runtime, system.sessions
+    fired = runtime.fire_due(sessions, budget_seconds=HELP_AFTER_SECONDS)
+    if fired and runtime.timers_due(sessions):
+        sweep_timers.send()
+        fired += runtime.fire_due(sessions, budget_seconds=SWEEP_SECONDS - HELP_AFTER_SECONDS)
+        if runtime.timers_due(sessions):
+            sweep_timers.send()
     if fired:
         log.info("fired %d timer(s)", fired)
-        if system.runtime.timers_due(system.sessions):
-            sweep_timers.send()
 
 
 @dramatiq.actor(broker=_placeholder, actor_name="outgoing.deliver", max_retries=0)
