@@ -250,8 +250,11 @@ def refuse(session: Session, who: Identity, document_id: int, reason: str) -> In
 
 def _start_handling(session: Session, runtime: WorkflowRuntime, document: IncomingDocument, who: Identity) -> None:
     """Start the agency's incoming workflow (its own diagram or the default) on an accepted document."""
+    # doc_type and received_at: the default deadline (deadlines/policy.handling_due) counts from the
+    # receipt by the agency's table for the type and urgency.
     data = {"document_id": document.id, "urgency": document.urgency, "subject": document.subject,
-            "incoming_number": document.incoming_number}
+            "incoming_number": document.incoming_number, "doc_type": document.doc_type,
+            "received_at": document.received_at.isoformat()}
     instance = runtime.start(session, who.agency_code, WORKFLOW, str(who.user_id), data,
                              business_key=f"incoming:{document.id}")
     document.process_instance_id = instance.id
