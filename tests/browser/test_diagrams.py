@@ -24,7 +24,7 @@ from tests.conftest import START
 INCOMING = (Path(__file__).resolve().parents[2] / "bpmn" / "incoming.bpmn").read_text(encoding="utf-8")
 # The leader's distribution reminder: a working day after registration for a normal document.
 REMINDER = "distribute_reminder"
-HANDLE_TIMER = "<bpmn:timeDate>data.get('deadline') or add_working_days(now().isoformat(), 10)</bpmn:timeDate>"
+HANDLE_TIMER = "<bpmn:timeDate>data.get('deadline') or handling_due(now().isoformat(), data.get('doc_type'), data.get('urgency'))</bpmn:timeDate>"
 
 
 def identity(pg, username: str):
@@ -213,6 +213,7 @@ def test_a_new_flow_is_named_in_the_panel_and_deployed(open_page, demo_server, p
 def second_version(pg, demo_province) -> int:
     """The agency's own version 1 of `incoming`: the handling's timer changed, a task renamed."""
     later = "<bpmn:timeDate>data.get('deadline') or add_working_days(now().isoformat(), 15)</bpmn:timeDate>"
+    assert HANDLE_TIMER in INCOMING
     xml = (INCOMING.replace(HANDLE_TIMER, later)
            .replace('name="Duyệt kết quả xử lý"', 'name="Lãnh đạo phòng duyệt kết quả"'))
     with unit_of_work(pg.sessions) as session:
@@ -229,7 +230,8 @@ def test_the_diff_marks_and_lists_what_changed(open_page, demo_server, second_ve
         expect(changes.locator("li.diff-changed", has_text="(review)")).to_contain_text(
             "name: Duyệt kết quả xử lý → Lãnh đạo phòng duyệt kết quả")
         expect(changes.locator("li.diff-changed", has_text="(handle_overdue)")).to_contain_text(
-            "timeDate: data.get('deadline') or add_working_days(now().isoformat(), 10) → "
+            "timeDate: data.get('deadline') or handling_due(now().isoformat(), data.get('doc_type'), "
+            "data.get('urgency')) → "
             "data.get('deadline') or add_working_days(now().isoformat(), 15)")
         expect(page.locator("#diff-new g.djs-element.diff-changed[data-element-id='review']")).to_have_count(1)
         expect(page.locator("#diff-summary")).to_contain_text("thay đổi")

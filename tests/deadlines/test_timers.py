@@ -227,3 +227,16 @@ def test_the_issue_deadline_tells_the_clerks_once(pg, bureau):  # noqa: F811
     assert [(k, u, link) for k, u, link, _ in written] == [("overdue", "a.clerk", f"/tasks/{issue.id}")]
     assert written[0][3].startswith("Quá hạn: Cấp số, ký số cơ quan và phát hành — văn bản đi «")
 
+
+
+def test_without_the_leaders_deadline_the_agencys_policy_sets_it_and_the_timers_follow(case, clock):
+    """An urgent document (khẩn: 2 working days by the national defaults) distributed Monday 23/11
+    09:00 with no deadline: Tuesday 24/11 is a day off, so it is due Thursday 26/11 09:00."""
+    document_id = case(urgency="urgent")
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    distribute(case, document_id, deadline=None)
+    instance_id = instance_of(case, document_id)
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=VN)
+    assert task_row(case.system, instance_id, "handle").due_at == due
+    assert timers(case.system, instance_id) == {"handle_reminder": due - timedelta(days=1), "handle_overdue": due,
+                                                "handle_escalation": due + timedelta(days=1)}
