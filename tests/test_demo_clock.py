@@ -3,7 +3,10 @@ file, read by every process and moved only forward. No sleeps: the base clock is
 the command's own runs are checked by the offset they leave in the file."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from documents.settings import Settings
 from documents.system import build_system
 from documents.vntime import VN_TZ
 from engine.clock import FixedClock
-from tests.test_cli import qlvbdh
+from tests.test_cli import ROOT, qlvbdh
 
 # Friday 04/12/2026 10:00 in Vietnam.
 FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=VN_TZ)
@@ -162,3 +165,17 @@ def test_the_command(tmp_path, path):
 
     reset = qlvbdh("demo-clock", "reset", db=db, DEMO_CLOCK_FILE=str(path))
     assert reset.returncode == 0 and _offset(path) == timedelta(0)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_gives_the_demo_its_clock_and_mail_folder(tmp_path):
+    """`make run` (README): each of its commands sees the demo clock's file and the mail folder."""
+    fake = tmp_path / "qlvbdh"
+    fake.write_text('#!/bin/sh\necho "$1 $DEMO_CLOCK_FILE $MAIL_DIR"\n')
+    fake.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEMO_CLOCK_FILE", "MAIL_DIR", "MAKEFLAGS")}
+    ran = subprocess.run(["make", "-s", "-o", ".venv/.installed", "-o", "api/static/build/.built", "run",
+                          f"BIN={tmp_path}"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == [f"{command} ./data/demo-clock ./data/mail"
+                                       for command in ("migrate", "seed-demo", "run")]
