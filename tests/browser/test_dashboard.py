@@ -88,6 +88,14 @@ def drawn_pixels(page, canvas_id: str) -> int:
     }""", canvas_id)
 
 
+def watch_errors(page) -> list[str]:
+    """Script errors and console errors (a Content-Security-Policy refusal is one) from now on."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def expect_charts_drawn(page) -> None:
     for canvas_id in ("series-chart", "breakdown-chart"):
         canvas = page.locator(f"#{canvas_id}")
@@ -100,6 +108,7 @@ def expect_charts_drawn(page) -> None:
 def test_the_leader_opens_the_overdue_list_from_the_dashboard_and_urges(open_page, demo_server, pg,
                                                                        demo_province, late_work):
     page = open_page("lanhdao")
+    errors = watch_errors(page)
     page.goto(f"{demo_server}/tasks")
     page.get_by_role("link", name="Theo dõi tiến độ").click()
     expect(page.locator("h1")).to_have_text("Theo dõi tiến độ xử lý văn bản đến")
@@ -142,11 +151,13 @@ def test_the_leader_opens_the_overdue_list_from_the_dashboard_and_urges(open_pag
         urged = session.scalars(sa.select(Urge)).all()
         assert [(urge.note, urge.recipients) for urge in urged] == [
             ("Đề nghị hoàn thành trong ngày.", [demo_province["chuyenvien"]])]
+    assert errors == []
 
 
 def test_on_a_phone_the_unit_head_sees_the_unit_the_cards_stack_and_nothing_scrolls_sideways(
         open_page, demo_server, pg, demo_province, late_work):
     page = open_page("truongphong", phone=True)
+    errors = watch_errors(page)
     page.goto(f"{demo_server}/dashboard")
     expect(page.locator("#scope")).to_have_text("Đơn vị: Phòng Kinh tế")
     expected = plus(late_work["truongphong"], open=2, overdue=2)
@@ -168,6 +179,7 @@ def test_on_a_phone_the_unit_head_sees_the_unit_the_cards_stack_and_nothing_scro
     assert_fits_width(page)
     screenshot(page, "dashboard-unit-overdue-list-phone")
     assert_accessible(page)
+    assert errors == []
 
 
 def test_in_english_the_dashboard_speaks_english_and_staff_are_refused(open_page, demo_server, late_work):
