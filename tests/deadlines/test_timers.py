@@ -240,3 +240,22 @@ def test_without_the_leaders_deadline_the_agencys_policy_sets_it_and_the_timers_
     assert task_row(case.system, instance_id, "handle").due_at == due
     assert timers(case.system, instance_id) == {"handle_reminder": due - timedelta(days=1), "handle_overdue": due,
                                                 "handle_escalation": due + timedelta(days=1)}
+
+
+@pytest.mark.parametrize("name", ["incoming.bpmn", "outgoing.bpmn"])
+def test_every_deadline_expression_runs_in_process_without_a_sandbox_round_trip(name):
+    """What keeps the timers cheap: their dates, the due dates and the services' parameters are of
+    the shape engine/cheap.py evaluates in the engine's process (a helper round trip costs 0.1 ms
+    idle, milliseconds under load)."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from engine import cheap
+
+    root = ET.parse(Path(__file__).resolve().parents[2] / "bpmn" / name).getroot()
+    spiff = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+    expressions = [e.text for e in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}timeDate")]
+    expressions += [p.get("value") for p in root.iter(f"{spiff}parameter")]
+    expressions += [p.get("value") for p in root.iter(f"{spiff}property") if p.get("name") in ("dueDate", "urgency")]
+    assert len(expressions) > 10
+    assert [e for e in expressions if cheap._tree(e) is None] == []
