@@ -9,10 +9,12 @@ percent still open and overdue, recent ones open, due soon or just completed, so
 not yet distributed, some closed (02) and some withdrawn; plus four smaller agencies below it (the
 province's view), 5,000 documents each. Rows go in with COPY; then ANALYZE.
 
-Each query of documents/dashboard/queries.py is then timed as the page and the API call it, each
-call its own transaction (engine.db.unit_of_work): the median and p95 (nearest rank) of ``--n``
-calls after 5 warm-up calls, rows interleaved in blocks (bench.engine's ``measure``). Target
-(issue 11 item 5): every query ≤ 100 ms (p95). ``--explain`` prints EXPLAIN ANALYZE of each.
+Each query of documents/dashboard/queries.py is then timed as the page and the API call it (the
+completed figures within the window the series shows: 12 weeks by default, 12 months in the rows
+that say so), each call its own transaction (engine.db.unit_of_work): the median and p95 (nearest
+rank) of ``--n`` calls after 5 warm-up calls, rows interleaved in blocks (bench.engine's
+``measure``). Target (issue 11 item 5): every query ≤ 100 ms (p95). A reference row, outside the
+target, times the totals over every completion ever. ``--explain`` prints EXPLAIN ANALYZE of each.
 
 The PostgreSQL database given by --pg-url is emptied and migrated before the run (default
 ``bench_dashboard``, created when missing); ``postgres``, the templates, any name beginning with
@@ -34,7 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.engine import _check_pg_url, _loadavg, _reset_postgres, machine, measure
-from documents.dashboard import queries
+from documents.dashboard import periods, queries
 from documents.dashboard.access import Scope
 from documents.settings import Settings
 from documents.system import System, build_system
@@ -163,22 +165,32 @@ def generate(url: str, documents: int) -> dict[str, int]:
 # --------------------------------------------------------------------------- queries
 
 def cells(ids: dict[str, Any]) -> dict[str, Callable[[Session], Any]]:
+    """The queries as the dashboard calls them: the completed figures within its default window
+    (the 12 weeks its series shows), or 12 months where the row says so."""
     agency = Scope(ids["agency"])
     unit = Scope(ids["agency"], unit_id=ids["unit"])
     person = Scope(ids["agency"], user_id=ids["user"])
+    weeks, months = periods.window_start("week", 12, AT), periods.window_start("month", 12, AT)
     return {
-        "totals (agency)": lambda s: queries.totals(s, agency, AT),
-        "totals (unit)": lambda s: queries.totals(s, unit, AT),
-        "totals (person)": lambda s: queries.totals(s, person, AT),
+        "totals (agency)": lambda s: queries.totals(s, agency, AT, weeks),
+        "totals (agency, 12 months)": lambda s: queries.totals(s, agency, AT, months),
+        "totals (unit)": lambda s: queries.totals(s, unit, AT, weeks),
+        "totals (person)": lambda s: queries.totals(s, person, AT, weeks),
         "series, 12 weeks": lambda s: queries.series(s, agency, AT, "week", 12),
         "series, 12 months": lambda s: queries.series(s, agency, AT, "month", 12),
-        "by unit": lambda s: queries.by_unit(s, agency, AT),
-        "by person": lambda s: queries.by_person(s, agency, AT),
+        "by unit": lambda s: queries.by_unit(s, agency, AT, weeks),
+        "by person": lambda s: queries.by_person(s, agency, AT, weeks),
         "items overdue, page 1": lambda s: queries.items(s, agency, AT, "overdue"),
         "items overdue (unit), page 1": lambda s: queries.items(s, unit, AT, "overdue"),
-        "items completed late, page 1": lambda s: queries.items(s, agency, AT, "completed_late"),
-        "province (5 agencies)": lambda s: queries.province(s, tuple(ids["agencies"]), AT),
+        "items completed late, page 1": lambda s: queries.items(s, agency, AT, "completed_late", since=weeks),
+        "province (5 agencies)": lambda s: queries.province(s, tuple(ids["agencies"]), AT, weeks),
     }
+
+
+# Not called by the dashboard (it always gives a window): printed for reference, outside the target.
+def reference_cells(ids: dict[str, Any]) -> dict[str, Callable[[Session], Any]]:
+    agency = Scope(ids["agency"])
+    return {"totals (agency, every completion ever)": lambda s: queries.totals(s, agency, AT)}
 
 
 def _in_transaction(system: System, query: Callable[[Session], Any]) -> Callable[[int], Any]:
@@ -234,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n### {name}\n{explain(system, query)}")
         results = measure({name: _in_transaction(system, query) for name, query in queried.items()},
                           args.n, warmup=WARMUP, block=BLOCK)
+        reference = measure({name: _in_transaction(system, query) for name, query in reference_cells(ids).items()},
+                            args.n, warmup=WARMUP, block=BLOCK)
     finally:
         system.db.dispose()
 
@@ -244,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|")
     for name, stats in results.items():
         print(f"| {name} | {stats.median_ms:.1f} | {stats.p95_ms:.1f} |")
+    for name, stats in reference.items():
+        print(f"| *{name}* (reference, not called by the dashboard) | {stats.median_ms:.1f} | {stats.p95_ms:.1f} |")
     print()
     slowest = max(results, key=lambda name: results[name].p95_ms)
     verdict = "met" if results[slowest].p95_ms <= TARGET_MS else "not met"

@@ -163,8 +163,18 @@ def _hours(session: Session, later, earlier) -> sa.ColumnElement[float]:
     return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
 
 
-def _handling_hours(session: Session) -> sa.ColumnElement[float]:
-    return _hours(session, D.completed_at, D.received_at)
+def _handling_hours_sum(session: Session) -> sa.ColumnElement[float]:
+    """The summed handling hours of the rows aggregated. PostgreSQL adds the intervals and converts
+    the sum once, instead of converting every row."""
+    if is_postgres(session):
+        return sa.func.date_part("epoch", sa.func.sum(D.completed_at - D.received_at)) / 3600.0
+    return sa.func.sum(_hours(session, D.completed_at, D.received_at))
+
+
+def _completed_columns(session: Session) -> list:
+    """On time, late and their handling hours (summed), of completed documents."""
+    return [sa.func.count().filter(_on_time()).label("on_time"), sa.func.count().filter(_late()).label("late"),
+            _handling_hours_sum(session).label("hours")]
 
 
 @dataclass(frozen=True)
@@ -203,9 +213,7 @@ def _tallies(session: Session, where: list, at: datetime, since: datetime | None
                   sa.func.count().filter(found[OVERDUE]).label("overdue"))
         .where(*where, *narrowed, running_condition()).group_by(*keys)).all()
     completed = session.execute(
-        sa.select(*keys, sa.func.count().filter(found[ON_TIME]).label("on_time"),
-                  sa.func.count().filter(found[LATE]).label("late"), sa.func.sum(_handling_hours(session)).label("hours"))
-        .where(*where, *narrowed, _completed(), *_completed_since(since)).group_by(*keys)).all()
+        sa.select(*keys, *_completed_columns(session)).where(*where, *narrowed, _completed(), *_completed_since(since)).group_by(*keys)).all()
     tallies: dict = {}
     for row in running:
         group = row.key if keys else None
@@ -258,17 +266,15 @@ def series(session: Session, scope: Scope, at: datetime, kind: str = periods.WEE
         sa.select(received_in, sa.func.count())
         .where(*_in(scope), D.received_at >= first, D.received_at < end).group_by(received_in)).all())
     completed_in = _bucket(D.completed_at, spans).label("bucket")
-    completed = {row.bucket: row for row in session.execute(
-        sa.select(completed_in, sa.func.count().filter(_on_time()).label("on_time"),
-                  sa.func.count().filter(_late()).label("late"),
-                  sa.func.avg(_handling_hours(session)).label("average"))
-        .where(*_in(scope), D.completed_at >= first, D.completed_at < end).group_by(completed_in))}
+    completed = {row.bucket: _Tally(on_time=row.on_time, late=row.late, hours=float(row.hours or 0))
+                 for row in session.execute(
+                     sa.select(completed_in, *_completed_columns(session))
+                     .where(*_in(scope), D.completed_at >= first, D.completed_at < end).group_by(completed_in))}
     points = []
     for index, span in enumerate(spans):
-        done = completed.get(index)
-        average = None if done is None or done.average is None else round(float(done.average), 2)
-        points.append(Point(span.start, span.end, span.label, received.get(index, 0),
-                            done.on_time if done else 0, done.late if done else 0, average))
+        done = completed.get(index, _Tally())
+        points.append(Point(span.start, span.end, span.label, received.get(index, 0), done.on_time, done.late,
+                            done.figures().average_handling_hours))
     return points
 
 
@@ -290,13 +296,16 @@ def items(session: Session, scope: Scope, at: datetime, status: str, page: int =
     latest first). ``status`` is one of STATUSES (the caller checks it)."""
     where = [*_in(scope), conditions(at)[status], *(_completed_since(since) if status in (ON_TIME, LATE) else ())]
     total = session.scalar(sa.select(sa.func.count()).select_from(D).where(*where)) or 0
+    # The page's ids first, from the index alone; then only those rows are read and joined.
+    ids = session.scalars(sa.select(D.id).where(*where).order_by(*_order(session, status))
+                          .limit(per_page).offset((page - 1) * per_page)).all()
     unit, person = aliased(OrgUnit), aliased(User)
-    rows = session.execute(
+    rows = {row.id: row for row in session.execute(
         sa.select(D.id, D.incoming_number, D.number_notation, D.subject, D.issuer_name, D.handling_deadline,
                   D.received_at, D.completed_at, unit.name.label("unit"), person.full_name.label("person"))
         .outerjoin(unit, unit.id == D.lead_unit_id).outerjoin(person, person.id == D.lead_user_id)
-        .where(*where).order_by(*_order(session, status)).limit(per_page).offset((page - 1) * per_page)).all()
-    return ItemPage([_item(row, at) for row in rows], total, page, max(1, math.ceil(total / per_page)))
+        .where(D.id.in_(ids)))} if ids else {}
+    return ItemPage([_item(rows[i], at) for i in ids], total, page, max(1, math.ceil(total / per_page)))
 
 
 def _item(row, at: datetime) -> Item:

@@ -37,9 +37,10 @@ class IncomingDocument(Base):
         sa.Index("ix_incoming_duplicate", "agency_id", "number_notation", "issuer_name"),
         # The dashboard (documents/dashboard/queries.py, migration 0016): each figure reads only the
         # entries it counts — running (not deadlines.FINISHED), completed, received — and finds the rest
-        # in the entry itself.
+        # in the entry itself (the running one holds status and closed_at: the due-soon and overdue
+        # figures repeat the running condition).
         sa.Index("ix_incoming_dashboard_running", "agency_id", "handling_deadline",
-                 postgresql_include=["lead_unit_id", "lead_user_id"],
+                 postgresql_include=["lead_unit_id", "lead_user_id", "status", "closed_at"],
                  postgresql_where=sa.text("status NOT IN ('02', '06') AND closed_at IS NULL AND withdrawn_at IS NULL")),
         sa.Index("ix_incoming_dashboard_completed", "agency_id", "completed_at",
                  postgresql_include=["handling_deadline", "received_at", "lead_unit_id", "lead_user_id"],

@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('incoming_document', schema=None) as batch_op:
         batch_op.create_index('ix_incoming_dashboard_running', ['agency_id', 'handling_deadline'], unique=False,
-                              postgresql_include=['lead_unit_id', 'lead_user_id'],
+                              postgresql_include=['lead_unit_id', 'lead_user_id', 'status', 'closed_at'],
                               postgresql_where=sa.text("status NOT IN ('02', '06') AND closed_at IS NULL "
                                                        "AND withdrawn_at IS NULL"))
         batch_op.create_index('ix_incoming_dashboard_completed', ['agency_id', 'completed_at'], unique=False,
