@@ -7,9 +7,9 @@ Filters come from selects and links, never typed: a hand-edited value that makes
 unit id that is not a number, an unknown list) gets an error page saying so, nothing else."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from babel.dates import format_date
@@ -37,6 +37,12 @@ SHORT_LABELS = {(periods.WEEK, "vi"): "dd/MM", (periods.WEEK, "en"): "d MMM",
                 (periods.MONTH, "vi"): "MM/yyyy", (periods.MONTH, "en"): "MMM yyyy"}
 FULL_LABELS = {(periods.WEEK, "vi"): "dd/MM/yyyy", (periods.WEEK, "en"): "d MMM yyyy",
                (periods.MONTH, "vi"): "'tháng' M/yyyy", (periods.MONTH, "en"): "MMMM yyyy"}
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    url: Callable[[int], str]
 
 
 class BadFilter(Exception):
@@ -177,7 +183,9 @@ def items_page(request: Request, who: PageUser, session: DB):
         "status": status, "listed": listed, "at": at,
         # The urge button brings the leader back to this list (a local path, as it requires).
         "here": request.url.path + ("?" + request.url.query if request.url.query else ""),
-        "page_url": lambda number: items_url(status, unit_id=scope.unit_id, user_id=scope.user_id, page=number),
+        # What the shared pager reads: the page shown and the address of another.
+        "search": Paging(page_number, lambda number: items_url(status, unit_id=scope.unit_id,
+                                                                user_id=scope.user_id, page=number)),
         "back_url": dashboard_url(unit_id=scope.unit_id, user_id=scope.user_id),
     })
 

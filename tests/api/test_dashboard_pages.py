@@ -278,3 +278,18 @@ def test_the_urge_button_beside_an_overdue_item_urges_its_lead_and_comes_back(br
         (document_id, [people["a.staff"].user_id])]
     # Only overdue rows carry the button.
     assert tree(leader.get("/dashboard/items?status=open").text).xpath("//table[@id='items']//form") == []
+
+
+def test_the_lists_page_by_twenty_keeping_the_unit(browser, system, people, seeded):
+    with unit_of_work(system.sessions) as session:
+        economy = session.get(OrgUnit, seeded["economy"])
+        session.add_all(document(economy.agency_id, 100 + n, unit=economy, user=people["a.staff"]) for n in range(20))
+    leader = browser("a.leader")
+    url = f"/dashboard/items?status=open&unit_id={seeded['economy']}"
+    first = tree(leader.get(url).text)
+    assert len(item_rows(first)) == queries.PER_PAGE  # 23 open in Phòng Kinh tế: 1, 3, 4 and 20 more
+    assert first.xpath("//nav[@class='pager']/a[@rel='next']/@href") == [f"{url}&page=2"]
+    second = tree(leader.get(f"{url}&page=2").text)
+    assert len(item_rows(second)) == 3
+    assert second.xpath("//nav[@class='pager']/a[@rel='prev']/@href") == [url]
+    assert tree(leader.get(f"{url}&page=9").text).xpath("//table[@id='items']") == []
