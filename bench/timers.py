@@ -63,6 +63,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench.engine import _check_pg_url, _loadavg, _reset_postgres, machine, measure
+from bench.incoming import process_cpu
 from documents import accounts
 from documents.models import Agency
 from documents.notifications import recipients
@@ -291,6 +293,8 @@ class Burst:
     drain_s: float      # first due time → last commit
     after_last_s: float  # last due time → last commit
     lag_ms: list[float]  # fire_at → commit, sorted
+    worker_cpu_s: float = math.nan   # the worker processes' CPU during the burst
+    database_cpu_s: float = math.nan  # the PostgreSQL backends' CPU (all of the bench database's)
 
     @property
     def rate(self) -> float:
@@ -347,8 +351,6 @@ def check(system: System, group: int, expected: int) -> None:
 # --------------------------------------------------------------------------- the idle sweep
 def idle_sweep(system: System, n: int) -> dict[str, Any]:
     """fire_due and timers_due with everything armed and nothing due: median/p95 in ms."""
-    from bench.engine import measure
-
     runtime, sessions = system.runtime, system.sessions
     with unit_of_work(sessions) as session:
         due = session.scalar(sa.select(sa.func.count()).select_from(Timer).where(Timer.fire_at < datetime.now(timezone.utc)))
@@ -438,19 +440,22 @@ def burst(system: System, template_id: int, args: argparse.Namespace, group: int
     from tasks import scheduler
 
     workers = Workers(args.pg_url, args.redis_url, processes, args.threads)
-    stop = None
+    meter = CpuMeter(system, workers.proc.pid)
+    stop, cpu = None, (math.nan, math.nan)
     try:
         workers.wait_ready()
+        meter.start()
         release(system, group, datetime.now(timezone.utc) + timedelta(seconds=args.lead), spread_s)
         stop = scheduler.start_thread(Settings.from_env().timer_sweep_seconds)
         deadline = time.monotonic() + args.lead + spread_s + args.timeout
         while written(system, group) < args.due and time.monotonic() < deadline and workers.proc.poll() is None:
             time.sleep(0.5)  # a benchmark polling its own table, not a test waiting
+        cpu = meter.stop()
     finally:
         if stop is not None:
             stop.set()
         workers.stop()
-    result = collect(system, group, processes, spread_s)
+    result = dataclasses.replace(collect(system, group, processes, spread_s), worker_cpu_s=cpu[0], database_cpu_s=cpu[1])
     if result.fired < args.due:
         raise SystemExit(f"only {result.fired} of {args.due} timers fired within the time allowed; "
                          f"worker errors: {workers.errors[-5:]}")
@@ -477,11 +482,12 @@ def profile_inline(system: System, template_id: int, count: int, group: int, top
 # --------------------------------------------------------------------------- report
 def burst_table(bursts: list[Burst], due: int) -> str:
     lines = ["| workers | due times spread over | fired | first due → last commit s | last due → last commit s "
-             "| fired per s | lag p50 ms | lag p99 ms | lag max ms |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| fired per s | lag p50 ms | lag p99 ms | lag max ms | CPU ms per firing (workers + PostgreSQL) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for b in bursts:
         lines.append(f"| {b.workers} | {b.spread_s:g} s | {b.fired}/{due} | {b.drain_s:.1f} | {b.after_last_s:.1f} "
-                     f"| {b.rate:.0f} | {b.lag(0.5):.0f} | {b.lag(0.99):.0f} | {b.lag_ms[-1]:.0f} |")
+                     f"| {b.rate:.0f} | {b.lag(0.5):.0f} | {b.lag(0.99):.0f} | {b.lag_ms[-1]:.0f} "
+                     f"| {b.worker_cpu_s * 1000 / b.fired:.1f} + {b.database_cpu_s * 1000 / b.fired:.1f} |")
     return "\n".join(lines)
 
 
@@ -505,6 +511,42 @@ def verdicts(bursts: list[Burst], idle: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+class CpuMeter:
+    """CPU spent by a process tree (dramatiq's main process and its children) and by the
+    PostgreSQL backends serving a database, between start() and stop(); a process that
+    appears meanwhile counts from zero."""
+
+    def __init__(self, system: System, root_pid: int) -> None:
+        self.system, self.root_pid = system, root_pid
+
+    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
+        tree, todo = {}, [self.root_pid]
+        while todo:
+            pid = todo.pop()
+            todo.extend(_children(pid))
+            tree[pid] = process_cpu(pid)
+        with self.system.db.connect() as connection:
+            backends = connection.scalars(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).all()
+        return ({p: c for p, c in tree.items() if c is not None},
+                {p: c for p in backends if (c := process_cpu(p)) is not None})
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self) -> tuple[float, float]:
+        after = self._sample()
+        return tuple(sum(c - start.get(p, 0.0) for p, c in end.items())  # type: ignore[return-value]
+                     for start, end in zip(self.before, after))
+
+
 def _check_redis_url(url: str) -> None:
     protected = {TEST_REDIS_URL, os.environ.get("TEST_REDIS_URL", TEST_REDIS_URL)}
     if url.rstrip("/") in protected:
@@ -512,8 +554,6 @@ def _check_redis_url(url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.engine import _check_pg_url, _loadavg, _reset_postgres, machine
-
     parser = argparse.ArgumentParser(prog="python -m bench.timers", description=__doc__.split("\n\n")[0])
     parser.add_argument("--armed", type=int, default=100_000, help="timers armed in all (default 100000)")
     parser.add_argument("--due", type=int, default=10_000, help="of which due in each burst (default 10000)")

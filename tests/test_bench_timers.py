@@ -3,6 +3,7 @@ cloning, 10 released and fired inline (no worker processes, no Redis). Nothing a
 asserted."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -77,3 +78,11 @@ def test_refuses_the_test_database_and_redis():
         bench.main(["--pg-url", PG_URL])
     with pytest.raises(SystemExit, match="refusing"):
         bench.main(["--redis-url", bench.TEST_REDIS_URL])
+
+
+def test_cpu_meter_counts_a_process_tree_and_the_database_backends(bench_system):
+    meter = bench.CpuMeter(bench_system, os.getpid())
+    meter.start()
+    bench.start_template(bench_system)
+    workers, database = meter.stop()
+    assert workers >= 0 and database >= 0
