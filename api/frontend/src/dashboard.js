@@ -13,7 +13,7 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 const COLOURS = {
   received: "#5f6b7a",
   completed_on_time: "#1e7e34",
-  completed_late: "#b3261e",
+  completed_late: "#b06000",
   open: "#0b57d0",
   overdue: "#b3261e",
 };
