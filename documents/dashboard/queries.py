@@ -32,7 +32,7 @@ these functions trust it and check nothing.
 from __future__ import annotations
 
 import math
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
@@ -189,7 +189,8 @@ class _Tally:
     hours: float = 0.0  # the completed documents' handling hours, summed
 
     def __add__(self, other: _Tally) -> _Tally:
-        return _Tally(*(a + b for a, b in zip(astuple(self), astuple(other))))
+        return _Tally(self.open + other.open, self.due_soon + other.due_soon, self.overdue + other.overdue,
+                      self.on_time + other.on_time, self.late + other.late, self.hours + other.hours)
 
     def figures(self) -> Figures:
         done = self.on_time + self.late
