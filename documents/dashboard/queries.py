@@ -156,19 +156,19 @@ def conditions(at: datetime) -> dict[str, sa.ColumnElement[bool]]:
     }
 
 
-def _hours(session: Session, later, earlier) -> sa.ColumnElement[float]:
-    """Elapsed hours between two stored times (UTC), in the database's own arithmetic."""
-    if is_postgres(session):  # date_part is float arithmetic; extract() computes in numeric, several times slower
-        return sa.func.date_part("epoch", later - earlier) / 3600.0
+def _elapsed(session: Session, later, earlier) -> sa.ColumnElement:
+    """later − earlier, comparable and summable: an interval on PostgreSQL, hours on SQLite (which
+    has no interval type)."""
+    if is_postgres(session):
+        return later - earlier
     return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
 
 
 def _handling_hours_sum(session: Session) -> sa.ColumnElement[float]:
     """The summed handling hours of the rows aggregated. PostgreSQL adds the intervals and converts
-    the sum once, instead of converting every row."""
-    if is_postgres(session):
-        return sa.func.date_part("epoch", sa.func.sum(D.completed_at - D.received_at)) / 3600.0
-    return sa.func.sum(_hours(session, D.completed_at, D.received_at))
+    the sum once (date_part: float; extract() would compute in numeric), not every row."""
+    total = sa.func.sum(_elapsed(session, D.completed_at, D.received_at))
+    return sa.func.date_part("epoch", total) / 3600.0 if is_postgres(session) else total
 
 
 def _completed_columns(session: Session) -> list:
@@ -282,10 +282,8 @@ def series(session: Session, scope: Scope, at: datetime, kind: str = periods.WEE
 # ------------------------------------------------------------------------- drill-down
 
 def _order(session: Session, status: str) -> list:
-    if status == LATE:  # PostgreSQL compares the intervals themselves: no per-row conversion
-        late_by = D.completed_at - D.handling_deadline if is_postgres(session) else \
-            _hours(session, D.completed_at, D.handling_deadline)
-        return [late_by.desc(), D.id]
+    if status == LATE:
+        return [_elapsed(session, D.completed_at, D.handling_deadline).desc(), D.id]
     if status == ON_TIME:
         return [D.completed_at.desc(), D.id.desc()]
     return [D.handling_deadline.asc().nulls_last(), D.id]
