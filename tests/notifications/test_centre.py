@@ -9,20 +9,8 @@ from documents.errors import NotFound
 from documents.notifications import centre
 from documents.notifications.models import Kind, Notification
 from documents.notifications.service import Message, notify, unread_count
-from engine import clock as clocks
 from engine.db import unit_of_work
-
-
-@pytest.fixture
-def system(pg):
-    return pg
-
-
-@pytest.fixture(autouse=True)
-def context_clock(clock):
-    """The services read the engine's context clock: the test's."""
-    with clocks.using(clock):
-        yield clock
+from tests.notifications.personal import context_clock, run, system  # noqa: F401  (fixtures)
 
 
 def told(system, clock, people, who="a.staff", count=1, start=0) -> list[int]:
@@ -38,11 +26,6 @@ def told(system, clock, people, who="a.staff", count=1, start=0) -> list[int]:
             ids.append(row.id)
         clock.advance(minutes=1)
     return ids
-
-
-def run(system, function, *args, **kwargs):
-    with unit_of_work(system.sessions) as session:
-        return function(session, *args, **kwargs)
 
 
 def test_newest_first_in_pages_with_the_unread_count(system, clock, province):

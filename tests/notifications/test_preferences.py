@@ -12,25 +12,7 @@ from documents.models import AuditEvent, User
 from documents.notifications import preferences
 from documents.notifications.models import EmailStatus, Kind
 from documents.notifications.service import Message, notify
-from engine import clock as clocks
-from engine.db import unit_of_work
-
-
-@pytest.fixture
-def system(pg):
-    return pg
-
-
-@pytest.fixture(autouse=True)
-def context_clock(clock):
-    """The services read the engine's context clock: the test's."""
-    with clocks.using(clock):
-        yield clock
-
-
-def run(system, function, *args, **kwargs):
-    with unit_of_work(system.sessions) as session:
-        return function(session, *args, **kwargs)
+from tests.notifications.personal import context_clock, run, system  # noqa: F401  (fixtures)
 
 
 def test_the_defaults_are_the_kinds_that_come_by_email(system, province):
