@@ -52,25 +52,27 @@ class MaybeSent(Exception):
 
 def deliver(system: System, session: Session, outbox_id: int) -> None:
     """Send the email of the outbox row's notification (idempotent under redelivery)."""
-    # Locked first and through the send: a duplicate of this message waits, then finds it handled.
+    # Locked first and through the send (PostgreSQL): a duplicate of this message waits, then finds it handled.
     row = session.get(outbox.Outbox, outbox_id, with_for_update=True, populate_existing=True)
     # A row in an incident waits for a person: a stray redelivery from the broker must not send it.
-    if row is None or row.topic != TOPIC or row.incident_id is not None or not outbox.mark_handled(session, outbox_id):
+    if row is None or row.topic != TOPIC or row.incident_id is not None or row.handled_at is not None:
         return
     notification_id = row.payload["notification_id"]
     sender = mailer.transport(system.settings)
+    # The claim commits before this session writes anything: SQLite (the embedded default) has one
+    # writer at a time, and this session's first write would make the claim wait for it forever.
     message = _claim(system, notification_id, sender is not None)
-    if message is None:
-        return
-    try:
-        sender.send(message)
-    except mailer.PermanentFailure as exc:
-        _finish(system, session, notification_id, EmailStatus.FAILED, str(exc))
-    except BaseException:
-        _release(system, notification_id)
-        raise
-    else:
-        _finish(system, session, notification_id, EmailStatus.SENT)
+    if message is not None:
+        try:
+            sender.send(message)
+        except mailer.PermanentFailure as exc:
+            _finish(system, session, notification_id, EmailStatus.FAILED, str(exc))
+        except BaseException:
+            _release(system, notification_id)
+            raise
+        else:
+            _finish(system, session, notification_id, EmailStatus.SENT)
+    outbox.mark_handled(session, outbox_id)
 
 
 def _claim(system: System, notification_id: int, can_send: bool) -> Message | None:
