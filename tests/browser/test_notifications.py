@@ -18,13 +18,13 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
 COMMON = {"document_date": "2026-11-20", "doc_type": "Công văn", "issuer_name": "Sở Nội vụ", "urgency": "normal"}
-# Set at the distribution on Monday 23/11/2026 (the engine's test clock) for the next day: the
-# pages and the urge count it against the time now, which is later.
+# Set at the distribution on Monday 23/11/2026 (the engine's test clock) for the next day; the
+# clock then moves past it.
 DEADLINE = "2026-11-24T17:00:00+07:00"
 
 
 @pytest.fixture
-def late(pg, demo_province) -> dict:
+def late(pg, demo_province, clock) -> dict:
     """A document the leader gave chuyenvien with a deadline now past; its handling task."""
     with unit_of_work(pg.sessions) as session:
         def who(username: str):
@@ -39,7 +39,9 @@ def late(pg, demo_province) -> dict:
             "decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": handler.user_id,
             "lead_unit_id": handler.unit_id, "deadline": DEADLINE})
         handle = participants.task_of(session, handler, document, "incoming.handle")
-        return {"document": document.id, "task": handle.id, "handler": handler}
+        found = {"document": document.id, "task": handle.id, "handler": handler}
+    clock.advance(days=2)  # Wednesday 25/11 08:00: overdue since Tuesday 17:00
+    return found
 
 
 def bell(page):
