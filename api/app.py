@@ -14,6 +14,7 @@ from tasks import broker as brokers
 from tasks import embedded
 
 from . import capacity, errors
+from .clock_binding import ClockBinding
 from .deps import CsrfRefused, LoginRequired
 from .pages import account, admin, casework, diagrams, docs, drafts, incoming_new, instances, my_tasks, reassignments, steering
 from .pages import form_stash, incoming_corrections, informed
@@ -90,6 +91,7 @@ def create_app(system: System | None = None, *, start_worker: bool = True) -> Fa
                   docs_url=None, redoc_url=None)
     app.state.system = system
     app.state.broker = broker
+    app.add_middleware(ClockBinding, clock=system.runtime.clock)
     errors.install(app, SECURITY_HEADERS)
 
     @app.exception_handler(LoginRequired)

@@ -72,6 +72,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         print(f"Demo documents seeded: {documents} incoming documents, one of each situation (README).")
     if outgoing:
         print(f"Demo outgoing documents seeded: {outgoing}, one at each point of the lifecycle (README).")
+    print("Try the deadlines: qlvbdh demo-clock advance 1wd (README, \"Try the deadlines\").")
     print("Demo province ready. Logins (password for all: %s):" % demo.DEMO_PASSWORD)
     for agency, username, roles in logins:
         print(f"  {agency:16} {username:18} {roles}")

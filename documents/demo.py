@@ -67,10 +67,11 @@ def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list
     all issued by the demo CA (a real deployment installs its own)."""
     runtime.deploy_directory(session, BPMN_DIR)
     logins = []
+    province_office = None  # the first agency: the others sit below it (its leaders see the province's figures)
     for code, name, prefix, abbreviation in AGENCIES:
         agency = session.scalar(sa.select(Agency).where(Agency.code == code))
         if agency is None:
-            agency = accounts.create_agency(session, code, name)
+            agency = accounts.create_agency(session, code, name, parent=province_office)
             agency.abbreviation = abbreviation
             keystore.install_demo(code, name)
             units = {unit: accounts.create_unit(session, agency, unit) for unit in UNITS}
@@ -81,6 +82,9 @@ def seed(session: Session, runtime: WorkflowRuntime, keystore: Keystore) -> list
                                                user.roles, unit=units.get(user.unit), position=user.position)
                 if "leader" in user.roles:  # the demo CA issues each signer a certificate
                     credentials.install_demo_person(session, keystore, agency, created)
+        if province_office is not None and agency.parent_id is None:  # a province seeded before the tree
+            agency.parent_id = province_office.id
+        province_office = province_office or agency
         _give_addresses(session, agency, prefix)
         logins.extend((code, prefix + user.username, ",".join(user.roles)) for user in USERS)
     return logins

@@ -76,11 +76,13 @@ def number(locale: str):
 
 
 def items_url(status: str, *, unit_id: int | None = None, user_id: int | None = None,
-              page: int | None = None) -> str:
-    """The drill-down list of ``status``, narrowed to a unit and/or a person."""
+              page: int | None = None, period: str | None = None) -> str:
+    """The drill-down list of ``status``, narrowed to a unit and/or a person; its completed rows
+    within the weeks or months the dashboard showed (``period``; weeks unless said)."""
     query: dict[str, Any] = {"status": status}
     query |= {"unit_id": unit_id} if unit_id is not None else {}
     query |= {"user_id": user_id} if user_id is not None else {}
+    query |= {"period": period} if period and period != periods.WEEK else {}
     query |= {"page": page} if page and page > 1 else {}
     return "/dashboard/items?" + urlencode(query)
 
@@ -129,12 +131,17 @@ def _breakdown_chart(groups: list[queries.Group], t) -> dict:
          "data": [getattr(group.figures, status) for group in groups]} for status in shown]}
 
 
-def _province(session: Session, who: Identity, at: datetime) -> queries.Province | None:
+def _period(request: Request) -> str:
+    kind = request.query_params.get("period")
+    return kind if kind in periods.KINDS else periods.WEEK
+
+
+def _province(session: Session, who: Identity, at: datetime, since: datetime) -> queries.Province | None:
     """The province's rows for a leader whose agency has agencies below it; else nothing to show."""
     if Role.LEADER not in who.roles:
         return None
     agency_ids = access.province_scope(session, who)
-    return queries.province(session, agency_ids, at) if len(agency_ids) > 1 else None
+    return queries.province(session, agency_ids, at, since) if len(agency_ids) > 1 else None
 
 
 @router.get("/dashboard")
@@ -143,13 +150,12 @@ def dashboard_page(request: Request, who: PageUser, session: DB):
         scope = _asked_scope(request, session, who)
     except BadFilter:
         return error_page(request, 400, who=who, message_key="dashboard.bad_filter")
-    kind = request.query_params.get("period")
-    kind = kind if kind in periods.KINDS else periods.WEEK
+    kind = _period(request)
     locale = locale_of(request)
     shown = overview(session, scope, clock.now(), kind, SERIES_LENGTH[kind])
     # The person picker lists the unit's (or agency's) people even while one of them is picked.
     people = shown.by_person if scope.user_id is None else \
-        queries.by_person(session, replace(scope, user_id=None), shown.at)
+        queries.by_person(session, replace(scope, user_id=None), shown.at, shown.since)
     per_unit = scope.unit_id is None and scope.user_id is None
     whole_agency = Role.LEADER in who.roles
     narrowed = scope.unit_id if whole_agency else None  # a unit head's own unit goes without saying
@@ -160,7 +166,7 @@ def dashboard_page(request: Request, who: PageUser, session: DB):
         "scope": scope, "scope_kind": _scope_kind(scope), "scope_name": _scope_name(session, scope),
         "at": shown.at, "period": kind, "figures": shown.totals, "points": shown.series, "units": shown.by_unit,
         "people": people, "per_unit": per_unit,
-        "charts": {"charts": charts}, "whole_agency": whole_agency, "province": _province(session, who, shown.at),
+        "charts": {"charts": charts}, "whole_agency": whole_agency, "province": _province(session, who, shown.at, shown.since),
         "period_name": lambda point: period_name(point, kind, locale),
         "period_url": lambda other: dashboard_url(unit_id=narrowed, user_id=scope.user_id, period=other),
     })
@@ -176,8 +182,9 @@ def items_page(request: Request, who: PageUser, session: DB):
             raise BadFilter("status")
     except BadFilter:
         return error_page(request, 400, who=who, message_key="dashboard.bad_filter")
-    at = clock.now()
-    listed = queries.items(session, scope, at, status, page_number)
+    at, kind = clock.now(), _period(request)
+    listed = queries.items(session, scope, at, status, page_number,
+                           since=periods.window_start(kind, SERIES_LENGTH[kind], at))
     return page(request, "dashboard_items.html", page_context(request, who) | {
         "scope": scope, "scope_kind": _scope_kind(scope), "scope_name": _scope_name(session, scope),
         "status": status, "listed": listed, "at": at,
@@ -185,8 +192,9 @@ def items_page(request: Request, who: PageUser, session: DB):
         "here": request.url.path + ("?" + request.url.query if request.url.query else ""),
         # What the shared pager reads: the page shown and the address of another.
         "search": Paging(page_number, lambda number: items_url(status, unit_id=scope.unit_id,
-                                                                user_id=scope.user_id, page=number)),
-        "back_url": dashboard_url(unit_id=scope.unit_id, user_id=scope.user_id),
+                                                                user_id=scope.user_id, page=number, period=kind)),
+        "back_url": dashboard_url(unit_id=scope.unit_id, user_id=scope.user_id,
+                                  period=kind if kind != periods.WEEK else None),
     })
 
 
@@ -194,7 +202,9 @@ def page_context(request: Request, who: Identity) -> dict[str, Any]:
     """What both pages' templates use: the figures' formatting and the links to the lists."""
     locale = locale_of(request)
     formatted = number(locale)
-    return {"who": who, "number": formatted, "STATUSES": queries.STATUSES, "items_url": items_url,
+    period = _period(request)
+    return {"who": who, "number": formatted, "STATUSES": queries.STATUSES,
+            "items_url": lambda status, **narrow: items_url(status, period=period, **narrow),
             "overdue_by": lambda delta: overdue_by(delta, translator(locale), formatted)}
 
 

@@ -29,7 +29,8 @@ from ..models import User
 from ..organisation import headed_units
 from ..vntime import YEARS_MESSAGE, within_years
 from . import contract, deadlines, participants, people, reassignment, texts, trail
-from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE
+from ..calendar.service import calendar_for
+from .contract import COORDINATE, DISTRIBUTE, HANDLE, HANDLE_DEADLINE, HANDLE_ESCALATION, HANDLE_REMINDER
 from .models import IncomingDocument
 
 
@@ -211,12 +212,21 @@ def _check_deadline(deadline: datetime) -> None:
 
 def _move_deadline(session: Session, runtime: WorkflowRuntime, who: Identity, document: IncomingDocument,
                    deadline: datetime, reason: str) -> None:
-    """The handling's deadline is the document's (what overdue counts) and its overdue timer's."""
+    """The handling's deadline is the document's (what overdue counts) and its timers': overdue at
+    the deadline, the reminder a working day before, the leaders' escalation a working day after —
+    as the default diagram places them. A diagram without one of them (the roles are optional), or
+    one that has fired already (its notice is given), has nothing to move."""
     document.handling_deadline = deadline
-    # A diagram without an overdue timer on its handling (the role is optional) has none to move.
-    for element in _elements(session, runtime, who, document, HANDLE_DEADLINE):
-        runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), element,
-                           deadline, reason)
+    calendar = calendar_for(session, document.agency_id)
+    moves = ((HANDLE_DEADLINE, deadline), (HANDLE_REMINDER, calendar.working_days_before(deadline, 1)),
+             (HANDLE_ESCALATION, calendar.add_working_days(deadline, 1)))
+    for role, at in moves:
+        for element in _elements(session, runtime, who, document, role):
+            try:
+                runtime.reschedule(session, document.process_instance_id, who.agency_code, str(who.user_id), element,
+                                   at, reason)
+            except Conflict:  # fired already: nothing is waiting (refused before anything is written)
+                continue
 
 
 def _candidates(task: HumanTask) -> dict[str, str | None]:

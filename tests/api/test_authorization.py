@@ -171,6 +171,14 @@ ROUTES: dict[tuple[str, str], Route] = {
         "refused", lambda ids: {"json": {"target_definition_id": ids["definition_id"]}}),
     ("POST", "/api/process-definitions/{definition_id}/migrate"): Route(
         "refused", lambda ids: {"json": {"target_definition_id": ids["definition_id"], "reason": "Chuyển thử"}}),
+    ("GET", "/api/agency/deadline-policy"): Route("own"),
+    ("PUT", "/api/agency/deadline-policy"): Route("own", lambda ids: {"json": {"rows": [
+        {"doc_type": "", "urgency": "normal", "amount": 7, "unit": "days"}]}}),
+    ("POST", "/api/agency/deadline-policy/reset"): Route("own"),
+    # Agency B's leader gets its own agency's figures; A's units and people are 404 (test_dashboard_api.py).
+    ("GET", "/api/dashboard"): Route("own"),
+    ("GET", "/api/dashboard/items"): Route("own", lambda ids: {"params": {"status": "overdue"}}),
+    ("GET", "/api/dashboard/province"): Route("own"),
 }
 TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
 
@@ -235,6 +243,11 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/process-definitions/{definition_id}/migration-preview"): ("a.leader", "a.clerk", "a.staff", "a.admin"),
     ("POST", "/api/process-definitions/{definition_id}/migrate"): ("a.leader", "a.clerk", "a.staff", "a.admin",
                                                                    "a.unit_head"),
+    ("PUT", "/api/agency/deadline-policy"): AGENCY_ADMIN_ONLY,
+    ("POST", "/api/agency/deadline-policy/reset"): AGENCY_ADMIN_ONLY,
+    ("GET", "/api/dashboard"): ("a.staff", "a.clerk", "a.admin", "a.process_admin"),
+    ("GET", "/api/dashboard/items"): ("a.staff", "a.clerk", "a.admin", "a.process_admin"),
+    ("GET", "/api/dashboard/province"): ("a.unit_head", "a.staff", "a.clerk", "a.admin", "a.process_admin"),
 }
 
 

@@ -15,7 +15,7 @@ from tests.api.conftest import AGENCY_A, csrf_of
 
 ROOT = Path(__file__).resolve().parents[2]
 INCOMING = (ROOT / "bpmn" / "incoming.bpmn").read_text(encoding="utf-8")
-OLD_TIMER = "<bpmn:timeDate>data.get('deadline') or handling_due(now().isoformat(), data.get('doc_type'), data.get('urgency'))</bpmn:timeDate>"
+OLD_TIMER = "<bpmn:timeDate>data.get('deadline') or handling_due(data.get('received_at') or now().isoformat(), data.get('doc_type'), data.get('urgency'))</bpmn:timeDate>"
 JSON = {"Accept": "application/json"}
 
 

@@ -24,7 +24,7 @@ from tests.conftest import START
 INCOMING = (Path(__file__).resolve().parents[2] / "bpmn" / "incoming.bpmn").read_text(encoding="utf-8")
 # The leader's distribution reminder: a working day after registration for a normal document.
 REMINDER = "distribute_reminder"
-HANDLE_TIMER = "<bpmn:timeDate>data.get('deadline') or handling_due(now().isoformat(), data.get('doc_type'), data.get('urgency'))</bpmn:timeDate>"
+HANDLE_TIMER = "<bpmn:timeDate>data.get('deadline') or handling_due(data.get('received_at') or now().isoformat(), data.get('doc_type'), data.get('urgency'))</bpmn:timeDate>"
 
 
 def identity(pg, username: str):
@@ -230,7 +230,7 @@ def test_the_diff_marks_and_lists_what_changed(open_page, demo_server, second_ve
         expect(changes.locator("li.diff-changed", has_text="(review)")).to_contain_text(
             "name: Duyệt kết quả xử lý → Lãnh đạo phòng duyệt kết quả")
         expect(changes.locator("li.diff-changed", has_text="(handle_overdue)")).to_contain_text(
-            "timeDate: data.get('deadline') or handling_due(now().isoformat(), data.get('doc_type'), "
+            "timeDate: data.get('deadline') or handling_due(data.get('received_at') or now().isoformat(), data.get('doc_type'), "
             "data.get('urgency')) → "
             "data.get('deadline') or add_working_days(now().isoformat(), 15)")
         expect(page.locator("#diff-new g.djs-element.diff-changed[data-element-id='review']")).to_have_count(1)

@@ -30,16 +30,16 @@ DOCUMENT = {"issuer_name": "UBND tỉnh Thừa Thiên Huế", "number_notation":
 PAGES = {
     "vanthu": ["/tasks", "/incoming", "/incoming/new", "/incoming/{document}"],
     "lanhdao": ["/tasks", "/tasks/{task}", "/incoming/{document}", "/incoming/requests", "/instances",
-                "/instances/{instance}"],
-    "truongphong": ["/tasks", "/incoming", "/incoming/requests"],
-    "chuyenvien": ["/tasks"],
+                "/instances/{instance}", "/dashboard", "/dashboard/items?status=overdue", "/notifications"],
+    "truongphong": ["/tasks", "/incoming", "/incoming/requests", "/dashboard"],
+    "chuyenvien": ["/tasks", "/notifications", "/account"],
     "quytrinh": ["/tasks", "/diagrams", "/diagrams/new", "/diagrams/{definition}/edit", "/instances",
                  "/instances/{instance}", "/incidents", "/migrations"],
-    "quantri": ["/tasks", "/admin", "/admin/users", "/account"],
+    "quantri": ["/tasks", "/admin", "/admin/users", "/admin/deadlines", "/account"],
     None: ["/login", "/docs"],
 }
 # Pages answered with an error on purpose: the error page is a main page too.
-ERROR_PAGES = {"lanhdao": [("/no-such-page", 404)], "chuyenvien": [("/incidents", 403)]}
+ERROR_PAGES = {"lanhdao": [("/no-such-page", 404)], "chuyenvien": [("/incidents", 403), ("/dashboard", 403)]}
 
 
 @pytest.fixture

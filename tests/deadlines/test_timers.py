@@ -154,7 +154,9 @@ def test_nothing_fires_once_the_handling_is_done_and_no_timer_outlives_the_proce
 
 
 def test_an_extended_deadline_moves_the_overdue_timer(case, clock):
-    """The leader's extension moves the timer the contract names (incoming.handle_deadline)."""
+    """The leader's extension moves the timers the contract names: overdue at the new deadline, the
+    reminder a working day before it, the leaders' escalation a working day after."""
+    from documents.calendar.business import DEFAULT_CALENDAR
     from documents.incoming import handling
 
     clock.set(DISTRIBUTED)
@@ -164,7 +166,10 @@ def test_an_extended_deadline_moves_the_overdue_timer(case, clock):
     later = DEADLINE + timedelta(days=7)
     case.run(handling.extend_deadline, case.system.runtime, case.people["a.leader"], document_id, deadline=later,
              reason="Chờ số liệu")
-    assert timers(case.system, instance_id)["handle_overdue"] == later
+    moved = timers(case.system, instance_id)
+    assert moved["handle_overdue"] == later
+    assert moved["handle_reminder"] == DEFAULT_CALENDAR.working_days_before(later, 1)
+    assert moved["handle_escalation"] == DEFAULT_CALENDAR.add_working_days(later, 1)
     fire(case, DEADLINE + MINUTE)
     assert "overdue" not in [k for k, *_ in notes(case.system, instance_id)]
 
@@ -230,13 +235,14 @@ def test_the_issue_deadline_tells_the_clerks_once(pg, bureau):  # noqa: F811
 
 
 def test_without_the_leaders_deadline_the_agencys_policy_sets_it_and_the_timers_follow(case, clock):
-    """An urgent document (khẩn: 2 working days by the national defaults) distributed Monday 23/11
-    09:00 with no deadline: Tuesday 24/11 is a day off, so it is due Thursday 26/11 09:00."""
+    """An urgent document (khẩn: 2 working days by the national defaults) received Monday 23/11 08:00
+    and distributed at 09:00 with no deadline: counted from its receipt (a handling sent back and
+    reopened keeps it), Tuesday 24/11 being a day off, it is due Thursday 26/11 08:00."""
     document_id = case(urgency="urgent")
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=VN))
     distribute(case, document_id, deadline=None)
     instance_id = instance_of(case, document_id)
-    due = datetime(2026, 11, 26, 9, 0, tzinfo=VN)
+    due = datetime(2026, 11, 26, 8, 0, tzinfo=VN)
     assert task_row(case.system, instance_id, "handle").due_at == due
     assert timers(case.system, instance_id) == {"handle_reminder": due - timedelta(days=1), "handle_overdue": due,
                                                 "handle_escalation": due + timedelta(days=1)}
