@@ -204,7 +204,8 @@ def _check_pg_url(url: str) -> str:
     protected = set(PROTECTED_DATABASES)
     if os.environ.get("TEST_DATABASE_URL"):
         protected.add(make_url(os.environ["TEST_DATABASE_URL"]).database or "")
-    if not name or name in protected:
+    # Any test database too: the suite's workers each have one (test_gw0, …).
+    if not name or name in protected or name.lower().startswith("test"):
         raise SystemExit(f"refusing to empty database '{name}': give the benchmark a database of its own")
     return name
 
