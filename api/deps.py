@@ -69,6 +69,7 @@ def page_identity(request: Request, session: DB) -> Identity:
     identity = accounts.identity_for_token(session, token, "web") if token else None
     if identity is None:
         raise LoginRequired()
+    request.state.db = session  # the header's unread count (api/pages/render.header_unread) counts in this unit of work
     return identity
 
 

@@ -13,6 +13,7 @@ from documents.models import User
 from ..deps import DB, ApiUser
 from ..notification_schemas import (MarkedAll, NotificationOut, NotificationPage, PreferencesIn, PreferencesOut,
                                     UnreadCount, UrgeIn, UrgeOut)
+from ..params import Id
 from ..schemas import ERRORS
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
@@ -32,7 +33,7 @@ def unread(who: ApiUser, session: DB) -> UnreadCount:
 
 @router.post("/api/notifications/{notification_id}/read", response_model=NotificationOut,
              summary="Mark one of one's notifications read")
-def read(notification_id: int, who: ApiUser, session: DB) -> NotificationOut:
+def read(notification_id: Id, who: ApiUser, session: DB) -> NotificationOut:
     return NotificationOut.of(centre.mark_read(session, who, notification_id))
 
 

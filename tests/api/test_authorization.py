@@ -18,6 +18,8 @@ from documents.outgoing.models import OutgoingDocument, OutgoingRecall, Outgoing
 from documents.registers.models import RegisterEntry
 from documents.signing import credentials
 from documents.models import ROLES, Agency, OrgUnit, User
+from documents.notifications.models import Kind
+from documents.notifications.service import Message, notify
 from documents.settings import BPMN_DIR
 from engine.db import unit_of_work
 from engine import clock as clocks
@@ -179,6 +181,14 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/dashboard"): Route("own"),
     ("GET", "/api/dashboard/items"): Route("own", lambda ids: {"params": {"status": "overdue"}}),
     ("GET", "/api/dashboard/province"): Route("own"),
+    ("GET", "/api/notifications"): Route("hidden"),
+    ("GET", "/api/notifications/unread-count"): Route("own"),
+    ("POST", "/api/notifications/{notification_id}/read"): Route("refused"),
+    ("POST", "/api/notifications/read-all"): Route("own"),
+    ("GET", "/api/me/notification-preferences"): Route("own"),
+    ("PUT", "/api/me/notification-preferences"): Route("own", lambda ids: {"json": {"by_email": {"reminder": True}}}),
+    ("POST", "/api/urges"): Route("refused", lambda ids: {"json": {"incoming_document_id": ids["handled_document_id"],
+                                                                   "note": "Đôn đốc thử"}}, document="handled"),
 }
 TASKS = {"open": "task_id", "claimed": "claimed_task_id", "coordination": "coordination_task_id"}
 
@@ -248,6 +258,7 @@ WRONG_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/dashboard"): ("a.staff", "a.clerk", "a.admin", "a.process_admin"),
     ("GET", "/api/dashboard/items"): ("a.staff", "a.clerk", "a.admin", "a.process_admin"),
     ("GET", "/api/dashboard/province"): ("a.unit_head", "a.staff", "a.clerk", "a.admin", "a.process_admin"),
+    ("POST", "/api/urges"): ("a.staff", "a.clerk", "a.process_admin", "a.admin"),
 }
 
 
@@ -260,6 +271,7 @@ def call(client, key: tuple[str, str], ids: dict, headers: dict | None = None):
                       attachment_id=ids["attachment_id"], reference=ids["reference"],
                       related_id=ids["registered_document_id"], request_id=ids["request_id"],
                       draft_id=ids["draft_id"], incident_id=ids["incident_id"], day="2026-12-24",
+                      notification_id=ids["notification_id"],
                       unit_id=ids["unit_id"], recipient_id=ids["recipient_id"], number=1, kind="pdf")
     return client.request(method, url, headers=headers or {}, **route.request(ids))
 
@@ -296,7 +308,8 @@ def world(client, api, province, system) -> dict:
            "attachment_id": document.json()["attachments"][0]["id"],
            "arrived_document_id": arrived_from(system, AGENCY_A, sender=AGENCY_B, reference="A-SENT-1"),
            "reference": "A-SENT-1", "leader_id": province["a.leader"].user_id,
-           "unit_id": province["a.unit_head"].unit_id, "incident_id": incident_of(system, AGENCY_A, open_instance["id"])}
+           "unit_id": province["a.unit_head"].unit_id, "incident_id": incident_of(system, AGENCY_A, open_instance["id"]),
+           "notification_id": notification_of(system, province["a.staff"])}
     return ids | handled_document(client, api, province, ids["registered_document_id"]) | outgoing_documents(
         client, api, province, system)
 
@@ -345,6 +358,14 @@ def outgoing_documents(client, api, province, system) -> dict:
         session.flush()
         return {"draft_document_id": drafted(), "signing_document_id": signing, "issuing_document_id": issuing,
                 "issued_document_id": issued.id, "recipient_id": issued.recipients[1].id}
+
+
+def notification_of(system, person) -> int:
+    """A notification of agency A's specialist (only they may read it: anyone else gets 404)."""
+    with unit_of_work(system.sessions) as session:
+        [row] = notify(session, person.agency_id, [person.user_id], Message(Kind.REMINDER, "Nhắc hạn thử"), "matrix:1")
+        session.flush()
+        return row.id
 
 
 def incident_of(system, scope: str, instance_id: int) -> int:

@@ -16,12 +16,12 @@ from playwright.sync_api import expect  # noqa: E402
 
 COMMON = {"document_date": "2026-11-20", "doc_type": "Công văn", "issuer_name": "Sở Nội vụ", "urgency": "normal"}
 # Set at the distribution on Monday 23/11/2026 (the engine's test clock), for the next day: the
-# pages count it against the time now, which is later.
+# pages count it against the engine's clock, moved two days on once it is set.
 DEADLINE = "2026-11-24T17:00:00+07:00"
 
 
 @pytest.fixture
-def documents(pg, demo_province) -> None:
+def documents(pg, demo_province, clock) -> None:
     """Two documents of the demo agency: one distributed with a deadline now past, whose sender
     asked for a reply in December; one not distributed yet, whose sender's date has passed."""
     with unit_of_work(pg.sessions) as session:
@@ -39,6 +39,7 @@ def documents(pg, demo_province) -> None:
         processes.complete(session, pg.runtime, leader, task.id, {
             "decision": "assign", "direction": "Đề nghị xử lý", "lead_user_id": handler.user_id,
             "lead_unit_id": handler.unit_id, "deadline": DEADLINE})
+    clock.advance(days=2)  # Wednesday 25/11: the deadline has passed, the reply date not yet
 
 
 def test_on_a_phone_the_register_shows_the_handling_deadline_apart_from_the_reply_date(
