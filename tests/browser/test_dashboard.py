@@ -128,8 +128,8 @@ def test_the_leader_opens_the_overdue_list_from_the_dashboard_and_urges(open_pag
     expect(page.locator("#series-title")).to_have_text("Tiếp nhận và hoàn thành theo tháng")
     expect_charts_drawn(page)
 
-    page.locator("a.figure.overdue").click()
-    expect(page).to_have_url(f"{demo_server}/dashboard/items?status=overdue")
+    page.locator("a.figure.overdue").click()  # the list keeps the months the dashboard showed
+    expect(page).to_have_url(f"{demo_server}/dashboard/items?status=overdue&period=month")
     expect(page.locator("h1")).to_have_text("Quá hạn — Văn phòng UBND tỉnh Demo")
     rows = page.locator("#items tbody tr")
     expect(rows).to_have_count(expected["overdue"])
@@ -146,7 +146,7 @@ def test_the_leader_opens_the_overdue_list_from_the_dashboard_and_urges(open_pag
     row.get_by_text("Đôn đốc", exact=True).click()
     row.get_by_label("Lời nhắn (không bắt buộc)").fill("Đề nghị hoàn thành trong ngày.")
     row.get_by_role("button", name="Xác nhận đôn đốc").click()
-    expect(page).to_have_url(f"{demo_server}/dashboard/items?status=overdue")
+    expect(page).to_have_url(f"{demo_server}/dashboard/items?status=overdue&period=month")
     with unit_of_work(pg.sessions) as session:
         urged = session.scalars(sa.select(Urge)).all()
         assert [(urge.note, urge.recipients) for urge in urged] == [
