@@ -32,7 +32,7 @@ def centre_page(request: Request, who: PageUser, session: DB, unread: Annotated[
     found = centre.listing(session, who, unread_only=bool(unread), offset=(page_number - 1) * centre.PAGE_SIZE)
     return page(request, "notifications.html", {
         "who": who, "found": found, "unread_only": bool(unread), "page_number": page_number, "kinds": Kind.ALL,
-        "last_page": max(1, -(-found.total // centre.PAGE_SIZE)), "unread_notifications": found.unread})
+        "text_pieces": centre.text_pieces, "last_page": max(1, -(-found.total // centre.PAGE_SIZE)), "unread_notifications": found.unread})
 
 
 @router.post("/notifications/{notification_id:int}/open")

@@ -2,6 +2,7 @@
 and marking them read. Only one's own: another person's notification is not found, as if absent."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,3 +74,13 @@ def is_local_path(link: str | None) -> bool:
     """A path inside the app ("/incoming/5"): never another site ("//evil", "https://…", "/\\evil")."""
     return (bool(link) and link.startswith("/") and not link.startswith(("//", "/\\"))
             and "\\" not in link and not any(ord(c) < 32 for c in link))
+
+
+# A path inside the app named in a notification's text (a digest's items): a link wherever the text
+# is shown — the centre, the email. Starts with one slash and a letter: never another site.
+APP_PATH = re.compile(r"(?<!\S)(/[A-Za-z][\w\-/?=&.%#]*)")
+
+
+def text_pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is an app path) in order, for a page to link the paths."""
+    return [(piece, index % 2 == 1) for index, piece in enumerate(APP_PATH.split(text)) if piece]

@@ -10,7 +10,6 @@ are retried by the outbox with backoff; a permanent refusal marks the email ``fa
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime
 from email.header import Header
 from email.message import Message
@@ -27,6 +26,7 @@ from engine.db import unit_of_work
 
 from ..settings import Settings
 from . import mailer
+from .centre import APP_PATH  # a path in a notification's text: absolute in the email
 from .models import EmailStatus, Notification
 from .service import EMAIL_TOPIC
 
@@ -146,8 +146,6 @@ def compose(settings: Settings, notification: Notification, at: datetime) -> Mes
     return message
 
 
-# A path inside the app named in a notification's text (a digest's items): absolute in the email.
-APP_PATH = re.compile(r"(?<!\S)(/[A-Za-z][\w\-/?=&.%#]*)")
 
 
 def _plain(notification: Notification, link: str, account: str, base: str) -> str:

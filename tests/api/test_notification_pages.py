@@ -179,6 +179,18 @@ def test_the_badge_on_every_page_and_the_centre(browser, people, system):
     assert badge(browser("a.leader").get("/tasks").text) == 0
 
 
+def test_paths_in_a_notifications_text_are_links_and_the_rest_is_escaped(browser, people, system):
+    """A digest names its items' pages in its text: the centre links them (local paths only)."""
+    staff = people["a.staff"]
+    with unit_of_work(system.sessions) as session:
+        notify(session, staff.agency_id, [staff.user_id], Message(
+            Kind.DIGEST, "Công việc ngày 23/11/2026", "- Xử lý <b>văn bản</b>: /tasks/7\n- xem //evil.example/x"),
+            "digest:2026-11-23")
+    html = browser("a.staff").get("/notifications").text
+    assert '<a href="/tasks/7">/tasks/7</a>' in html
+    assert "&lt;b&gt;văn bản&lt;/b&gt;" in html and 'href="//evil' not in html
+
+
 def test_the_centre_refuses_forged_and_foreign_requests(browser, people, system):
     (mine,) = told(system, people["a.staff"])
     (elsewhere,) = told(system, people["a.staff"], link="https://evil.example/phish", start=5)
