@@ -86,6 +86,7 @@ def build_runtime(engine_clock: clock.Clock | None = None, settings: Settings | 
         contracts={incoming_contract.PROCESS: incoming_contract.check,
                    outgoing_contract.PROCESS: outgoing_contract.check},
         unmarked_roles=incoming_contract.unmarked_roles,
-        task_listener=_task_listeners(incoming_assignment.on_task_event, outgoing_steps.on_task_event),
+        task_listener=_task_listeners(incoming_assignment.on_task_event, outgoing_steps.on_task_event,
+                                      escalation.on_task_event),
     )
     return WorkflowRuntime(sandbox, clock=engine_clock, hooks=hooks)

@@ -8,6 +8,8 @@ session, the agency and the instance), so its notifications are stored with that
 all. Each notification's key names the event — the instance, the human task (its task_id is
 unique), the kind and the audience — so a timer fired again writes nothing new. A step no longer
 open (completed, cancelled) is told nothing: a path after a non-interrupting timer can outlive it.
+A step opened with its timer already due (a reminder when the deadline is less than a working day
+away, a handling sent back after its deadline) is told once its row is written, in the same step.
 
 ``urgency`` also raises the urgency of the instance's open tasks one level (queues sort by it),
 once per event."""
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine import step as steps
-from engine.runtime import HumanTask, ProcessInstance
+from engine.runtime import HumanTask, ProcessInstance, TaskEvent
 
 from ..incoming.models import IncomingDocument
 from ..models import Agency, User
@@ -35,6 +37,7 @@ from ..vntime import VN_TZ
 KINDS = (Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.URGENCY)
 TASK, UNIT_HEAD, LEADER = "task", "unit_head", "leader"
 AUDIENCES = (TASK, UNIT_HEAD, LEADER)
+PENDING = "deadlines.pending_notices"  # the step's memo: notices waiting for their step's row
 MAX_URGENCY = 3
 URGENCY_NAMES = ("Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc")
 HEADLINES = {Kind.REMINDER: "Sắp đến hạn", Kind.OVERDUE: "Quá hạn",
@@ -65,21 +68,43 @@ def notify(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         return done  # outside a stored instance's step there is nobody to tell
     session = step.session
     with session.no_autoflush:  # mid-step: the engine's pending rows stay pending until it saves
-        agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == step.scope))
         tasks = recipients.open_tasks(session, step.instance_id, spec)
-    if agency_id is None:
+    if not tasks:
+        # A timer already due when its step opens fires in the very step that opens it, before the
+        # step's row is written: told once the engine writes it (on_task_event), not lost.
+        step.memo.setdefault(PENDING, []).append((kind, to, spec, dict(data)))
         return done
+    done["notified"] = _tell(session, step, tasks, kind, to, data)
+    return done
+
+
+def on_task_event(session: Session, event: TaskEvent) -> None:
+    """Task listener: a step opened in the step whose timer already asked to tell its holders."""
+    step = steps.current()
+    if event.kind != "opened" or step is None or step.instance_id != event.task.instance_id:
+        return
+    pending = step.memo.get(PENDING) or []
+    for kind, to, spec, data in [notice for notice in pending if notice[2] == event.task.spec_name]:
+        _tell(session, step, [event.task], kind, to, data)
+
+
+def _tell(session: Session, step: steps.Step, tasks: list[HumanTask], kind: str, to: str,
+          data: dict[str, Any]) -> int:
+    with session.no_autoflush:
+        agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == step.scope))
+    if agency_id is None:
+        return 0
     document = _document(session, step.instance_id, data)
-    new_event = False
+    new_event, notified = False, 0
     for task in tasks:
         key = f"timer:{step.instance_id}:{task.task_id}:{kind}:{to}"
         new_event = new_event or not _already(session, key)
         people = _audience(session, agency_id, task, to)
         message = _message(kind, to, task, document)
-        done["notified"] += len(send(session, agency_id, people, message, key, instance_id=step.instance_id))
+        notified += len(send(session, agency_id, people, message, key, instance_id=step.instance_id))
     if kind == Kind.URGENCY and new_event:  # once per event, however many of its tasks are open
         _raise_urgency(session, step.instance_id)
-    return done
+    return notified
 
 
 def remind(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -265,3 +265,19 @@ def test_every_deadline_expression_runs_in_process_without_a_sandbox_round_trip(
     expressions += [p.get("value") for p in root.iter(f"{spiff}property") if p.get("name") in ("dueDate", "urgency")]
     assert len(expressions) > 10
     assert [e for e in expressions if cheap._tree(e) is None] == []
+
+
+def test_a_reminder_already_due_when_the_handling_opens_tells_the_handler_once(case, clock):
+    """A deadline less than a working day away: the reminder's moment has passed when the handling
+    opens, so its timer fires in the step that opens it — before the step's row exists. The
+    handler is still told, once, in that step."""
+    clock.set(DISTRIBUTED)  # Wednesday 30/12/2026 09:00
+    document_id = case()
+    close = datetime(2026, 12, 30, 15, 0, tzinfo=VN)  # the same afternoon
+    distribute(case, document_id, deadline=close)
+    instance_id = instance_of(case, document_id)
+    told = [(kind, user, link) for kind, user, link, _ in notes(case.system, instance_id)]
+    handle = task_row(case.system, instance_id, "handle")
+    assert told == [("reminder", "a.staff", f"/tasks/{handle.id}")]
+    assert "handle_reminder" not in timers(case.system, instance_id)
+    assert fire(case, close - MINUTE) == 0 and len(notes(case.system, instance_id)) == 1
