@@ -113,7 +113,9 @@ def test_an_urge_over_the_api_reaches_the_holder_and_is_in_the_history(client, a
     body = made.json()
     assert body["recipients"] == [people["a.staff"].user_id] and body["note"] == "Báo cáo trước 16 giờ"
     told_staff = client.get("/api/notifications", headers=api("a.staff")).json()["items"]
-    assert [(n["kind"], n["link"]) for n in told_staff] == [("urge", f"/incoming/{document}")]
+    # Newest first: the urge, then the reminder given when the handling opened (due in 2 hours).
+    assert [(n["kind"], n["link"]) for n in told_staff] == [("urge", f"/incoming/{document}"),
+                                                            ("reminder", told_staff[1]["link"])]
     # The unit head of the lead unit may urge too; the history shows both.
     assert client.post("/api/urges", headers=api("a.unit_head"),
                        json={"incoming_document_id": document}).status_code == 201
@@ -128,7 +130,7 @@ def test_who_may_not_urge_is_refused_and_nothing_stored(client, api, people, sys
     document = overdue_incoming(client, api, people, clock)
     refused = client.post("/api/urges", headers=api(who), json={"incoming_document_id": document})
     assert refused.status_code == status, refused.text
-    assert count(system, Urge) == 0 and count(system, Notification) == 0
+    assert count(system, Urge) == 0 and count(system, Notification, Notification.kind == Kind.URGE) == 0
 
 
 def test_the_head_of_another_unit_and_work_not_overdue_are_refused(client, api, people, system, clock):
@@ -152,7 +154,7 @@ def test_the_head_of_another_unit_and_work_not_overdue_are_refused(client, api, 
     both = client.post("/api/urges", headers=api("a.leader"),
                        json={"incoming_document_id": document, "outgoing_document_id": 1})
     assert both.status_code == 422
-    assert count(system, Urge) == 0 and count(system, Notification) == 0
+    assert count(system, Urge) == 0 and count(system, Notification, Notification.kind == Kind.URGE) == 0
 
 
 # --------------------------------------------------------------------------- the pages
@@ -261,7 +263,7 @@ def test_the_urge_button_and_form_on_the_incoming_page(browser, client, api, peo
     done = leader.post(f"/incoming/{document}/urge",
                        data={"csrf_token": token, "note": "Gấp", "next": "/dashboard?unit=1"})
     assert done.status_code == 303 and done.headers["location"] == "/dashboard?unit=1"
-    assert badge(staff.get("/tasks").text) == 1
+    assert badge(staff.get("/tasks").text) == 2  # the urge, and the reminder given at the distribution
     assert "leader a đôn đốc xử lý (gửi tới: staff a)" in leader.get(f"/incoming/{document}").text
 
 
