@@ -98,7 +98,8 @@ def _tell(session: Session, step: steps.Step, tasks: list[HumanTask], kind: str,
     new_event, notified = False, 0
     for task in tasks:
         key = f"timer:{step.instance_id}:{task.task_id}:{kind}:{to}"
-        new_event = new_event or not _already(session, key)
+        # Only urgency needs to know (it raises urgency once): a prefix match is no query for every firing.
+        new_event = new_event or (kind == Kind.URGENCY and not _already(session, key))
         people = _audience(session, agency_id, task, to)
         message = _message(kind, to, task, document)
         notified += len(send(session, agency_id, people, message, key, instance_id=step.instance_id))
